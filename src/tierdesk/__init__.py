@@ -1,0 +1,1 @@
+"""tierdesk: the SOP as a program."""

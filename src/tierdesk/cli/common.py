@@ -1,0 +1,48 @@
+"""Shared CLI plumbing: policy options, error translation to exit codes (0 ok, 1 finding, 2 usage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from tierdesk import policy
+from tierdesk.domain.rulebook import Rulebook
+
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML file (default: the preset).")
+]
+PresetOpt = Annotated[
+    str | None, typer.Option("--preset", help="Packaged preset: cs-sop, full-sop, simple.")
+]
+
+
+def fail_policy(exc: policy.PolicyError) -> NoReturn:
+    """Print each finding and exit 1 (an invalid policy is a finding, not a crash)."""
+    for f in exc.findings:
+        typer.echo(f.format(), err=True)
+    raise typer.Exit(1)
+
+
+def usage_error(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPolicy:
+    """The checked policy named by --policy or --preset (exit 1 with findings when invalid)."""
+    if policy_file is not None and preset is not None:
+        usage_error("give --policy or --preset, not both")
+    if preset is not None and preset not in policy.PRESETS:
+        usage_error(f"unknown preset {preset!r}; use one of {', '.join(policy.PRESETS)}")
+    try:
+        loaded, _ = policy.load_checked(policy_file, preset)
+    except policy.PolicyError as exc:
+        fail_policy(exc)
+    return loaded
+
+
+def load_rulebook(policy_file: Path | None, preset: str | None) -> Rulebook:
+    loaded = load_policy(policy_file, preset)
+    return policy.compile_policy(loaded.policy)

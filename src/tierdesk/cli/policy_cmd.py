@@ -1,0 +1,61 @@
+"""`tierdesk init` and `tierdesk policy check`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tierdesk import policy
+from tierdesk.cli.common import fail_policy
+
+policy_app = typer.Typer(help="Check SOP policy files.", no_args_is_help=True)
+
+
+@policy_app.command("check")
+def check_cmd(
+    file: Annotated[Path, typer.Argument(help="The policy YAML file.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+) -> None:
+    """Report every problem as `file:line:col: key.path: message`. Exit 1 on errors."""
+    try:
+        loaded = policy.load(file)
+    except policy.PolicyError as exc:
+        fail_policy(exc)
+    findings = policy.check(loaded)
+    for f in findings:
+        typer.echo(f.format(), err=f.severity == "error")
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    summary = f"{file}: {errors} error(s), {warnings} warning(s)"
+    typer.echo(summary if findings else f"{file}: ok", err=bool(errors))
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+def init_cmd(
+    path: Annotated[Path, typer.Argument(help="Where to write the policy.")] = Path("policy.yaml"),
+    preset: Annotated[str, typer.Option(help="cs-sop, full-sop or simple.")] = "cs-sop",
+    business: Annotated[str | None, typer.Option(help="Your business name.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented policy file to start from."""
+    if preset not in policy.PRESETS:
+        typer.echo(f"error: unknown preset {preset!r}; use {', '.join(policy.PRESETS)}", err=True)
+        raise typer.Exit(2)
+    if path.exists() and not force:
+        typer.echo(f"error: {path} exists; pass --force to overwrite", err=True)
+        raise typer.Exit(2)
+    text = policy.preset_path(preset).read_text(encoding="utf-8")
+    if business is not None:
+        quoted = '"' + business.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        text = re.sub(r"(?m)^business: .*$", f"business: {quoted}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {path} (preset {preset}); check it with: tierdesk policy check {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_cmd)
+    app.add_typer(policy_app, name="policy")

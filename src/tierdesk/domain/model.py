@@ -1,0 +1,66 @@
+"""Core vocabulary of the domain: languages, signals, money, localized text.
+
+Pure standard library. Everything here is immutable and carries no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+Lang = Literal["en", "zh-TW"]
+LANGS: tuple[Lang, ...] = ("en", "zh-TW")
+
+
+class Signal(StrEnum):
+    """Escalation signals (PRODUCT.md vocabulary). The JSON interface uses these values."""
+
+    SUPERVISOR_REQUEST = "supervisor_request"
+    LEGAL_THREAT = "legal_threat"
+    MEDIA_MENTION = "media_mention"
+    REFUND_REQUEST = "refund_request"
+    SECURITY_INCIDENT = "security_incident"
+    SAFETY_ISSUE = "safety_issue"
+    SERVICE_OUTAGE = "service_outage"
+    REPEAT_CONTACT = "repeat_contact"
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in an ISO 4217 currency. Amounts are Decimal: never floats for money."""
+
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount:,}"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """Text in several languages; falls back to English, then to any language given."""
+
+    texts: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, en: str, zh_tw: str | None = None) -> LocalText:
+        pairs = [("en", en)]
+        if zh_tw is not None:
+            pairs.append(("zh-TW", zh_tw))
+        return cls(tuple(pairs))
+
+    def get(self, lang: str = "en") -> str:
+        d = dict(self.texts)
+        if lang in d:
+            return d[lang]
+        if "en" in d:
+            return d["en"]
+        return next(iter(d.values()), "")
+
+    def has(self, lang: str) -> bool:
+        return lang in dict(self.texts)
+
+    def __str__(self) -> str:
+        return self.get("en")

@@ -1,0 +1,187 @@
+"""Compile a validated policy into the domain's `Rulebook` (timedelta, Decimal, IANA zones)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from decimal import Decimal
+
+import holidays as holidays_lib
+
+from tierdesk.domain import rulebook as rb
+from tierdesk.domain.durations import parse_duration
+from tierdesk.domain.model import LocalText
+from tierdesk.policy.metrics import parse_metric_target
+from tierdesk.policy.schema import (
+    WEEKDAYS,
+    ActionDef,
+    Calendar,
+    EscalationRuleDef,
+    MatrixRowDef,
+    Phrases,
+    Policy,
+    Text,
+    parse_interval,
+)
+
+
+def text(value: Text | None) -> LocalText:
+    if value is None:
+        return LocalText()
+    if isinstance(value, str):
+        return LocalText((("en", value),))
+    return LocalText(tuple(value.items()))
+
+
+def _phrases(p: Phrases) -> rb.Phrases:
+    return rb.Phrases((("en", tuple(p.en)), ("zh-TW", tuple(p.zh_tw))))
+
+
+def _spans(intervals: list[str]) -> tuple[tuple[time, time], ...]:
+    return tuple(sorted(parse_interval(i) for i in intervals))
+
+
+def compile_calendar(name: str, cal: Calendar) -> rb.CalendarSpec:
+    weekly = tuple(_spans(cal.hours.get(day, [])) for day in WEEKDAYS)
+    hol: rb.DateSet = frozenset()
+    source = ""
+    if cal.holidays is not None:
+        hol = holidays_lib.country_holidays(cal.holidays.country, subdiv=cal.holidays.subdivision)
+        source = cal.holidays.country
+    return rb.CalendarSpec(
+        name=name,
+        timezone=cal.timezone,
+        always_open=cal.always_open,
+        weekly=weekly,
+        holidays=hol,
+        closed_dates=frozenset(cal.closed),
+        open_dates=frozenset(cal.open),
+        open_hours=_spans(cal.open_hours) or weekly[0],
+        holiday_source=source,
+    )
+
+
+def _timeline(spec: str) -> rb.Timeline:
+    if spec == "immediate":
+        return rb.Timeline("immediate")
+    if spec == "same_interaction":
+        return rb.Timeline("same_interaction")
+    if spec.startswith("within "):
+        return rb.Timeline("within", within=parse_duration(spec[len("within ") :]))
+    m = re.fullmatch(r"after_contact (\d+)", spec)
+    assert m is not None  # guaranteed by the schema validator
+    return rb.Timeline("after_contact", contact=int(m.group(1)))
+
+
+def _rule(r: EscalationRuleDef) -> rb.EscalationRule:
+    t = r.trigger
+    common = {
+        "id": r.id,
+        "target": tuple(r.target),
+        "timeline": _timeline(r.timeline),
+        "handoff": r.handoff,
+        "description": text(r.description),
+    }
+    if t.type == "time_in_tier":
+        return rb.EscalationRule(trigger="time_in_tier", tier=t.tier, over=t.over, **common)  # type: ignore[arg-type]
+    if t.type == "signal":
+        return rb.EscalationRule(trigger="signal", signals=tuple(t.any_of), **common)  # type: ignore[arg-type]
+    if t.type == "refund_over_authority":
+        return rb.EscalationRule(trigger="refund_over_authority", role=t.role, **common)  # type: ignore[arg-type]
+    return rb.EscalationRule(trigger="repeat_contact", count=t.count, **common)  # type: ignore[arg-type]
+
+
+def _matrix_row(row: MatrixRowDef) -> rb.MatrixRow:
+    bands = tuple(
+        rb.AmountBand(b.min, b.max, b.role) for b in sorted(row.bands, key=lambda b: b.min)
+    )
+    levels = tuple((lv.id, lv.role, text(lv.label)) for lv in row.levels)
+    return rb.MatrixRow(row.id, text(row.label), row.currency, bands, levels)
+
+
+def _action(name: str, a: ActionDef, default_currency: str) -> rb.ActionLimit:
+    limits: list[tuple[str, Decimal]] = []
+    for role, v in a.limits.items():
+        limits.append((role, Decimal("Infinity") if v == "unlimited" else Decimal(v)))
+    limits.extend((role, Decimal(1)) for role in a.roles if role not in a.limits)
+    currency = (a.currency or default_currency) if a.unit == "money" else ""
+    return rb.ActionLimit(name, a.unit, tuple(limits), currency)  # type: ignore[arg-type]
+
+
+def compile_policy(p: Policy) -> rb.Rulebook:
+    """The Rulebook for a policy that has passed `check` without errors."""
+    priorities = tuple(
+        rb.PriorityLevel(
+            id=pid,
+            name=text(pr.name),
+            clock=pr.clock,
+            first_response=pr.first_response,
+            next_reply=pr.next_reply,
+            resolution=pr.resolution,
+            warn_at=float(pr.warn_at),
+            notify=tuple(pr.notify),
+            rank=int(pid[1:]),
+        )
+        for pid, pr in sorted(p.priorities.items())
+    )
+    tiers = tuple(
+        rb.Tier(
+            id=tid,
+            name=text(t.name),
+            scope=text(t.scope),
+            skills=tuple(text(s) for s in t.skills),
+            team_size=None if t.team_size == "auto" else t.team_size,
+            tools=tuple(t.tools),
+            resolution_target=t.resolution_target,
+            first_contact_resolution=t.first_contact_resolution,
+            expected_share=(
+                None
+                if t.expected_share is None
+                else (float(t.expected_share[0]), float(t.expected_share[1]))
+            ),
+        )
+        for tid, t in sorted(p.tiers.items())
+    )
+    return rb.Rulebook(
+        business=p.business,
+        default_currency=p.currency,
+        default_lang=p.language,
+        calendars=tuple(compile_calendar(n, c) for n, c in p.calendars.items()),
+        tiers=tiers,
+        priorities=priorities,
+        categories=tuple(
+            rb.Category(
+                id=cid,
+                label=text(c.label),
+                priority=c.priority,
+                tier=c.tier,
+                examples=tuple(text(e) for e in c.examples),
+                phrases=_phrases(c.phrases),
+                expected_share=None if c.expected_share is None else float(c.expected_share),
+                template=c.template,
+            )
+            for cid, c in p.categories.items()
+        ),
+        signal_rules=tuple(
+            rb.SignalRule(sig, _phrases(s.phrases), _phrases(s.negations))
+            for sig, s in p.signals.items()
+        ),
+        escalation_rules=tuple(_rule(r) for r in p.escalation.rules),
+        matrix=tuple(_matrix_row(r) for r in p.escalation.matrix),
+        authority=rb.Authority(
+            ladder=tuple(p.authority.ladder),
+            currency=p.authority.currency,
+            actions=tuple(
+                _action(n, a, p.authority.currency) for n, a in p.authority.actions.items()
+            ),
+        ),
+        templates=tuple(
+            rb.Template(tid, text(t.name), text(t.body), (), t.use)
+            for tid, t in p.templates.items()
+        ),
+        qa_checklist=tuple(rb.QaItem(q.id, text(q.text), q.weight) for q in p.qa_checklist),
+        metrics=tuple(parse_metric_target(m.id, m.target) for m in p.metrics),
+        fallback_category=p.triage.fallback_category,
+        human_triage_below=float(p.triage.human_triage_below),
+        tier_order=tuple(sorted(p.tiers)),
+    )

@@ -1,0 +1,173 @@
+"""Load a policy file: YAML with positions, schema validation, semantic checks, compile.
+
+Every problem is a `Finding` with `file:line:col: key.path: message`. Malformed YAML is a finding
+too, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from tierdesk.policy.schema import Policy
+
+Severity = Literal["error", "warning"]
+PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
+MAX_POLICY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    path: str  # dotted key path, e.g. priorities.P2.first_response
+    message: str
+    line: int = 1  # 1-based
+    col: int = 1  # 1-based
+    file: str = "<policy>"
+
+    def format(self) -> str:
+        tag = "" if self.severity == "error" else "warning: "
+        where = self.path or "(top)"
+        return f"{self.file}:{self.line}:{self.col}: {where}: {tag}{self.message}"
+
+
+class PolicyError(Exception):
+    """The policy could not be loaded; `findings` says every problem found."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(f.format() for f in findings))
+
+
+class Positions:
+    """Maps key paths of the YAML document to (line, col), 1-based."""
+
+    def __init__(self, root: Any) -> None:
+        self._root = root
+
+    def of(self, path: tuple[str | int, ...]) -> tuple[int, int]:
+        node: Any = self._root
+        best = (1, 1)
+        for key in path:
+            pos: tuple[int, int] | None = None
+            if isinstance(node, CommentedMap) and key in node:
+                pos = node.lc.key(key)
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+                pos = node.lc.item(key)
+                node = node[key]
+            else:
+                break
+            if pos is not None:
+                best = (pos[0] + 1, pos[1] + 1)
+        return best
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    policy: Policy
+    positions: Positions
+    source: str  # file name or preset:NAME
+
+
+def preset_path(name: str) -> Path:
+    """The packaged preset file for `name` (cs-sop, full-sop, simple)."""
+    if name not in PRESETS:
+        raise PolicyError(
+            [Finding("error", "", f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")]
+        )
+    return Path(str(resources.files("tierdesk.policy") / "presets" / f"{name}.yaml"))
+
+
+def _to_plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_to_plain(v) for v in node]
+    return node
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Round-trip YAML parse keeping positions; YAML errors become findings."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise PolicyError([Finding("error", "", f"malformed YAML: {problem}", line, col, source)])
+    except YAMLError as exc:
+        raise PolicyError([Finding("error", "", f"malformed YAML: {exc}", 1, 1, source)]) from None
+
+
+def _loc_to_path(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
+    # pydantic adds union/discriminator tags (e.g. 'time_in_tier', 'function-after[...]') in loc
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part in _DISCRIMINATORS):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+_DISCRIMINATORS = {"time_in_tier", "signal", "refund_over_authority", "repeat_contact"}
+
+
+def _message(err: Any) -> str:
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if err["type"] == "extra_forbidden":
+        return "unknown key (not part of the policy schema)"
+    if err["type"] == "missing":
+        return "required key is missing"
+    return msg
+
+
+def validation_findings(exc: ValidationError, positions: Positions, source: str) -> list[Finding]:
+    findings = []
+    for err in exc.errors():
+        path = _loc_to_path(tuple(err["loc"]))
+        line, col = positions.of(path)
+        dotted = ".".join(str(p) for p in path)
+        findings.append(Finding("error", dotted, _message(err), line, col, source))
+    return findings
+
+
+def load_text(text: str, source: str = "<policy>") -> LoadedPolicy:
+    """Parse and validate policy text. Raises PolicyError listing every structural problem."""
+    if len(text.encode()) > MAX_POLICY_BYTES:
+        raise PolicyError([Finding("error", "", "policy file is larger than 2 MiB", 1, 1, source)])
+    root = parse_yaml(text, source)
+    positions = Positions(root)
+    if not isinstance(root, dict):
+        raise PolicyError([Finding("error", "", "a policy file is a YAML mapping", 1, 1, source)])
+    try:
+        policy = Policy.model_validate(_to_plain(root))
+    except ValidationError as exc:
+        raise PolicyError(validation_findings(exc, positions, source)) from None
+    return LoadedPolicy(policy, positions, source)
+
+
+def load_file(path: str | Path) -> LoadedPolicy:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([Finding("error", "", f"cannot read policy file: {exc}", 1, 1, str(p))])
+    return load_text(text, str(p))
+
+
+def load_preset(name: str) -> LoadedPolicy:
+    path = preset_path(name)
+    loaded = load_text(path.read_text(encoding="utf-8"), f"preset:{name}")
+    return loaded
