@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: policy options, error translation to exit codes (0 ok, 1 finding, 2 usage)."""
+"""Shared CLI plumbing: policy options; errors to exit codes (0 ok, 1 finding, 2 usage)."""
 
 from __future__ import annotations
 

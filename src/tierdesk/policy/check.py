@@ -5,6 +5,7 @@ Errors make the policy unusable; warnings point at SOP practice the seeds warn a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -70,7 +71,11 @@ def _check_references(p: Policy) -> Iterator[Issue]:
     for fid, fw in p.complaint_frameworks.items():
         for i, cid in enumerate(fw.use_for):
             if cid not in p.categories:
-                yield "error", ("complaint_frameworks", fid, "use_for", i), f"unknown category {cid!r}"
+                yield (
+                    "error",
+                    ("complaint_frameworks", fid, "use_for", i),
+                    f"unknown category {cid!r}",
+                )
 
 
 def _check_escalation(p: Policy) -> Iterator[Issue]:
@@ -97,7 +102,7 @@ def _check_matrix(p: Policy) -> Iterator[Issue]:
     for i, row in enumerate(p.escalation.matrix):
         base: tuple[str | int, ...] = ("escalation", "matrix", i)
         bands = sorted(enumerate(row.bands), key=lambda b: b[1].min)
-        for (_, a), (j, b) in zip(bands, bands[1:], strict=False):
+        for (_, a), (j, b) in itertools.pairwise(bands):
             if a.max is None or b.min < a.max:
                 yield "error", (*base, "bands", j), f"band from {b.min} overlaps the band before it"
             elif b.min > a.max:
@@ -109,7 +114,11 @@ def _check_matrix(p: Policy) -> Iterator[Issue]:
                 yield "error", (*base, "bands", j, "role"), f"role {band.role!r} not on the ladder"
         for j, level in enumerate(row.levels):
             if level.role not in ladder:
-                yield "error", (*base, "levels", j, "role"), f"role {level.role!r} not on the ladder"
+                yield (
+                    "error",
+                    (*base, "levels", j, "role"),
+                    f"role {level.role!r} not on the ladder",
+                )
             if _CUSTOMER_ATTR.search(level.id) or _CUSTOMER_ATTR.search(_all_text(level.label)):
                 msg = "escalates on a customer attribute (R-TIER-2: route by issue, not customer)"
                 yield "warning", (*base, "levels", j), msg

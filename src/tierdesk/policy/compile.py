@@ -69,7 +69,8 @@ def _timeline(spec: str) -> rb.Timeline:
     if spec.startswith("within "):
         return rb.Timeline("within", within=parse_duration(spec[len("within ") :]))
     m = re.fullmatch(r"after_contact (\d+)", spec)
-    assert m is not None  # guaranteed by the schema validator
+    if m is None:  # the schema validator admits nothing else
+        raise ValueError(f"not a timeline: {spec!r}")
     return rb.Timeline("after_contact", contact=int(m.group(1)))
 
 

@@ -104,7 +104,9 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
-        raise PolicyError([Finding("error", "", f"malformed YAML: {problem}", line, col, source)])
+        raise PolicyError(
+            [Finding("error", "", f"malformed YAML: {problem}", line, col, source)]
+        ) from None
     except YAMLError as exc:
         raise PolicyError([Finding("error", "", f"malformed YAML: {exc}", 1, 1, source)]) from None
 
@@ -163,7 +165,9 @@ def load_file(path: str | Path) -> LoadedPolicy:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([Finding("error", "", f"cannot read policy file: {exc}", 1, 1, str(p))])
+        raise PolicyError(
+            [Finding("error", "", f"cannot read policy file: {exc}", 1, 1, str(p))]
+        ) from None
     return load_text(text, str(p))
 
 

@@ -36,7 +36,9 @@ def parse_metric_target(metric_id: str, text: str) -> MetricTarget:
     """Parse `> 70%` into a MetricTarget; raise MetricTargetError saying what is accepted."""
     m = _TARGET.match(text)
     if m is None:
-        raise MetricTargetError(f"{text!r} is not a measurable target; write e.g. '> 70%' or '< 8m'")
+        raise MetricTargetError(
+            f"{text!r} is not a measurable target; write e.g. '> 70%' or '< 8m'"
+        )
     op = cast(Op, m.group(1))
     body = m.group(2)
     unit, value = _value(body, text)

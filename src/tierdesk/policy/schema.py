@@ -7,6 +7,7 @@ live in `tierdesk.policy.check` so that every problem is reported at once with i
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -66,6 +67,7 @@ Percent = Annotated[
     WithJsonSchema({"type": "string", "examples": ["80%", "15%"]}),
 ]
 
+
 def _text(v: Any) -> str | dict[str, str]:
     if isinstance(v, str):
         return v
@@ -84,7 +86,10 @@ Text = Annotated[
         {
             "anyOf": [
                 {"type": "string"},
-                {"type": "object", "properties": {"en": {"type": "string"}, "zh-TW": {"type": "string"}}},
+                {
+                    "type": "object",
+                    "properties": {"en": {"type": "string"}, "zh-TW": {"type": "string"}},
+                },
             ],
             "description": "Plain text, or a mapping of language (en, zh-TW) to text.",
         }
@@ -162,7 +167,8 @@ class DocumentControl(Strict):
 
 class Document(Strict):
     format: Literal["cs-sop", "full-sop"] = Field(
-        "cs-sop", description="cs-sop: the five-section SOP (R-DOC-1); full-sop: seed 003 (R-DOC-2)."
+        "cs-sop",
+        description="cs-sop: the five-section SOP (R-DOC-1); full-sop: seed 003 (R-DOC-2).",
     )
     title: Text | None = None
     purpose: Text | None = None
@@ -215,7 +221,7 @@ class Calendar(Strict):
     def _valid_hours(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         for day, intervals in v.items():
             spans = sorted(parse_interval(i) for i in intervals)
-            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            for (_, end), (start, _) in itertools.pairwise(spans):
                 if end == time(0, 0) or start < end:
                     raise ValueError(f"{day}: intervals overlap")
         return v
@@ -228,7 +234,7 @@ class Calendar(Strict):
         return v
 
 
-# --- tiers, priorities, categories ------------------------------------------------------------------
+# --- tiers, priorities, categories ----------------------------------------------------------------
 
 
 class TierDef(Strict):
@@ -272,7 +278,8 @@ class CategoryDef(Strict):
     examples: list[Text] = []
     phrases: Phrases = Phrases()
     expected_share: Percent | None = Field(
-        None, description="Expected share of contacts, for Top 10 Contact Reasons until data exists."
+        None,
+        description="Expected share of contacts, for Top 10 Contact Reasons until data exists.",
     )
     template: str | None = Field(None, description="Template that answers it (a key of templates).")
 
@@ -297,7 +304,7 @@ class RoutingRule(Strict):
     reason: Text | None = None
 
 
-# --- escalation -------------------------------------------------------------------------------------
+# --- escalation -----------------------------------------------------------------------------------
 
 
 class TimeInTier(Strict):
@@ -381,10 +388,16 @@ class Escalation(Strict):
     )
 
 
-# --- authority --------------------------------------------------------------------------------------
+# --- authority ------------------------------------------------------------------------------------
 
 ActionName = Literal[
-    "refund", "discount", "full_refund", "complimentary", "exception", "apology", "expedited_shipping"
+    "refund",
+    "discount",
+    "full_refund",
+    "complimentary",
+    "exception",
+    "apology",
+    "expedited_shipping",
 ]
 
 
@@ -403,7 +416,7 @@ class AuthorityDef(Strict):
     actions: dict[ActionName, ActionDef] = {}
 
 
-# --- templates, quality, metrics -----------------------------------------------------------------------
+# --- templates, quality, metrics ------------------------------------------------------------------
 
 
 class TemplateDef(Strict):
@@ -473,7 +486,9 @@ class Policy(Strict):
     document: Document = Document()
     calendars: dict[str, Calendar] = Field(min_length=1)
     tiers: dict[TierId, TierDef] = Field(min_length=1)
-    teams: dict[Identifier, Team] = Field({}, description="Non-tier escalation targets (legal, pr).")
+    teams: dict[Identifier, Team] = Field(
+        {}, description="Non-tier escalation targets (legal, pr)."
+    )
     priorities: dict[PriorityId, PriorityDef] = Field(min_length=1)
     categories: dict[Identifier, CategoryDef] = Field(min_length=1)
     signals: dict[Signal, SignalDef] = {}
