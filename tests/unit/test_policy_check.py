@@ -1,4 +1,4 @@
-"""The policy checker: each rule has a bad policy that triggers it; the good preset triggers none."""
+"""The policy checker: each rule has a bad policy that triggers it; the preset triggers none."""
 
 from __future__ import annotations
 

@@ -76,18 +76,44 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
 
 
 _LABELS: dict[str, tuple[tuple[int, str, str], ...]] = {
-    "en": ((604800, " week", " weeks"), (86400, " day", " days"), (3600, " h", " h"), (60, " min", " min"), (1, " s", " s")),
-    "zh-TW": ((604800, " 週", " 週"), (86400, " 天", " 天"), (3600, " 小時", " 小時"), (60, " 分鐘", " 分鐘"), (1, " 秒", " 秒")),
+    "en": (
+        (604800, " week", " weeks"),
+        (86400, " day", " days"),
+        (3600, " h", " h"),
+        (60, " min", " min"),
+        (1, " s", " s"),
+    ),
+    "zh-TW": (
+        (604800, " 週", " 週"),
+        (86400, " 天", " 天"),
+        (3600, " 小時", " 小時"),
+        (60, " 分鐘", " 分鐘"),
+        (1, " 秒", " 秒"),
+    ),
 }
 
 
-def format_duration(value: timedelta, lang: str = "en") -> str:
-    """Human form, largest units first: `15 min`, `1 h 30 min`, `3 days`; zh-TW `15 分鐘`."""
+_UNIT_SECONDS: dict[str, int] = {
+    "week": 604800,
+    "day": 86400,
+    "hour": 3600,
+    "minute": 60,
+    "second": 1,
+}
+
+
+def format_duration(value: timedelta, lang: str = "en", *, largest_unit: str = "week") -> str:
+    """Human form, largest units first: `15 min`, `1 h 30 min`, `3 days`; zh-TW `15 分鐘`.
+
+    `largest_unit` (week, day, hour, minute, second) caps the unit: with "hour", 72 h stays
+    `72 h` (an SOP target on a business clock counts business hours, not calendar days).
+    """
     seconds = int(value.total_seconds())
     labels = _LABELS.get(lang, _LABELS["en"])
+    cap = _UNIT_SECONDS[largest_unit]
     parts: list[str] = []
     for size, one, many in labels:
-        if seconds >= size:
+        if size <= cap and seconds >= size:
             n, seconds = divmod(seconds, size)
             parts.append(f"{n}{one if n == 1 else many}")
     return " ".join(parts) if parts else ("0 s" if lang == "en" else "0 秒")

@@ -89,7 +89,9 @@ class Category:
     tier: str
     examples: tuple[LocalText, ...]
     phrases: Phrases
-    expected_share: float | None  # share of volume, for the Top 10 contact reasons until data exists
+    expected_share: (
+        float | None
+    )  # share of volume, for the Top 10 contact reasons until data exists
     template: str | None  # id of the response template that covers it
 
 
@@ -153,7 +155,13 @@ class MatrixRow:
 # --- authority ----------------------------------------------------------------------------------
 
 ActionKind = Literal[
-    "refund", "discount", "full_refund", "complimentary", "exception", "apology", "expedited_shipping"
+    "refund",
+    "discount",
+    "full_refund",
+    "complimentary",
+    "exception",
+    "apology",
+    "expedited_shipping",
 ]
 
 
@@ -218,6 +226,21 @@ class MetricTarget:
 
 
 @dataclass(frozen=True)
+class RoutingRule:
+    """A policy routing override: when every condition holds, set tier and/or priority.
+
+    `when` is (condition, accepted values) as written in the policy. Conditions on customer
+    attributes are kept so that the engine can see them and refuse the rule (R-TIER-2).
+    """
+
+    id: str
+    when: tuple[tuple[str, tuple[str, ...]], ...]
+    tier: str | None = None
+    priority: str | None = None
+    reason: LocalText = field(default_factory=LocalText)
+
+
+@dataclass(frozen=True)
 class Rulebook:
     """Everything the domain needs from one policy version."""
 
@@ -238,6 +261,9 @@ class Rulebook:
     fallback_category: str  # used when nothing matches
     human_triage_below: float  # model confidence under which a human triages
     tier_order: tuple[str, ...] = ("L1", "L2", "L3")
+    routing_rules: tuple[RoutingRule, ...] = ()  # policy `routing:` overrides, in policy order
+    customer_notice: str | None = None  # template id told on every escalation (R-ESC-7)
+    teams: tuple[tuple[str, LocalText], ...] = ()  # non-tier escalation targets: (id, name)
 
     def calendar(self, name: str) -> CalendarSpec:
         return next(c for c in self.calendars if c.name == name)

@@ -185,4 +185,19 @@ def compile_policy(p: Policy) -> rb.Rulebook:
         fallback_category=p.triage.fallback_category,
         human_triage_below=float(p.triage.human_triage_below),
         tier_order=tuple(sorted(p.tiers)),
+        routing_rules=tuple(
+            rb.RoutingRule(
+                r.id,
+                tuple(
+                    (k, tuple(str(x) for x in (v if isinstance(v, list) else [v])))
+                    for k, v in r.when.items()
+                ),
+                r.tier,
+                r.priority,
+                text(r.reason),
+            )
+            for r in p.routing
+        ),
+        customer_notice=p.escalation.customer_notice,
+        teams=tuple((tid, text(t.name)) for tid, t in p.teams.items()),
     )

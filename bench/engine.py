@@ -1,0 +1,130 @@
+"""Engine benchmarks, side by side with peers. Prints times and ratios; never asserts timings.
+
+    .venv/bin/python bench/engine.py [--n 100000] [--seed 2026] [--only sla]
+
+Sections (one function each, run in order by `main`; each returns its number of wrong answers,
+and the run exits 1 when any section has one):
+- sla: `due(start, 4h)` on the cs-sop business calendar (Mon-Fri 09:00-12:00, 13:00-18:00
+  Asia/Taipei, Taiwan public holidays) for the same seeded random instants, with tierdesk's
+  BusinessCalendar and with businesstimedelta (WorkDayRule per interval + HolidayRule over the
+  same `holidays` object). Every answer must be the same instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+
+import businesstimedelta as btd
+import holidays
+import pytz
+
+from tierdesk.domain.calendar import BusinessCalendar
+from tierdesk.domain.rulebook import CalendarSpec
+
+
+@dataclass(frozen=True)
+class Options:
+    n: int
+    seed: int
+
+
+def timed(run: Callable[[], list[datetime]]) -> tuple[float, list[datetime]]:
+    """Seconds taken by one run, and its answers."""
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+# --- sla ----------------------------------------------------------------------------------------
+
+SLA_ZONE = "Asia/Taipei"
+SLA_INTERVALS = ((clock(9), clock(12)), (clock(13), clock(18)))
+SLA_FIRST = datetime(2025, 1, 1, tzinfo=UTC)
+SLA_SPAN_S = 3 * 365 * 86400  # instants over 2025-2027
+SLA_DURATION = timedelta(hours=4)
+
+
+def sla_instants(n: int, seed: int) -> list[datetime]:
+    """`n` seeded random instants (whole seconds, UTC) over three years."""
+    rng = random.Random(seed)
+    return [SLA_FIRST + timedelta(seconds=rng.randrange(SLA_SPAN_S)) for _ in range(n)]
+
+
+def sla_calendars(tw: holidays.HolidayBase) -> tuple[BusinessCalendar, btd.Rules]:
+    """The same business calendar in both libraries."""
+    weekly = (SLA_INTERVALS,) * 5 + ((), ())
+    ours = BusinessCalendar(
+        CalendarSpec(name="business", timezone=SLA_ZONE, weekly=weekly, holidays=tw)
+    )
+    tz = pytz.timezone(SLA_ZONE)
+    work = [
+        btd.WorkDayRule(start_time=a, end_time=b, working_days=[0, 1, 2, 3, 4], tz=tz)
+        for a, b in SLA_INTERVALS
+    ]
+    return ours, btd.Rules([*work, btd.HolidayRule(tw, tz=tz)])
+
+
+def bench_sla(opts: Options) -> int:
+    """due(start, 4h) for `opts.n` instants: tierdesk vs businesstimedelta; mismatches."""
+    # Both read one holidays object, filled for the years in play before any timing.
+    tw = holidays.country_holidays("TW", years=range(2025, 2030))
+    starts = sla_instants(opts.n, opts.seed)
+    ours, rule = sla_calendars(tw)
+    delta = btd.BusinessTimeDelta(rule, timedelta=SLA_DURATION)
+    print(
+        f"== sla: due(start, 4h) for {opts.n:,} random instants (seed {opts.seed}), "
+        f"Mon-Fri 09-12,13-18 {SLA_ZONE}, Taiwan holidays"
+    )
+    ours_s, mine = timed(lambda: [ours.due(s, SLA_DURATION) for s in starts])
+    peer_s, peer = timed(lambda: [s + delta for s in starts])
+    print(f"tierdesk BusinessCalendar.due: {ours_s:8.3f} s  ({ours_s / opts.n * 1e6:7.2f} us/call)")
+    print(f"businesstimedelta:             {peer_s:8.3f} s  ({peer_s / opts.n * 1e6:7.2f} us/call)")
+    print(f"ratio businesstimedelta / tierdesk: {peer_s / ours_s:.1f}x")
+    return report_mismatches(starts, mine, peer)
+
+
+def report_mismatches(
+    starts: Sequence[datetime], mine: Sequence[datetime], peer: Sequence[datetime]
+) -> int:
+    """Print each disagreement (the first 20) and return how many there are."""
+    bad = [(s, a, b) for s, a, b in zip(starts, mine, peer, strict=True) if a != b]
+    local = pytz.timezone(SLA_ZONE)
+    for s, a, b in bad[:20]:
+        print(
+            f"MISMATCH start {s.astimezone(local).isoformat()}: tierdesk "
+            f"{a.astimezone(local).isoformat()} businesstimedelta {b.astimezone(local).isoformat()}"
+        )
+    print(f"identical answers: {len(starts) - len(bad):,}/{len(starts):,}")
+    return len(bad)
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+SECTIONS: dict[str, Callable[[Options], int]] = {"sla": bench_sla}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="instants per section")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
+    args = parser.parse_args(argv)
+    opts = Options(n=args.n, seed=args.seed)
+    wrong = 0
+    for name in args.only or SECTIONS:
+        wrong += SECTIONS[name](opts)
+        print()
+    if wrong:
+        print(f"{wrong} wrong answer(s)", file=sys.stderr)
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""How well rule-based triage finds escalation signals and refund amounts, on a labeled set.
+
+The set is tests/data/signals_labeled.csv: English and Traditional Chinese sentences, including
+look-alikes ("my lawyer friend recommended you") and negations ("I don't need a manager"), each
+labeled with the signals it carries and the refund amount triage should read. Prints per-signal
+precision, recall, F1 and support, refund-amount exact-match accuracy, every miss, and triage
+throughput on the set. Prints figures; asserts nothing (tests/unit/test_triage_signals.py does).
+
+Run: .venv/bin/python bench/signal_eval.py [--policy FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from tierdesk import policy
+from tierdesk.domain.model import Signal
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.domain.triage import triage
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests/data/signals_labeled.csv"
+TEXT_SIGNALS = [s for s in Signal if s is not Signal.REPEAT_CONTACT]  # repeat is never textual
+
+
+def read_rows(path: Path = DATA) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def expected_refund(row: dict[str, str]) -> tuple[Decimal, str] | None:
+    if not row["refund_amount"]:
+        return None
+    return Decimal(row["refund_amount"]), row["refund_currency"]
+
+
+@dataclass
+class Tally:
+    tp: Counter[Signal] = field(default_factory=Counter)
+    fp: Counter[Signal] = field(default_factory=Counter)
+    fn: Counter[Signal] = field(default_factory=Counter)
+    rows: int = 0
+    refund_ok: int = 0
+    amount_rows: int = 0
+    amount_ok: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def evaluate(rules: Rulebook, rows: list[dict[str, str]]) -> Tally:
+    t = Tally(rows=len(rows))
+    for row in rows:
+        decision = triage(row["text"], rules)
+        got = set(decision.signals)
+        want = {Signal(s) for s in row["signals"].split()}
+        for s in TEXT_SIGNALS:
+            t.tp[s] += s in got and s in want
+            t.fp[s] += s in got and s not in want
+            t.fn[s] += s in want and s not in got
+        refund = decision.refund
+        have = None if refund is None else (refund.amount, refund.currency)
+        wanted = expected_refund(row)
+        t.refund_ok += have == wanted
+        t.amount_rows += wanted is not None
+        t.amount_ok += wanted is not None and have == wanted
+        if got != want or have != wanted:
+            t.misses.append(
+                f"  {row['id']} {row['text']!r}: signals {sorted(s.value for s in got)}"
+                f" want {sorted(s.value for s in want)}; refund {have} want {wanted}"
+            )
+    return t
+
+
+def report(title: str, t: Tally) -> None:
+    print(f"\n== {title}: {t.rows} sentences")
+    print(
+        f"{'signal':<20}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}"
+        f"{'tp':>5}{'fp':>4}{'fn':>4}"
+    )
+    for s in TEXT_SIGNALS:
+        tp, fp, fn = t.tp[s], t.fp[s], t.fn[s]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{s.value:<20}{p:>10.3f}{r:>8.3f}{f1:>7.3f}{tp + fn:>9}{tp:>5}{fp:>4}{fn:>4}")
+    print(
+        f"refund amount exact match: {t.refund_ok}/{t.rows} rows ({t.refund_ok / t.rows:.1%});"
+        f" rows with an amount: {t.amount_ok}/{t.amount_rows}"
+    )
+    print(f"misses ({len(t.misses)}):" if t.misses else "misses: none")
+    for line in t.misses:
+        print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--policy", type=Path, default=None, help="policy file (default cs-sop)")
+    args = parser.parse_args()
+    rules = policy.rulebook(args.policy)
+    rows = read_rows()
+    held = [r for r in rows if r["note"].startswith("held-out")]
+    tuned = [r for r in rows if not r["note"].startswith("held-out")]
+    print(
+        f"{DATA.relative_to(REPO)}: {len(rows)} sentences {dict(Counter(r['lang'] for r in rows))}"
+    )
+    report("all", evaluate(rules, rows))
+    report("written with the phrase lists (in-sample)", evaluate(rules, tuned))
+    report("held-out (written after the phrase lists were frozen)", evaluate(rules, held))
+    throughput(rules, [r["text"] for r in rows])
+
+
+def throughput(rules: Rulebook, texts: list[str]) -> None:
+    triage(texts[0], rules)  # compile the phrases once, as a running service would
+    rounds = 20
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for t in texts:
+            triage(t, rules)
+    elapsed = time.perf_counter() - start
+    n = rounds * len(texts)
+    print(
+        f"\nthroughput: {n / elapsed:,.0f} decisions/s ({elapsed / n * 1e6:.0f} us each, "
+        f"{n} decisions, one core)"
+    )
+
+
+if __name__ == "__main__":
+    main()

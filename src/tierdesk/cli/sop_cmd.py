@@ -1,0 +1,56 @@
+"""`tierdesk sop render`: print the SOP document of a policy (Markdown, HTML or PDF)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tierdesk import sop
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_policy, usage_error
+
+sop_app = typer.Typer(help="Print the SOP document people sign and train on.", no_args_is_help=True)
+
+
+@sop_app.command("render")
+def render_cmd(
+    policy_file: PolicyOpt = None,
+    preset: PresetOpt = None,
+    business: Annotated[
+        str | None, typer.Option("--business", help="Business name (default: the policy's).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or pdf.")] = "md",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="en or zh-TW (default: the policy's language).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Render the SOP from the policy the helpdesk enforces (default: the cs-sop preset)."""
+    if fmt not in sop.FORMATS:
+        usage_error(f"unknown format {fmt!r}; use one of {', '.join(sop.FORMATS)}")
+    if lang is not None and lang not in sop.LANGS:
+        usage_error(f"unknown language {lang!r}; use one of {', '.join(sop.LANGS)}")
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        usage_error("a PDF is binary: give -o FILE, or redirect stdout to a file")
+    loaded = load_policy(policy_file, preset)
+    result = sop.render(loaded, fmt=fmt, lang=lang, business=business)
+    data = result.encode("utf-8") if isinstance(result, str) else result
+    if output is None:
+        if isinstance(result, str):
+            typer.echo(result, nl=False)
+        else:
+            typer.get_binary_stream("stdout").write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        usage_error(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sop_app, name="sop")

@@ -1,0 +1,240 @@
+"""Authority (R-AUTH-1..3): may this role grant this recovery action, and if not, who may?
+
+`may(role, action, amount, rules)` reads the policy's authority table (`rules.authority`: the
+ladder of roles from least to most authority, and per action the most each role may grant on its
+own) and answers `Allowed`, `NeedsApproval(by=...)` naming the lowest role on the ladder that
+may, or `Denied` when nobody on the ladder may. Money is compared in the action's currency only;
+an amount in another currency is refused (`CurrencyMismatchError`): convert it first. Percent
+actions take a percentage (15 means 15%). Yes/no actions (apology, expedited shipping, full
+refund, exception) take no amount.
+
+Exceptions (R-AUTH-3) are never granted alone: `may` answers `NeedsApproval` for them, and
+`check_exception` validates the request record (a named approver and a justification are
+required; the approver's role must hold exception authority). Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tierdesk.domain.errors import (
+    CurrencyMismatchError,
+    ExceptionRequestIncompleteError,
+    InvalidValueError,
+    UnknownReferenceError,
+)
+from tierdesk.domain.model import Money
+from tierdesk.domain.rulebook import ActionLimit, Authority, Rulebook
+from tierdesk.domain.ticket import utc
+
+EXCEPTION = "exception"
+
+Amount = Money | Decimal | int | str | None
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """`role` may grant the action on its own."""
+
+    role: str
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NeedsApproval:
+    """`role` may not grant it alone; `by` is the lowest role on the ladder that may."""
+
+    role: str
+    action: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Denied:
+    """Nobody on the ladder may grant it."""
+
+    role: str
+    action: str
+    reason: str
+
+
+Verdict = Allowed | NeedsApproval | Denied
+
+
+def may(role: str, action: str, amount: Amount, rules: Rulebook) -> Verdict:
+    """Whether `role` may grant `action` of `amount` (R-AUTH-1/2).
+
+    `amount`: for money actions `Money` (or a bare number, meaning the action's currency); for
+    percent actions the percentage; None for yes/no actions. Raises `UnknownReferenceError` for a
+    role or action the policy does not define, `CurrencyMismatchError` for money in another
+    currency, `InvalidValueError` for a missing, negative or misplaced amount.
+    """
+    auth = rules.authority
+    _require_role(auth, role, "role")
+    limit = _action(auth, action)
+    value = _value(limit, amount)
+    shown = _show(limit, value)
+    able = [r for r in auth.ladder if _grants(limit, r, value)]
+    if action == EXCEPTION:
+        return _exception_verdict(auth, role, able)
+    if role in able:
+        return Allowed(role, action, f"{role} may grant {shown} (R-AUTH-2)")
+    if not able:
+        return Denied(role, action, f"no role on the ladder may grant {shown}")
+    by = able[0]
+    why = f"{shown} is beyond {role}'s authority{_limit_note(limit, role)}: {by} approves"
+    return NeedsApproval(role, action, by, why)
+
+
+def _exception_verdict(auth: Authority, role: str, able: list[str]) -> Verdict:
+    """An exception always needs a named approver: at the requester's level or above."""
+    rank = auth.rank(role)
+    above = [r for r in able if auth.rank(r) >= rank]
+    if not above:
+        return Denied(role, EXCEPTION, "no role at or above " + role + " may approve exceptions")
+    why = "an exception to the SOP needs a named approver and a justification (R-AUTH-3)"
+    return NeedsApproval(role, EXCEPTION, above[0], why)
+
+
+def _grants(limit: ActionLimit, role: str, value: Decimal | None) -> bool:
+    if role not in dict(limit.limits):
+        return False
+    return value is None or value <= limit.limit(role)
+
+
+def _require_role(auth: Authority, role: str, field: str) -> None:
+    if role not in auth.ladder:
+        raise UnknownReferenceError(f"{field} (not on the authority ladder)", role, auth.ladder)
+
+
+def _action(auth: Authority, action: str) -> ActionLimit:
+    found = auth.action(action)
+    if found is None:
+        raise UnknownReferenceError("action", action, (a.action for a in auth.actions))
+    return found
+
+
+def _value(limit: ActionLimit, amount: Amount) -> Decimal | None:
+    """The amount as a number in the action's unit, checked."""
+    if limit.unit == "flag":
+        if amount is not None:
+            raise InvalidValueError("amount", f"{limit.action} is a yes/no action: give no amount")
+        return None
+    if amount is None:
+        raise InvalidValueError("amount", f"{limit.action} needs an amount ({limit.unit})")
+    if isinstance(amount, Money):
+        if limit.unit != "money":
+            raise InvalidValueError("amount", f"{limit.action} is a percentage, not money")
+        if amount.currency != limit.currency:
+            raise CurrencyMismatchError(limit.action, limit.currency, amount.currency)
+        number = amount.amount
+    else:
+        number = _decimal(amount)
+    if not number.is_finite() or number <= 0:
+        raise InvalidValueError("amount", "must be a positive number", value=str(number))
+    if limit.unit == "percent" and number > 100:
+        raise InvalidValueError("amount", "a percentage is at most 100", value=str(number))
+    return number
+
+
+def _decimal(amount: Decimal | int | str) -> Decimal:
+    if isinstance(amount, bool):
+        raise InvalidValueError("amount", "is a yes/no value, not a number")
+    try:
+        return Decimal(str(amount).strip().rstrip("%"))
+    except InvalidOperation:
+        raise InvalidValueError("amount", "is not a number", value=str(amount)) from None
+
+
+def _show(limit: ActionLimit, value: Decimal | None) -> str:
+    name = limit.action.replace("_", " ")
+    if value is None:
+        return name
+    if limit.unit == "money":
+        return f"a {name} of {limit.currency} {value:,}"
+    return f"a {name} of {value}%"
+
+
+def _limit_note(limit: ActionLimit, role: str) -> str:
+    if limit.unit == "flag" or role not in dict(limit.limits):
+        return ""
+    cap = limit.limit(role)
+    return f" (up to {limit.currency} {cap:,})" if limit.unit == "money" else f" (up to {cap}%)"
+
+
+# --- exceptions (R-AUTH-3) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExceptionRequest:
+    """A deviation from the SOP, as recorded and reported (R-AUTH-3, seed 003 §10.2).
+
+    `requested_by` and `approver` are named people; `approver_role` is the approver's role.
+    """
+
+    ticket_id: str
+    description: str
+    requested_by: str
+    requested_role: str
+    approver: str
+    approver_role: str
+    justification: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", utc(self.at, "exception.at"))
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the exceptions report shows it."""
+        return {
+            "ticket_id": self.ticket_id,
+            "description": self.description,
+            "requested_by": self.requested_by,
+            "requested_role": self.requested_role,
+            "approver": self.approver,
+            "approver_role": self.approver_role,
+            "justification": self.justification,
+            "at": self.at.isoformat(),
+        }
+
+
+def check_exception(request: ExceptionRequest, rules: Rulebook) -> Verdict:
+    """Validate an exception request (R-AUTH-3).
+
+    Raises `ExceptionRequestIncompleteError` (listing what is missing) without a description, a
+    named approver or a justification, `InvalidValueError` when the requester names themselves,
+    `UnknownReferenceError` for a role not on the ladder. Returns `Allowed` (role: the approver's)
+    when the approver's role holds exception authority, else `NeedsApproval` by the lowest role
+    that does, or `Denied` when no role does.
+    """
+    missing = [
+        name
+        for name, value in (
+            ("a description", request.description),
+            ("a named approver", request.approver),
+            ("a justification", request.justification),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise ExceptionRequestIncompleteError(missing)
+    if request.approver.strip().casefold() == request.requested_by.strip().casefold():
+        raise InvalidValueError("approver", "nobody approves their own exception")
+    auth = rules.authority
+    _require_role(auth, request.requested_role, "requested_role")
+    _require_role(auth, request.approver_role, "approver_role")
+    limit = _action(auth, EXCEPTION)
+    holders = [r for r in auth.ladder if _grants(limit, r, None)]
+    role = request.approver_role
+    if role in holders:
+        why = f"exception approved by {request.approver} ({role}): {request.justification.strip()}"
+        return Allowed(role, EXCEPTION, why)
+    if not holders:
+        return Denied(role, EXCEPTION, "no role on the ladder may approve exceptions")
+    why = f"{request.approver} ({role}) may not approve exceptions: {holders[0]} approves"
+    return NeedsApproval(role, EXCEPTION, holders[0], why)

@@ -1,0 +1,394 @@
+"""Escalation rules (R-ESC-1..7): which escalations are due on a ticket at a given time.
+
+`evaluate(ticket, history, now, rules)` reads only the policy's `escalation_rules`; every number
+(15 minutes, 5 minutes, the L1 refund limit, the third contact) comes from the rulebook. Each
+`Escalation` names the rule, its targets, the tier it goes to, when it was triggered, its
+deadline, warm or cold handoff, a reason, and the customer notice (R-ESC-7) rendered from the
+policy's notice template with the expected resolution time.
+
+Decisions, so that every caller gets the same answer:
+- A ticket that is resolved, closed or merged escalates no further.
+- A rule already raised on the ticket (`ticket.raised`) is not raised again.
+- A rule whose targets are all tiers at or below the ticket's tier is not due: there is nobody to
+  hand it to (a refund above L1's limit on a ticket already at L2 is L2's to approve).
+- R-ESC-1 (time in tier) counts working time in the tier: from `tier_entered_at`, less
+  `paused_in_tier`, and it does not fire while the ticket waits on the customer (the clocks are
+  paused, R-SLA-2: the tier is not failing to resolve, the customer has not answered). It fires
+  once the limit is reached (at 15 minutes, not after).
+- R-ESC-3 compares the refund with the role's refund limit in the same currency; a refund in
+  another currency cannot be compared, so it escalates, and the reason says so.
+- Deadlines: `immediate` and `same_interaction` are due at the trigger time (the escalation is
+  late from then on; `timeline` tells a screen which one it is), `within <d>` is the trigger time
+  plus d, `after_contact <n>` is the time of the nth contact (and the rule waits for it).
+
+`matrix_decision` answers the seed 003 decision matrix (R-ESC-6): who decides a row's case.
+Standard library only; time is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from tierdesk.domain.calendar import calendar_for
+from tierdesk.domain.durations import format_duration
+from tierdesk.domain.errors import CurrencyMismatchError, InvalidValueError, UnknownReferenceError
+from tierdesk.domain.model import Money, Signal
+from tierdesk.domain.rulebook import AmountBand, EscalationRule, MatrixRow, Rulebook, Template
+from tierdesk.domain.sla import level_of
+from tierdesk.domain.templates import render
+from tierdesk.domain.ticket import Entry, Ticket, until, utc
+
+Handoff = Literal["warm", "cold"]
+
+# How staff roles are named to a customer (teams are named by the policy, tiers too).
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "agent_l1": {"en": "front-line agent", "zh-TW": "第一線客服"},
+    "agent_l2": {"en": "specialist", "zh-TW": "專員"},
+    "agent_l3": {"en": "expert", "zh-TW": "專家"},
+    "team_lead": {"en": "team lead", "zh-TW": "組長"},
+    "supervisor": {"en": "supervisor", "zh-TW": "主管"},
+    "manager": {"en": "manager", "zh-TW": "經理"},
+}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One escalation due on a ticket, with everything needed to record and announce it.
+
+    `targets` are the rule's tiers, teams and roles; `to_tier` is the highest tier among them,
+    never below the ticket's tier. `customer_notice` is the rendered notice ("" when the policy
+    has no notice template); `notice_values` are the placeholder values it was rendered with,
+    so a service can add its own (e.g. the customer's name) and render again.
+    """
+
+    rule_id: str
+    trigger: str
+    targets: tuple[str, ...]
+    to_tier: str
+    timeline: str
+    triggered_at: datetime
+    deadline: datetime
+    handoff: Handoff
+    reason: str
+    expected_resolution_by: datetime
+    customer_notice: str
+    notice_values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Fired:
+    at: datetime
+    reason: str
+
+
+def evaluate(
+    ticket: Ticket, history: Sequence[Entry], now: datetime, rules: Rulebook
+) -> list[Escalation]:
+    """Every escalation due on `ticket` at `now` (aware), in the policy's rule order.
+
+    `history` is the ticket's entries; those after `now` are ignored. See the module doc for
+    the decisions on resolved tickets, rules already raised, time in tier and currencies.
+    Raises `NaiveDatetimeError` for a naive `now` and `UnknownPriorityError` when an escalation
+    is due on a ticket whose priority the policy does not define (no clock for the notice).
+    """
+    at = utc(now, "now")
+    if not ticket.active:
+        return []
+    entries = until(history, at)
+    due: list[Escalation] = []
+    for rule in rules.escalation_rules:
+        if rule.id in ticket.raised or not _has_work(rule, ticket, rules):
+            continue
+        if rule.timeline.kind == "after_contact" and ticket.contact_count < (
+            rule.timeline.contact or 1
+        ):
+            continue
+        fired = _TRIGGERS[rule.trigger](rule, ticket, entries, at, rules)
+        if fired is not None:
+            due.append(_escalation(rule, ticket, fired, at, rules))
+    return due
+
+
+# --- triggers ------------------------------------------------------------------------------------
+
+
+def _time_in_tier(
+    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, __: Rulebook
+) -> _Fired | None:
+    if rule.over is None or ticket.tier != rule.tier or ticket.pending_on_customer:
+        return None
+    in_tier = now - ticket.tier_entered_at - ticket.paused_in_tier
+    if in_tier < rule.over:
+        return None
+    reached = ticket.tier_entered_at + ticket.paused_in_tier + rule.over
+    reason = (
+        f"{rule.id}: {_describe(rule)}: {ticket.tier} has worked the ticket for "
+        f"{format_duration(in_tier)} without resolving it (limit {format_duration(rule.over)})"
+    )
+    return _Fired(reached, reason)
+
+
+def _signal(
+    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, __: Rulebook
+) -> _Fired | None:
+    seen = [(s, _first_seen(s, ticket, entries)) for s in rule.signals]
+    present = [(s, t) for s, t in seen if t is not None]
+    if not present:
+        return None
+    at = min(t for _, t in present)
+    where = "at intake" if at == ticket.created_at else f"at {_stamp(at)}"
+    names = ", ".join(s.value for s, _ in present)
+    return _Fired(at, f"{rule.id}: {_describe(rule)}: signal {names} detected {where}")
+
+
+def _refund_over(
+    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, rules: Rulebook
+) -> _Fired | None:
+    refund = ticket.refund
+    if refund is None or rule.role is None:
+        return None
+    at = _first_seen(Signal.REFUND_REQUEST, ticket, entries) or ticket.created_at
+    action = rules.authority.action("refund")
+    head = f"{rule.id}: {_describe(rule)}: refund of {refund}"
+    if action is None:
+        return _Fired(at, f"{head}: the policy gives no role refund authority")
+    limit = Money(action.limit(rule.role), action.currency)
+    if refund.currency != action.currency:
+        why = (
+            f"{head} could not be compared with {rule.role}'s limit of {_money(limit)} "
+            f"(different currency), so a higher tier decides"
+        )
+        return _Fired(at, why)
+    if refund.amount <= limit.amount:
+        return None
+    return _Fired(at, f"{head} is above {rule.role}'s limit of {_money(limit)}")
+
+
+def _repeat_contact(
+    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, __: Rulebook
+) -> _Fired | None:
+    if rule.count is None or ticket.contact_count < rule.count:
+        return None
+    at = _contact_time(ticket, rule.count) or now
+    reason = (
+        f"{rule.id}: {_describe(rule)}: contact {ticket.contact_count} on the same issue "
+        f"(escalates from contact {rule.count})"
+    )
+    return _Fired(at, reason)
+
+
+_Trigger = Callable[[EscalationRule, Ticket, list[Entry], datetime, Rulebook], _Fired | None]
+_TRIGGERS: dict[str, _Trigger] = {
+    "time_in_tier": _time_in_tier,
+    "signal": _signal,
+    "refund_over_authority": _refund_over,
+    "repeat_contact": _repeat_contact,
+}
+
+
+def _first_seen(signal: Signal, ticket: Ticket, entries: Iterable[Entry]) -> datetime | None:
+    """When `signal` was first seen: its first entry, else intake if the ticket carries it."""
+    hit = next((e.at for e in entries if signal in e.signals), None)
+    if hit is not None:
+        return hit
+    return ticket.created_at if signal in ticket.signals else None
+
+
+def _contact_time(ticket: Ticket, n: int) -> datetime | None:
+    return ticket.contacts_at[n - 1] if len(ticket.contacts_at) >= n else None
+
+
+# --- building the escalation --------------------------------------------------------------------
+
+
+def _has_work(rule: EscalationRule, ticket: Ticket, rules: Rulebook) -> bool:
+    """False when every target is a tier at or below the ticket's own tier."""
+    here = rules.tier_rank(ticket.tier)
+    return any(t not in rules.tier_order or rules.tier_rank(t) > here for t in rule.target)
+
+
+def _to_tier(rule: EscalationRule, ticket: Ticket, rules: Rulebook) -> str:
+    tiers = [t for t in rule.target if t in rules.tier_order]
+    return max([ticket.tier, *tiers], key=rules.tier_rank)
+
+
+def _deadline(rule: EscalationRule, ticket: Ticket, fired: _Fired) -> datetime:
+    tl = rule.timeline
+    if tl.kind == "within" and tl.within is not None:
+        return fired.at + tl.within
+    if tl.kind == "after_contact" and tl.contact is not None:
+        return _contact_time(ticket, tl.contact) or fired.at
+    return fired.at
+
+
+def _escalation(
+    rule: EscalationRule, ticket: Ticket, fired: _Fired, now: datetime, rules: Rulebook
+) -> Escalation:
+    to_tier = _to_tier(rule, ticket, rules)
+    expected = expected_resolution(ticket, to_tier, now, rules)
+    values = notice_values(ticket, rule.target, to_tier, expected, rules)
+    template = notice_template(rules)
+    text = render(template.body.get(ticket.language), values) if template is not None else ""
+    return Escalation(
+        rule_id=rule.id,
+        trigger=rule.trigger,
+        targets=rule.target,
+        to_tier=to_tier,
+        timeline=rule.timeline.kind,
+        triggered_at=fired.at,
+        deadline=_deadline(rule, ticket, fired),
+        handoff=rule.handoff,
+        reason=fired.reason,
+        expected_resolution_by=expected,
+        customer_notice=text,
+        notice_values=tuple(sorted(values.items())),
+    )
+
+
+def expected_resolution(ticket: Ticket, to_tier: str, now: datetime, rules: Rulebook) -> datetime:
+    """When `to_tier` is expected to resolve: its resolution target from `now` on the clock of
+    the ticket's priority (business time on a business calendar)."""
+    clock = rules.calendar(level_of(rules, ticket.priority).clock)
+    return calendar_for(clock).due(utc(now, "now"), rules.tier(to_tier).resolution_target)
+
+
+def notice_template(rules: Rulebook) -> Template | None:
+    """The policy's customer notice (`escalation.customer_notice`), else its first template
+    used as an escalation notice; None when it has neither."""
+    named = rules.template(rules.customer_notice) if rules.customer_notice else None
+    return named or next((t for t in rules.templates if t.use == "escalation_notice"), None)
+
+
+def notice_values(
+    ticket: Ticket,
+    targets: Sequence[str],
+    to_tier: str,
+    expected: datetime,
+    rules: Rulebook,
+) -> dict[str, str]:
+    """Placeholder values of the escalation notice, in the ticket's language."""
+    lang = ticket.language
+    tz = rules.calendar(level_of(rules, ticket.priority).clock).timezone
+    category = next((c for c in rules.categories if c.id == ticket.category), None)
+    return {
+        "name": ticket.customer_name,
+        "ticket_id": ticket.id,
+        "business": rules.business,
+        "escalated_to": ("、" if lang == "zh-TW" else ", ").join(
+            target_name(t, rules, lang) for t in targets
+        ),
+        "expected_resolution": local_time(expected, tz, lang),
+        "tier": target_name(to_tier, rules, lang),
+        "category": category.label.get(lang) if category is not None else ticket.category,
+        "priority": level_of(rules, ticket.priority).name.get(lang),
+    }
+
+
+def target_name(target: str, rules: Rulebook, lang: str = "en") -> str:
+    """A tier, team or role as a customer reads it."""
+    tier = next((t for t in rules.tiers if t.id == target), None)
+    if tier is not None:
+        return tier.name.get(lang)
+    team = dict(rules.teams).get(target)
+    if team is not None:
+        return team.get(lang)
+    names = ROLE_NAMES.get(target)
+    if names is not None:
+        return names.get(lang, names["en"])
+    return target.replace("_", " ")
+
+
+def local_time(when: datetime, tz_name: str, lang: str) -> str:
+    """A time as a customer reads it, in the business's time zone."""
+    local = when.astimezone(ZoneInfo(tz_name))
+    if lang == "zh-TW":
+        return local.strftime("%Y/%m/%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M") + f" ({tz_name})"
+
+
+def _describe(rule: EscalationRule) -> str:
+    return rule.description.get("en") or rule.trigger.replace("_", " ")
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _money(m: Money) -> str:
+    return "no limit" if m.amount.is_infinite() else str(m)
+
+
+# --- the seed 003 decision matrix (R-ESC-6) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixDecision:
+    """Who decides a case of a matrix row, and why. `band` or `level` says which cell."""
+
+    row: str
+    role: str
+    reason: str
+    band: AmountBand | None = None
+    level: str | None = None
+
+
+def matrix_decision(
+    row_id: str, amount_or_level: Money | Decimal | int | str, rules: Rulebook
+) -> MatrixDecision:
+    """The role that decides a case of matrix row `row_id` (R-ESC-6).
+
+    A row with amount bands takes an amount: `Money` in the row's currency (the policy's
+    authority currency when the row names none) or a bare number in that currency; bands are
+    [min, max). A row with severity levels takes a level id. Raises `UnknownReferenceError` for
+    an unknown row or level, `CurrencyMismatchError` for money in another currency and
+    `InvalidValueError` for a negative amount or the wrong kind of value for the row.
+    """
+    row = next((r for r in rules.matrix if r.id == row_id), None)
+    if row is None:
+        raise UnknownReferenceError("matrix row", row_id, (r.id for r in rules.matrix))
+    if isinstance(amount_or_level, str):
+        return _by_level(row, amount_or_level)
+    return _by_amount(row, amount_or_level, row.currency or rules.authority.currency)
+
+
+def _by_level(row: MatrixRow, level_id: str) -> MatrixDecision:
+    if not row.levels:
+        raise InvalidValueError("amount_or_level", f"matrix row {row.id} is decided by an amount")
+    found = next((lv for lv in row.levels if lv[0] == level_id), None)
+    if found is None:
+        raise UnknownReferenceError(f"level of {row.id}", level_id, (lv[0] for lv in row.levels))
+    _, role, label = found
+    reason = f"R-ESC-6: {row.label.get('en')}, {label.get('en')}: {role} decides"
+    return MatrixDecision(row.id, role, reason, level=level_id)
+
+
+def _by_amount(row: MatrixRow, value: Money | Decimal | int, currency: str) -> MatrixDecision:
+    if not row.bands:
+        raise InvalidValueError("amount_or_level", f"matrix row {row.id} is decided by a level")
+    amount = Money(Decimal(value), currency) if not isinstance(value, Money) else value
+    if amount.currency != currency:
+        raise CurrencyMismatchError(f"matrix row {row.id}", currency, amount.currency)
+    if amount.amount < 0:
+        raise InvalidValueError("amount_or_level", "must not be negative", value=str(amount.amount))
+    band = next(
+        (
+            b
+            for b in row.bands
+            if b.low <= amount.amount and (b.high is None or amount.amount < b.high)
+        ),
+        None,
+    )
+    if band is None:  # only below the lowest band: the checker allows no gaps
+        raise InvalidValueError("amount_or_level", f"{amount} is below every band of {row.id}")
+    span = (
+        f"{currency} {band.low:,} and over"
+        if band.high is None
+        else (f"{currency} {band.low:,} to under {band.high:,}")
+    )
+    reason = f"R-ESC-6: {row.label.get('en')}, {amount} is in the band {span}: {band.role} decides"
+    return MatrixDecision(row.id, band.role, reason, band=band)

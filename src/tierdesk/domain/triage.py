@@ -1,0 +1,394 @@
+"""Triage: a customer's text -> category, priority, tier, signals, refund, escalation. Pure.
+
+Two layers. The policy's phrases decide first (`signals.py` says how phrases match and how
+negation cancels them). A learned `Classifier`, when given, names an intent that an intent map
+turns into category, priority and tier; it decides the category when no phrase matched or when
+it is more confident than the phrase match. Signals found by the phrases always stand, whatever
+the model says; a model under the policy's confidence threshold never decides: a person triages.
+
+Rule data only: categories, signals, escalation targets and authority limits all come from the
+`Rulebook`. Compiled phrases are cached per Rulebook, so triage of one text costs a few regex
+scans.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from tierdesk.domain.amounts import AmountMention, find_amounts
+from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.decisions import TriageDecision
+from tierdesk.domain.intent_map import IntentMapping
+from tierdesk.domain.model import Money, Signal
+from tierdesk.domain.rulebook import Category, EscalationRule, Rulebook, Timeline
+from tierdesk.domain.signals import Hit, LiteralIndex, Matcher, Normalized, normalize
+
+FALLBACK_CONFIDENCE = 0.2  # nothing matched: a guess, under any sensible human-triage threshold
+# Categories whose amounts are refunds: the amount a customer names there is what they want back.
+_REFUND_CATEGORY = re.compile(r"refund|return")
+# Words that tie an amount to the refund asked for, and failing those to a charge.
+_REFUND_WORDS = re.compile(r"refund|money back|reimburse|back|退款|退費|退錢|退我|退回|退")
+_CHARGE_WORDS = re.compile(r"charged|charge|paid|pay|cost|price|扣款|扣了|付了|刷了|花了|多收|收費")
+
+
+@dataclass(frozen=True)
+class _Rated:
+    """A category with the phrases that matched it, and how specific they are."""
+
+    category: Category
+    hits: tuple[Hit, ...]
+    p1: bool
+    order: int
+
+    @property
+    def best(self) -> Hit:
+        return max(self.hits, key=lambda h: h.weight)
+
+    def key(self) -> tuple[bool, int, int, int]:
+        """Sort key: a P1 category beats the others, then the most specific phrase, then the
+        number of different phrases, then policy order."""
+        return (self.p1, self.best.weight, len({h.phrase for h in self.hits}), -self.order)
+
+
+class CompiledRules:
+    """A Rulebook's phrases compiled once: build with `compiled(rules)`."""
+
+    def __init__(self, rules: Rulebook) -> None:
+        p1 = {p.id for p in rules.priorities if p.rank == 1}
+        self.categories = tuple(
+            (c, Matcher(c.phrases.all()), c.priority in p1) for c in rules.categories
+        )
+        self.signals = tuple(
+            (r.signal, Matcher(r.phrases.all(), r.negations.all())) for r in rules.signal_rules
+        )
+        matchers = [m for _, m, _ in self.categories] + [m for _, m in self.signals]
+        self.index = LiteralIndex(lit for m in matchers for lit in m.literals)
+        counts = [r.count for r in rules.escalation_rules if r.trigger == "repeat_contact"]
+        self.repeat_count: int | None = min((c for c in counts if c is not None), default=None)
+
+
+_CACHE: dict[int, tuple[weakref.ref[Rulebook], CompiledRules]] = {}
+
+
+def compiled(rules: Rulebook) -> CompiledRules:
+    """The compiled phrases of `rules`, built on first use and kept while `rules` lives."""
+    entry = _CACHE.get(id(rules))
+    if entry is not None and entry[0]() is rules:
+        return entry[1]
+    key = id(rules)
+    ref = weakref.ref(rules, lambda _: _CACHE.pop(key, None))
+    built = CompiledRules(rules)
+    _CACHE[key] = (ref, built)
+    return built
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """The decision under construction (kept small so each step is a short function)."""
+
+    category: str
+    priority: str
+    tier: str
+    confidence: float
+    reasons: tuple[str, ...]
+    intent: str | None = None
+    needs_human: bool = False
+    model_signal: Signal | None = None
+
+
+def triage(
+    text: str,
+    rules: Rulebook,
+    *,
+    contact_count: int = 1,
+    classifier: Classifier | None = None,
+    intent_map: Mapping[str, IntentMapping] | None = None,
+) -> TriageDecision:
+    """Triage one customer message by the policy's rules (and a classifier, when given).
+
+    `contact_count` is how many times the customer has contacted about this issue, this one
+    included; it alone raises `repeat_contact`. Raises ValueError for a negative count.
+    """
+    if contact_count < 1:
+        raise ValueError(
+            f"contact_count must be 1 or more (this contact counts), got {contact_count}"
+        )
+    norm = normalize(text)
+    comp = compiled(rules)
+    present = comp.index.present(norm.text)
+    found = _scan_signals(norm, comp, present)
+    draft = _by_phrases(norm, rules, comp, present, found.negated_spans)
+    if classifier is not None:
+        draft = _by_model(text, rules, draft, classifier, intent_map or {})
+    draft = _gate(draft, rules)
+    signals, signal_reasons = _signals(found, comp, contact_count, draft)
+    refund, refund_written = _refund(norm, rules, draft.category, signals, found.refund_negated)
+    refund_reasons = () if refund is None else (f"refund {refund_written}: {refund}",)
+    targets, esc_reasons = _escalations(rules, signals, refund, refund_written, contact_count)
+    tier, tier_reasons = _raise_tier(rules, draft.tier, targets)
+    return TriageDecision(
+        category=draft.category,
+        priority=draft.priority,
+        tier=tier,
+        signals=signals,
+        refund=refund,
+        escalate_to=targets,
+        confidence=draft.confidence,
+        reasons=draft.reasons + signal_reasons + refund_reasons + esc_reasons + tier_reasons,
+        intent=draft.intent,
+        needs_human=draft.needs_human,
+    )
+
+
+@dataclass(frozen=True)
+class _SignalScan:
+    hits: tuple[tuple[Signal, str], ...]  # (signal, the words that matched, as written)
+    negated_spans: tuple[tuple[int, int], ...]  # where a negation cancelled a signal phrase
+    refund_negated: bool  # the text is about refunds without asking for one ("refund policy")
+
+
+def _scan_signals(norm: Normalized, comp: CompiledRules, present: frozenset[str]) -> _SignalScan:
+    hits: list[tuple[Signal, str]] = []
+    spans: list[tuple[int, int]] = []
+    refund_negated = False
+    for signal, matcher in comp.signals:
+        if not matcher.may_match(present):
+            if signal is Signal.REFUND_REQUEST:
+                refund_negated = matcher.negation_in(norm.text, present)
+            continue
+        scan = matcher.scan(norm.text, present)
+        if scan.hits:
+            first = scan.hits[0]
+            hits.append((signal, norm.source_span(first.start, first.end)))
+        spans.extend((h.start, h.end) for h, _ in scan.negated)
+        if signal is Signal.REFUND_REQUEST and not scan.hits:
+            refund_negated = bool(scan.negated) or matcher.negation_in(norm.text, present)
+    return _SignalScan(tuple(hits), tuple(spans), refund_negated)
+
+
+def _by_phrases(
+    norm: Normalized,
+    rules: Rulebook,
+    comp: CompiledRules,
+    present: frozenset[str],
+    negated: tuple[tuple[int, int], ...],
+) -> _Draft:
+    """The category by phrases. A phrase inside a negated signal phrase is no evidence either
+    ("my lawyer friend" is not about a lawyer)."""
+    rated = []
+    for i, (cat, matcher, p1) in enumerate(comp.categories):
+        if not matcher.may_match(present):
+            continue
+        hits = matcher.scan(norm.text, present).hits
+        if negated:
+            hits = tuple(h for h in hits if not any(s < h.end and h.start < e for s, e in negated))
+        if hits:
+            rated.append(_Rated(cat, hits, p1, i))
+    if not rated:
+        cat = rules.category(rules.fallback_category)
+        reason = f"category {cat.id} ({cat.priority}, {cat.tier}): no category phrase matched"
+        return _Draft(cat.id, cat.priority, cat.tier, FALLBACK_CONFIDENCE, (reason,))
+    rated.sort(key=_Rated.key, reverse=True)
+    win = rated[0]
+    cat = win.category
+    quoted = norm.source_span(win.best.start, win.best.end)
+    reason = f"category {cat.id} ({cat.priority}, {cat.tier}): matched '{quoted}'"
+    return _Draft(cat.id, cat.priority, cat.tier, _rule_confidence(rated), (reason,))
+
+
+def _rule_confidence(rated: list[_Rated]) -> float:
+    """0.6 for one phrase, more for several phrases of the winner and a clear margin."""
+    win = rated[0]
+    extra = min(len({h.phrase for h in win.hits}) - 1, 2) * 0.1
+    if len(rated) == 1:
+        return min(0.95, 0.75 + extra)
+    rival = rated[1].best.weight
+    margin = max(0.0, (win.best.weight - rival) / win.best.weight)
+    return min(0.95, 0.6 + extra + 0.15 * margin)
+
+
+def _gate(draft: _Draft, rules: Rulebook) -> _Draft:
+    """Flag a decision a person must check: its confidence is under the policy's threshold."""
+    if draft.needs_human or draft.confidence >= rules.human_triage_below:
+        return draft
+    why = (
+        f"confidence {draft.confidence:.2f} under {rules.human_triage_below:.2f}: a person triages"
+    )
+    return replace(draft, needs_human=True, reasons=(*draft.reasons, why))
+
+
+def _by_model(
+    text: str,
+    rules: Rulebook,
+    draft: _Draft,
+    classifier: Classifier,
+    intent_map: Mapping[str, IntentMapping],
+) -> _Draft:
+    """Let the model decide when no phrase matched or it is more confident than the phrases."""
+    pred = classifier.predict([text])[0]
+    mapping = _mapping(pred.label, rules, intent_map)
+    phrase_matched = draft.confidence > FALLBACK_CONFIDENCE
+    said = f"model intent {pred.label!r} ({pred.confidence:.2f})"
+    if mapping is None:
+        why = f"{said}: not in the intent map nor a policy category; ignored"
+        return replace(draft, intent=pred.label, reasons=(*draft.reasons, why))
+    if phrase_matched and pred.confidence <= draft.confidence:
+        why = f"{said}: phrase match kept (confidence {draft.confidence:.2f})"
+        return replace(draft, intent=pred.label, reasons=(*draft.reasons, why))
+    if pred.confidence < rules.human_triage_below:
+        # Too unsure to decide: keep the phrase match, or leave the fallback to a person.
+        why = f"{said}: under {rules.human_triage_below:.2f}, not used"
+        conf = draft.confidence if phrase_matched else pred.confidence
+        return replace(draft, intent=pred.label, confidence=conf, reasons=(*draft.reasons, why))
+    signal = Signal(mapping.escalation_signal) if mapping.escalation_signal else None
+    why = f"category {mapping.category} ({mapping.priority}, {mapping.tier}): {said}"
+    return _Draft(
+        mapping.category,
+        mapping.priority,
+        mapping.tier,
+        pred.confidence,
+        (why,),
+        intent=pred.label,
+        model_signal=signal,
+    )
+
+
+def _mapping(
+    label: str, rules: Rulebook, intent_map: Mapping[str, IntentMapping]
+) -> IntentMapping | None:
+    """The intent's mapping; a label that is itself a policy category maps to that category."""
+    if label in intent_map:
+        return intent_map[label]
+    cat = next((c for c in rules.categories if c.id == label), None)
+    return None if cat is None else IntentMapping(cat.id, cat.priority, cat.tier)
+
+
+def _signals(
+    scan: _SignalScan, comp: CompiledRules, contact_count: int, draft: _Draft
+) -> tuple[tuple[Signal, ...], tuple[str, ...]]:
+    """Signals from the phrases, the contact count and the model, with their reasons."""
+    found = [signal for signal, _ in scan.hits]
+    reasons = [f"signal {signal}: matched '{words}'" for signal, words in scan.hits]
+    if comp.repeat_count is not None and contact_count >= comp.repeat_count:
+        found.append(Signal.REPEAT_CONTACT)
+        reasons.append(
+            f"signal repeat_contact: contact {contact_count} on this issue "
+            f"(threshold {comp.repeat_count})"
+        )
+    if draft.model_signal is not None and draft.model_signal not in found:
+        found.append(draft.model_signal)
+        reasons.append(f"signal {draft.model_signal}: from model intent {draft.intent!r}")
+    order = list(Signal)
+    return tuple(sorted(found, key=order.index)), tuple(reasons)
+
+
+def _refund(
+    norm: Normalized,
+    rules: Rulebook,
+    category: str,
+    signals: tuple[Signal, ...],
+    refund_negated: bool,
+) -> tuple[Money | None, str]:
+    """The refund amount asked for, with the words as written: only when the text is about a
+    refund (a refund request, or a refund category that is not a question about the policy)."""
+    about_refund = Signal.REFUND_REQUEST in signals or (
+        _REFUND_CATEGORY.search(category) is not None and not refund_negated
+    )
+    if not about_refund:
+        return None, ""
+    amounts = find_amounts(norm.text, rules.default_currency)
+    if not amounts:
+        return None, ""
+    chosen = _pick_amount(norm.text, amounts)
+    return chosen.money, norm.source_span(chosen.start, chosen.end)
+
+
+def _pick_amount(text: str, amounts: list[AmountMention]) -> AmountMention:
+    """The amount nearest a refund word, else nearest a charge word, else the first one."""
+    refund_spans = [m.span() for m in _REFUND_WORDS.finditer(text)]
+    charge_spans = [m.span() for m in _CHARGE_WORDS.finditer(text)]
+
+    def distance(a: AmountMention, spans: list[tuple[int, int]]) -> int:
+        gaps = [max(s - a.end, a.start - e, 0) for s, e in spans]
+        return min(gaps, default=len(text))
+
+    return min(
+        amounts,
+        key=lambda a: (distance(a, refund_spans), distance(a, charge_spans), a.start),
+    )
+
+
+def _escalations(
+    rules: Rulebook,
+    signals: tuple[Signal, ...],
+    refund: Money | None,
+    refund_written: str,
+    contact_count: int,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Targets of the escalation rules the text triggers at once, with one reason per rule."""
+    targets: list[str] = []
+    reasons: list[str] = []
+    for rule in rules.escalation_rules:
+        why = _fires(rule, rules, signals, refund, refund_written, contact_count)
+        if why is None:
+            continue
+        targets.extend(t for t in rule.target if t not in targets)
+        reasons.append(f"{why} ({rule.id}) -> {', '.join(rule.target)}, {_when(rule.timeline)}")
+    return tuple(targets), tuple(reasons)
+
+
+def _fires(
+    rule: EscalationRule,
+    rules: Rulebook,
+    signals: tuple[Signal, ...],
+    refund: Money | None,
+    refund_written: str,
+    contact_count: int,
+) -> str | None:
+    """Why `rule` fires on this text, or None. Time-in-tier rules never fire from text."""
+    if rule.trigger == "signal":
+        hit = [s.value for s in rule.signals if s in signals]
+        return f"signal {', '.join(hit)}" if hit else None
+    if rule.trigger == "repeat_contact":
+        count = rule.count or 0
+        return f"contact {contact_count} >= {count}" if contact_count >= count else None
+    if rule.trigger == "refund_over_authority" and refund is not None and rule.role:
+        return _over_authority(rules, rule.role, refund, refund_written)
+    return None
+
+
+def _over_authority(rules: Rulebook, role: str, refund: Money, written: str) -> str | None:
+    action = rules.authority.action("refund")
+    limit = action.limit(role) if action is not None else Decimal(0)
+    currency = (action.currency if action is not None else "") or rules.authority.currency
+    shown = f"{currency} {limit:,}"
+    if refund.currency != currency:
+        # No exchange rates in the domain: the role cannot tell whether it may grant this.
+        return f"refund {written} in {refund.currency}, {role} limit {shown} cannot be compared"
+    if refund.amount > limit:
+        return f"refund {written} exceeds {role} limit {shown}"
+    return None
+
+
+def _when(timeline: Timeline) -> str:
+    if timeline.kind == "within" and timeline.within is not None:
+        minutes = int(timeline.within.total_seconds() // 60)
+        return f"within {minutes} min"
+    if timeline.kind == "after_contact":
+        return f"after contact {timeline.contact}"
+    return timeline.kind.replace("_", " ")
+
+
+def _raise_tier(
+    rules: Rulebook, tier: str, targets: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The highest tier among the category's and the escalation targets'."""
+    tiers = [t for t in targets if t in rules.tier_order]
+    top = max([tier, *tiers], key=rules.tier_rank)
+    if top == tier:
+        return tier, ()
+    return top, (f"tier {top}: raised from {tier} by escalation",)

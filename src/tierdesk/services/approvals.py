@@ -1,0 +1,344 @@
+"""Authority (R-AUTH): recovery actions, approvals, exceptions.
+
+An agent applies a recovery action (refund, discount, complimentary, expedited shipping ...)
+within the authority the policy gives their role (R-AUTH-1/2). Above it, they request an
+approval; a user whose role has that authority approves or denies it, and the approval is
+recorded on the ticket (R-ESC-3: in the same interaction). An exception (R-AUTH-3) always needs a
+named approver and a justification and is recorded as a `policy_exception` event for reports.
+Account actions (refunds, discounts, credits) need the customer's identity verified first
+(R-PROC-2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from tierdesk.domain.events import EventKind
+from tierdesk.domain.rulebook import ActionLimit, Rulebook
+from tierdesk.domain.state import ACTIVE_STATUSES
+from tierdesk.services.env import Env
+from tierdesk.services.errors import (
+    ApprovalRequired,
+    Forbidden,
+    IdentityNotVerified,
+    InsufficientAuthority,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
+from tierdesk.services.ports import UnitOfWork
+from tierdesk.services.records import (
+    ActionRecord,
+    ApprovalRecord,
+    TicketRecord,
+    UserRecord,
+    new_id,
+)
+from tierdesk.services.unit import TicketChange, finish, load, require_status
+from tierdesk.services.users import TICKET_ROLES, actor
+
+ACCOUNT_ACTIONS = frozenset({"refund", "full_refund", "discount", "complimentary"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether `role` may grant the action alone; if not, the least role that may."""
+
+    allowed: bool
+    required_role: str | None
+    reason: str
+
+
+def authority(rules: Rulebook, role: str, action: str, amount: Decimal | None) -> Verdict:
+    """R-AUTH-2 by the policy's authority table (money and percent limits, yes/no actions)."""
+    limit = _limit(rules, action)
+    value = amount if limit.unit != "flag" else Decimal(1)
+    if value is None:
+        raise InvalidInput("amount", f"{action} needs an amount ({limit.unit})")
+    if value <= limit.limit(role) and role in dict(limit.limits):
+        return Verdict(True, role, f"{role} may grant {action} {_show(limit, value)}")
+    able = [
+        r for r in rules.authority.ladder if r in dict(limit.limits) and value <= limit.limit(r)
+    ]
+    required = able[0] if able else None
+    who = required or "no role"
+    return Verdict(False, required, f"{action} {_show(limit, value)} needs {who}")
+
+
+def _limit(rules: Rulebook, action: str) -> ActionLimit:
+    found = rules.authority.action(action)
+    if found is None:
+        known = ", ".join(a.action for a in rules.authority.actions)
+        raise InvalidInput("action", f"the policy knows no action {action!r} ({known})")
+    return found
+
+
+def _show(limit: ActionLimit, value: Decimal) -> str:
+    if limit.unit == "money":
+        return f"{limit.currency} {value:,}"
+    return f"{value}%" if limit.unit == "percent" else ""
+
+
+def _amount(rules: Rulebook, action: str, amount: Decimal | str | None) -> Decimal | None:
+    limit = _limit(rules, action)
+    if limit.unit == "flag":
+        return None
+    try:
+        value = Decimal(str(amount)) if amount is not None else None
+    except InvalidOperation:
+        raise InvalidInput("amount", "not a number", value=str(amount)) from None
+    if value is None or not value.is_finite() or value <= 0:
+        raise InvalidInput("amount", f"{action} needs a positive amount", value=str(amount))
+    if limit.unit == "percent" and value > 100:
+        raise InvalidInput("amount", "a percentage is at most 100", value=str(amount))
+    return value
+
+
+def request_approval(
+    env: Env,
+    *,
+    ticket_id: str,
+    actor_id: str,
+    action: str,
+    justification: str,
+    amount: Decimal | str | None = None,
+    expected_version: int | None = None,
+) -> ApprovalRecord:
+    """Ask for an action beyond the requester's authority. InvalidInput when it is within
+    it (apply it directly) or when no role may grant it."""
+    if not justification.strip():
+        raise InvalidInput("justification", "say why the action is needed")
+    value = _amount(env.rules, action, amount)
+    with env.uow() as uow:
+        user = actor(uow, actor_id, TICKET_ROLES, "request approvals")
+        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        require_status(change, ACTIVE_STATUSES, "request an approval on")
+        verdict = authority(env.rules, user.role, action, value)
+        if verdict.allowed and action != "exception":
+            raise InvalidInput("action", f"{verdict.reason}: apply it directly")
+        if verdict.required_role is None:
+            raise InvalidInput("amount", f"{verdict.reason}: nobody may grant it")
+        approval = _approval(env.rules, change, user, action, value, verdict, justification)
+        uow.approvals.add(approval)
+        change.emit(
+            EventKind.APPROVAL_REQUESTED,
+            justification.strip(),
+            approval_id=approval.id,
+            action=action,
+            amount=str(value) if value is not None else None,
+            required_role=verdict.required_role,
+        )
+        finish(uow, env, change)
+        uow.commit()
+        return approval
+
+
+def _approval(
+    rules: Rulebook,
+    change: TicketChange,
+    user: UserRecord,
+    action: str,
+    value: Decimal | None,
+    verdict: Verdict,
+    justification: str,
+) -> ApprovalRecord:
+    limit = _limit(rules, action)
+    return ApprovalRecord(
+        id=new_id("a"),
+        ticket_id=change.ticket_id,
+        action=action,
+        amount=value,
+        unit=limit.unit,
+        currency=limit.currency or None,
+        requested_by=user.id,
+        requested_role=user.role,
+        required_role=verdict.required_role or "",
+        justification=justification.strip(),
+        created_at=change.at,
+    )
+
+
+def approve(env: Env, *, approval_id: str, actor_id: str, note: str = "") -> ApprovalRecord:
+    """Approve a pending request; the approver's role must have the authority (R-AUTH-2)."""
+    return _decide(env, approval_id, actor_id, "approved", note)
+
+
+def deny(env: Env, *, approval_id: str, actor_id: str, note: str) -> ApprovalRecord:
+    """Deny a pending request, with the reason."""
+    if not note.strip():
+        raise InvalidInput("note", "say why the request is denied")
+    return _decide(env, approval_id, actor_id, "denied", note)
+
+
+def _decide(env: Env, approval_id: str, actor_id: str, status: str, note: str) -> ApprovalRecord:
+    with env.uow() as uow:
+        user = actor(uow, actor_id, TICKET_ROLES, "decide approvals")
+        approval = uow.approvals.get(approval_id)
+        if approval is None:
+            raise NotFound("approval", approval_id)
+        if approval.status != "pending":
+            raise InvalidTransition(
+                f"approval {approval_id} is {approval.status}", status=approval.status
+            )
+        if user.id == approval.requested_by:
+            raise Forbidden("nobody approves their own request", approval_id=approval_id)
+        verdict = authority(env.rules, user.role, approval.action, approval.amount)
+        if not verdict.allowed:
+            raise InsufficientAuthority(
+                f"{user.role} may not decide this: {verdict.reason}",
+                role=user.role,
+                required_role=verdict.required_role,
+            )
+        change = load(uow, approval.ticket_id, user.id, env.now())
+        decided = replace(
+            approval,
+            status="approved" if status == "approved" else "denied",
+            decided_by=user.id,
+            decided_role=user.role,
+            decided_at=change.at,
+            decision_note=note.strip(),
+        )
+        uow.approvals.save(decided)
+        _record_decision(change, decided)
+        finish(uow, env, change)
+        uow.commit()
+        return decided
+
+
+def _record_decision(change: TicketChange, a: ApprovalRecord) -> None:
+    change.emit(
+        EventKind.APPROVAL_DECIDED,
+        a.decision_note or a.status,
+        approval_id=a.id,
+        decision=a.status,
+        decided_role=a.decided_role,
+        action=a.action,
+        amount=str(a.amount) if a.amount is not None else None,
+    )
+    if a.action == "exception" and a.status == "approved":
+        change.emit(
+            EventKind.POLICY_EXCEPTION,
+            a.justification,
+            approval_id=a.id,
+            approver=a.decided_by,
+            requested_by=a.requested_by,
+        )
+
+
+def _record_action(
+    uow: UnitOfWork,
+    rules: Rulebook,
+    change: TicketChange,
+    role: str,
+    action: str,
+    value: Decimal | None,
+    approval_id: str | None,
+    why: str,
+) -> ActionRecord:
+    limit = _limit(rules, action)
+    record = ActionRecord(
+        id=new_id("act"),
+        ticket_id=change.ticket_id,
+        action=action,
+        amount=value,
+        unit=limit.unit,
+        currency=limit.currency or None,
+        applied_by=change.actor,
+        role=role,
+        at=change.at,
+        approval_id=approval_id,
+        note=why,
+    )
+    uow.actions.add(record)
+    change.emit(
+        EventKind.ACTION_APPLIED,
+        why,
+        action_id=record.id,
+        action=action,
+        amount=str(value) if value is not None else None,
+        approval_id=approval_id,
+    )
+    return record
+
+
+@dataclass(frozen=True)
+class Applied:
+    ticket: TicketRecord
+    action: ActionRecord
+
+
+def apply_action(
+    env: Env,
+    *,
+    ticket_id: str,
+    actor_id: str,
+    action: str,
+    amount: Decimal | str | None = None,
+    approval_id: str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Applied:
+    """Apply a recovery action. Within the actor's authority it applies at once; above it,
+    `approval_id` must name an approved request for this ticket and action covering the
+    amount (it is then used up). IdentityNotVerified for an account action before the
+    customer's identity was verified (R-PROC-2); ApprovalRequired otherwise."""
+    value = _amount(env.rules, action, amount)
+    with env.uow() as uow:
+        user = actor(uow, actor_id, TICKET_ROLES, "apply recovery actions")
+        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        require_status(change, ACTIVE_STATUSES, "apply an action to")
+        if action in ACCOUNT_ACTIONS and change.state.identity_verified_at is None:
+            raise IdentityNotVerified(
+                f"verify the customer's identity before a {action} (R-PROC-2)",
+                ticket_id=ticket_id,
+                action=action,
+            )
+        verdict = authority(env.rules, user.role, action, value)
+        used = (
+            None
+            if verdict.allowed
+            else _use_approval(uow, ticket_id, action, value, verdict, approval_id)
+        )
+        why = note or verdict.reason
+        record = _record_action(uow, env.rules, change, user.role, action, value, used, why)
+        saved = finish(uow, env, change)
+        uow.commit()
+        return Applied(saved, record)
+
+
+def _use_approval(
+    uow: UnitOfWork,
+    ticket_id: str,
+    action: str,
+    value: Decimal | None,
+    verdict: Verdict,
+    approval_id: str | None,
+) -> str:
+    """Mark the approval that covers this action used; ApprovalRequired when none does."""
+    approval = uow.approvals.get(approval_id) if approval_id is not None else None
+    covers = (
+        approval is not None
+        and approval.ticket_id == ticket_id
+        and approval.action == action
+        and approval.status == "approved"
+        and (value is None or (approval.amount is not None and value <= approval.amount))
+    )
+    if approval is None or not covers:
+        raise ApprovalRequired(
+            f"{verdict.reason}: request an approval first (R-AUTH-2)",
+            action=action,
+            amount=str(value) if value is not None else None,
+            required_role=verdict.required_role,
+            approval_id=approval_id,
+        )
+    uow.approvals.save(replace(approval, status="used"))
+    return approval.id
+
+
+def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[ApprovalRecord]:
+    """Pending requests, oldest first, that the user's role has the authority to decide."""
+    with env.uow() as uow:
+        user = actor(uow, actor_id, TICKET_ROLES, "list approvals")
+        pending = uow.approvals.pending(limit)
+    return [a for a in pending if authority(env.rules, user.role, a.action, a.amount).allowed]

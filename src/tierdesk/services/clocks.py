@@ -1,0 +1,201 @@
+"""SLA clocks of a ticket (R-SLA-2), as the services need them.
+
+The arithmetic is `tierdesk.domain.sla` (business calendars, pauses, warnings, breaches); this
+module translates the ticket's events into clock events and turns clock statuses into what the
+services record: findings (warnings and breaches, each recorded once under a mark in
+`TicketState.sla_marks`), the sweeper's next look, and due times for messages.
+
+Ticket event -> clock event: a public reply stops first_response and next_reply; a customer
+message after the first reply starts next_reply; waiting on the customer pauses every clock and
+resuming resumes them; resolving, closing or merging stops them; reopening starts resolution
+again (it carries on) and next_reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tierdesk.domain.calendar import calendar_for
+from tierdesk.domain.events import EventKind, TicketEvent
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.domain.sla import ClockEvent, ClockStatus, due_times, level_of, ticket_clocks
+from tierdesk.domain.state import TicketState, TicketStatus
+from tierdesk.services import notify
+
+_SECOND = timedelta(seconds=1)
+
+
+def clock_events(events: Sequence[TicketEvent]) -> list[ClockEvent]:
+    """The clock events of a ticket's history (see the module doc)."""
+    out: list[ClockEvent] = []
+    replied = False
+    for e in events:
+        if e.kind == EventKind.MESSAGE_ADDED and e.get("author") == "customer":
+            if replied:
+                out.append(ClockEvent("start", e.at, "next_reply"))
+        elif e.kind == EventKind.MESSAGE_ADDED:
+            replied = True
+            out += [
+                ClockEvent("stop", e.at, "first_response"),
+                ClockEvent("stop", e.at, "next_reply"),
+            ]
+        elif e.kind == EventKind.CLOCK_PAUSED:
+            out.append(ClockEvent("pause", e.at))
+        elif e.kind == EventKind.CLOCK_RESUMED:
+            out.append(ClockEvent("resume", e.at))
+        elif e.kind in (EventKind.RESOLVED, EventKind.CLOSED) or (
+            e.kind == EventKind.MERGED and e.get("into")
+        ):
+            out.append(ClockEvent("stop", e.at))
+        elif e.kind == EventKind.REOPENED:
+            out.append(ClockEvent("start", e.at, "resolution"))
+            if replied:
+                out.append(ClockEvent("start", e.at, "next_reply"))
+    return out
+
+
+def views(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> list[ClockStatus]:
+    """Every clock of the ticket as of `now` (none before it is triaged)."""
+    if not state.priority:
+        return []
+    at = max(now, state.created_at)
+    clocks = ticket_clocks(state.priority, state.created_at, clock_events(events), at, rules)
+    return list(clocks.values())
+
+
+@dataclass(frozen=True)
+class SlaFinding:
+    """A warning or breach to record once: `mark` is its key in `TicketState.sla_marks`."""
+
+    mark: str
+    kind: str  # warning, breach
+    clock: str
+    due_at: datetime
+    breached_by: timedelta | None
+    reason: str
+
+
+def _cycles(status: ClockStatus) -> Iterator[tuple[str, ClockStatus]]:
+    """(mark suffix, status) of every cycle of a clock: next_reply restarts, one per cycle."""
+    for cycle in (*status.previous, status):
+        sfx = f"@{cycle.started_at.isoformat()}" if status.clock == "next_reply" else ""
+        yield sfx, cycle
+
+
+def findings(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> list[SlaFinding]:
+    """Warnings and breaches due by `now` and not yet in `state.sla_marks`. A clock that
+    stopped late still gets its breach, with the business time it was missed by."""
+    out = []
+    for status in views(rules, state, events, now):
+        for sfx, c in _cycles(status):
+            breach, warning = f"breach:{c.clock}{sfx}", f"warning:{c.clock}{sfx}"
+            if c.breached_by is not None and breach not in state.sla_marks:
+                out.append(SlaFinding(breach, "breach", c.clock, c.due_at, c.breached_by, c.reason))
+            elif c.state == "warning" and warning not in state.sla_marks:
+                out.append(SlaFinding(warning, "warning", c.clock, c.due_at, None, c.reason))
+    return out
+
+
+def next_sweep(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> datetime | None:
+    """When the sweeper must look at the ticket next: the earliest unrecorded warning or
+    breach of a running clock, or time-in-tier limit (R-ESC-1). None while nothing can come
+    due (resolved, or every clock paused or stopped)."""
+    if findings(rules, state, events, now):
+        return now
+    times: list[datetime] = []
+    for status in views(rules, state, events, now):
+        if status.stopped_at is not None or status.paused:
+            continue
+        sfx = next(s for s, c in _cycles(status) if c is status)
+        if f"warning:{status.clock}{sfx}" not in state.sla_marks and status.warning_at > now:
+            times.append(status.warning_at)
+        if f"breach:{status.clock}{sfx}" not in state.sla_marks:
+            times.append(status.due_at + _SECOND)  # a breach is more than the target
+    times.extend(_tier_limits(rules, state, events, now))
+    return min(times) if times else None
+
+
+def _tier_limits(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> list[datetime]:
+    if state.status == TicketStatus.PENDING_CUSTOMER:
+        return []
+    waited = paused_in_tier(state, events, now)
+    return [
+        state.tier_since + r.over + waited
+        for r in rules.escalation_rules
+        if r.trigger == "time_in_tier"
+        and r.tier == state.tier
+        and r.over is not None
+        and r.id not in state.escalation_marks
+    ]
+
+
+def paused_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datetime) -> timedelta:
+    """Time the ticket waited on the customer since it entered its tier: it does not count
+    toward time in tier (R-ESC-1 asks whether the tier could resolve, not the customer)."""
+    total, since = timedelta(0), None
+    for e in events:
+        if e.kind == EventKind.CLOCK_PAUSED and since is None:
+            since = e.at
+        elif e.kind == EventKind.CLOCK_RESUMED and since is not None:
+            total += max(e.at - max(since, state.tier_since), timedelta(0))
+            since = None
+    if since is not None:
+        total += max(now - max(since, state.tier_since), timedelta(0))
+    return total
+
+
+def time_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datetime) -> timedelta:
+    """Working time in the current tier: since `tier_since`, less waiting on the customer."""
+    return now - state.tier_since - paused_in_tier(state, events, now)
+
+
+def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:
+    """Template values `first_response_due` and `resolution_due` of a new ticket, in the
+    business's time zone and the customer's language."""
+    if not state.priority:
+        return {}
+    due = due_times(state.priority, state.created_at, rules)
+    lang = state.language
+    return {
+        "first_response_due": notify.fmt_time(due.first_response_due, due.timezone, lang),
+        "resolution_due": notify.fmt_time(due.resolution_due, due.timezone, lang),
+    }
+
+
+def deadlines(rules: Rulebook, state: TicketState, events: Sequence[TicketEvent]) -> dict[str, str]:
+    """Due times (ISO 8601) of the clocks still running, for the warm-handoff brief."""
+    now = events[-1].at if events else state.updated_at
+    return {
+        v.clock: v.due_at.isoformat()
+        for v in views(rules, state, events, now)
+        if v.stopped_at is None
+    }
+
+
+def timezone(rules: Rulebook, state: TicketState) -> str:
+    """The time zone of the ticket's priority clock (how due times are shown)."""
+    if not state.priority:
+        return "UTC"
+    return rules.calendar(level_of(rules, state.priority).clock).timezone
+
+
+def expected_resolution(
+    rules: Rulebook, state: TicketState, to_tier: str, at: datetime
+) -> datetime | None:
+    """When the receiving tier is expected to resolve: its resolution target from `at` on
+    the ticket's priority clock (told to the customer, R-ESC-7). None for a team."""
+    tier = next((t for t in rules.tiers if t.id == to_tier), None)
+    if tier is None or not state.priority:
+        return None
+    cal = calendar_for(rules.calendar(level_of(rules, state.priority).clock))
+    return cal.due(at, tier.resolution_target)

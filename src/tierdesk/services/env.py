@@ -1,0 +1,41 @@
+"""What every service function gets: a unit-of-work factory, a clock and the rules.
+
+The composition root (`tierdesk.bootstrap`) builds one `Env` per running policy version; tests
+build one on the in-memory fakes. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.intent_map import IntentMapping
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Env:
+    """Dependencies of the services.
+
+    `uow` makes a fresh unit of work per command. `repeat_window`: a new contact from the same
+    customer in the same category within it counts as a repeat contact on the same issue
+    (R-ESC-5). `survey_url` is formatted with the survey's `token`.
+    """
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    rules: Rulebook
+    classifier: Classifier | None = None
+    intent_map: Mapping[str, IntentMapping] | None = None
+    repeat_window: timedelta = timedelta(days=7)
+    survey_url: str = "/survey/{token}"
+
+    def now(self) -> datetime:
+        """The clock's time; refuses a naive or non-UTC-convertible clock."""
+        now = self.clock.now()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"the clock returned a naive time {now}; it must be aware UTC")
+        return now.astimezone(UTC)

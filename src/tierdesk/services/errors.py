@@ -1,0 +1,114 @@
+"""Errors the services raise. Each carries a stable `code` and `data` (JSON-able).
+
+One family per way to answer: `NotFound` (HTTP 404), `Forbidden` (403), `Conflict` (409: the
+state moved on or does not allow the command), `Rejected` (422: a rule refuses the command as
+asked, e.g. identity not verified), `InvalidInput` (422: a value is wrong; `data["field"]` names
+it). Entry points translate by family and show `code` and the message; a failed command changed
+nothing (its unit of work was rolled back).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    """Base of every service error: `code` is stable, `message` is fit to show a user."""
+
+    code: ClassVar[str] = "service_error"
+
+    def __init__(self, message: str, **data: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data: dict[str, Any] = data
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.data}
+
+
+class NotFound(ServiceError):  # noqa: N818 - reads as the answer: "not found"
+    code = "not_found"
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident!r} does not exist", what=what, id=ident)
+
+
+class Forbidden(ServiceError):  # noqa: N818
+    code = "forbidden"
+
+
+class InsufficientAuthority(Forbidden):
+    """The user's role may not do this (R-AUTH): `data["required_role"]` says who may."""
+
+    code = "insufficient_authority"
+
+
+class Conflict(ServiceError):  # noqa: N818
+    code = "conflict"
+
+
+class StaleVersion(Conflict):
+    """The command was based on an old version of the ticket; nothing was changed."""
+
+    code = "stale_version"
+
+    def __init__(self, ticket_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"ticket {ticket_id} is at version {actual}, not {expected}: reload and retry",
+            ticket_id=ticket_id,
+            expected_version=expected,
+            actual_version=actual,
+        )
+
+
+class InvalidTransition(Conflict):
+    """The ticket's status does not allow the command (e.g. reply to a closed ticket)."""
+
+    code = "invalid_transition"
+
+
+class Rejected(ServiceError):  # noqa: N818
+    code = "rejected"
+
+
+class IdentityNotVerified(Rejected):
+    """R-PROC-2: account actions need the customer's identity verified first."""
+
+    code = "identity_not_verified"
+
+
+class PolicyNotAcknowledged(Rejected):
+    """R-DOC-3: an agent must acknowledge the effective policy version before taking tickets."""
+
+    code = "policy_not_acknowledged"
+
+
+class TierMismatch(Rejected):
+    """The ticket's tier is above the agent's (R-TIER-1: route by complexity)."""
+
+    code = "tier_mismatch"
+
+
+class ApprovalRequired(Rejected):
+    """R-AUTH-2: the action is above the user's authority and has no matching approval."""
+
+    code = "approval_required"
+
+
+class InvalidInput(ServiceError):  # noqa: N818
+    """A value is wrong; `data["field"]` names it."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str, **data: Any) -> None:
+        super().__init__(f"{field}: {message}", field=field, **data)
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+
+
+class IdentityTaken(Conflict):
+    """The email/phone/LINE id belongs to another customer: `data["customer_id"]` (merge them)."""
+
+    code = "identity_taken"

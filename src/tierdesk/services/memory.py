@@ -1,0 +1,124 @@
+"""In-memory implementations of the ports: for service tests, web tests and demos.
+
+`MemoryStore` holds the committed data; `store.uow()` opens a `MemoryUnitOfWork` that works on a
+private copy and writes it back on `commit()`, so a failed command changes nothing. Units of work
+are serialized by one lock (a fake needs no row locks), which also makes it safe for the threads
+of a test web server. `FakeClock` is a settable clock: tests move time, never sleep.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from tierdesk.services.memory_repos import (
+    MemoryApprovals,
+    MemoryCustomers,
+    MemoryEvents,
+    MemoryMessages,
+    MemoryOutbox,
+    MemoryPolicies,
+    MemorySurveys,
+    MemoryTickets,
+    MemoryUsers,
+    PerTicket,
+    Tables,
+)
+from tierdesk.services.ports import (
+    ActionRepository,
+    ApprovalRepository,
+    CallRepository,
+    CustomerRepository,
+    EscalationRepository,
+    EventLog,
+    MessageRepository,
+    OutboxRepository,
+    PolicyVersionRepository,
+    SurveyRepository,
+    TicketRepository,
+    UserRepository,
+)
+
+
+class FakeClock:
+    """A clock that stands still until moved."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # a Monday, 09:00 Taipei
+        if self._now.tzinfo is None:
+            raise ValueError(f"FakeClock needs an aware time, got naive {self._now}")
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+
+
+class MemoryStore:
+    """The committed data of an in-memory helpdesk. Thread-safe: units of work are serialized."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.lock = threading.RLock()
+        self.commits = 0
+
+    def uow(self) -> MemoryUnitOfWork:
+        """A new unit of work on this store (the `uow` factory the services take)."""
+        return MemoryUnitOfWork(self)
+
+
+class MemoryUnitOfWork:
+    """A transaction on a private copy of the store's tables."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._work = Tables()
+        self._bind(self._work)
+
+    def _bind(self, t: Tables) -> None:
+        self.tickets: TicketRepository = MemoryTickets(t)
+        self.events: EventLog = MemoryEvents(t)
+        self.messages: MessageRepository = MemoryMessages(t.messages)
+        self.calls: CallRepository = PerTicket(t.calls)
+        self.escalations: EscalationRepository = PerTicket(t.escalations)
+        self.customers: CustomerRepository = MemoryCustomers(t)
+        self.outbox: OutboxRepository = MemoryOutbox(t)
+        self.users: UserRepository = MemoryUsers(t)
+        self.policies: PolicyVersionRepository = MemoryPolicies(t)
+        self.approvals: ApprovalRepository = MemoryApprovals(t.approvals)
+        self.actions: ActionRepository = PerTicket(t.actions)
+        self.surveys: SurveyRepository = MemorySurveys(t.surveys)
+
+    def __enter__(self) -> Self:
+        self._store.lock.acquire()
+        self._work = self._store.tables.copy()
+        self._bind(self._work)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._work = Tables()
+        self._bind(self._work)
+        self._store.lock.release()
+
+    def commit(self) -> None:
+        """Publish the work; later changes in the same block start from what was committed."""
+        self._store.tables = self._work
+        self._store.commits += 1
+        self._work = self._store.tables.copy()
+        self._bind(self._work)
+
+    def rollback(self) -> None:
+        self._work = self._store.tables.copy()
+        self._bind(self._work)

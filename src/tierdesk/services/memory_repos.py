@@ -1,0 +1,373 @@
+"""In-memory repositories: the tables of `tierdesk.services.memory` (see there)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from tierdesk.domain.events import TicketEvent
+from tierdesk.services.ports import DuplicateKey
+from tierdesk.services.records import (
+    AcknowledgementRecord,
+    ActionRecord,
+    ApprovalRecord,
+    CallRecord,
+    CustomerRecord,
+    EscalationRecord,
+    IdentityRecord,
+    MessageRecord,
+    OutboxRecord,
+    PolicyVersionRecord,
+    SurveyRecord,
+    TicketFilter,
+    TicketPage,
+    TicketRecord,
+    UserRecord,
+)
+
+R = TypeVar("R")
+
+
+@dataclass
+class Tables:
+    """Every table as a dict of immutable records; copying the dicts snapshots the data."""
+
+    tickets: dict[str, TicketRecord] = field(default_factory=dict)
+    events: dict[str, tuple[TicketEvent, ...]] = field(default_factory=dict)
+    messages: dict[str, MessageRecord] = field(default_factory=dict)
+    calls: dict[str, CallRecord] = field(default_factory=dict)
+    escalations: dict[str, EscalationRecord] = field(default_factory=dict)
+    customers: dict[str, CustomerRecord] = field(default_factory=dict)
+    identities: dict[tuple[str, str], IdentityRecord] = field(default_factory=dict)
+    outbox: dict[str, OutboxRecord] = field(default_factory=dict)
+    users: dict[str, UserRecord] = field(default_factory=dict)
+    policies: dict[str, PolicyVersionRecord] = field(default_factory=dict)
+    acks: dict[tuple[str, str], AcknowledgementRecord] = field(default_factory=dict)
+    approvals: dict[str, ApprovalRecord] = field(default_factory=dict)
+    actions: dict[str, ActionRecord] = field(default_factory=dict)
+    surveys: dict[str, SurveyRecord] = field(default_factory=dict)
+
+    def copy(self) -> Tables:
+        return Tables(**{name: dict(value) for name, value in vars(self).items()})
+
+
+def _unique(rows: dict[str, R], key: Callable[[R], Any], value: Any, name: str) -> None:
+    if value is not None and any(key(r) == value for r in rows.values()):
+        raise DuplicateKey(name, str(value))
+
+
+def _encode_cursor(t: TicketRecord) -> str:
+    return base64.urlsafe_b64encode(f"{t.created_at.isoformat()}|{t.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, _, ticket_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(at), ticket_id
+    except ValueError as exc:
+        raise ValueError(f"cursor {cursor!r} is not a cursor this store made") from exc
+
+
+def _matches(t: TicketRecord, f: TicketFilter) -> bool:
+    checks = (
+        (f.status, t.status),
+        (f.priority, t.priority),
+        (f.tier, t.tier),
+        (f.queue, t.queue),
+        (f.category, t.category),
+        (f.channel, t.channel),
+    )
+    if any(allowed and value not in allowed for allowed, value in checks):
+        return False
+    if f.assignee_id is not None and t.assignee_id != f.assignee_id:
+        return False
+    if f.customer_id is not None and t.customer_id != f.customer_id:
+        return False
+    if f.created_from is not None and t.created_at < f.created_from:
+        return False
+    if f.created_to is not None and t.created_at >= f.created_to:
+        return False
+    return not (f.text and f.text.casefold() not in t.subject.casefold())
+
+
+class MemoryTickets:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, ticket: TicketRecord) -> None:
+        rows = self._t.tickets
+        if ticket.id in rows:
+            raise DuplicateKey("tickets.id", ticket.id)
+        _unique(
+            rows, lambda r: r.idempotency_key, ticket.idempotency_key, "tickets.idempotency_key"
+        )
+        if ticket.channel_message_id is not None:
+            key = (ticket.channel, ticket.channel_message_id)
+            _unique(
+                rows, lambda r: (r.channel, r.channel_message_id), key, "tickets.channel_message"
+            )
+        rows[ticket.id] = ticket
+
+    def get(self, ticket_id: str) -> TicketRecord | None:
+        return self._t.tickets.get(ticket_id)
+
+    def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
+        return self._t.tickets.get(ticket_id)
+
+    def save(self, ticket: TicketRecord, expected_version: int) -> bool:
+        current = self._t.tickets.get(ticket.id)
+        if current is None or current.version != expected_version:
+            return False
+        self._t.tickets[ticket.id] = ticket
+        return True
+
+    def find_by_idempotency_key(self, key: str) -> TicketRecord | None:
+        return next((r for r in self._t.tickets.values() if r.idempotency_key == key), None)
+
+    def find_by_channel_message(self, channel: str, message_id: str) -> TicketRecord | None:
+        return next(
+            (
+                r
+                for r in self._t.tickets.values()
+                if r.channel == channel and r.channel_message_id == message_id
+            ),
+            None,
+        )
+
+    def search(
+        self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
+    ) -> TicketPage:
+        rows = sorted(
+            (r for r in self._t.tickets.values() if _matches(r, filters)),
+            key=lambda r: (r.created_at, r.id),
+            reverse=True,
+        )
+        if cursor is not None:
+            after = _decode_cursor(cursor)
+            rows = [r for r in rows if (r.created_at, r.id) < after]
+        page = tuple(rows[:limit])
+        more = len(rows) > limit
+        return TicketPage(page, _encode_cursor(page[-1]) if more and page else None)
+
+    def recent_for_customers(
+        self, customer_ids: Sequence[str], since: datetime
+    ) -> list[TicketRecord]:
+        ids = set(customer_ids)
+        rows = (r for r in self._t.tickets.values() if r.customer_id in ids)
+        return sorted(
+            (r for r in rows if r.created_at >= since), key=lambda r: (r.created_at, r.id)
+        )
+
+    def due_for_sweep(self, now: datetime, limit: int) -> list[str]:
+        due = [r for r in self._t.tickets.values() if r.sweep_at is not None and r.sweep_at <= now]
+        due.sort(key=lambda r: (r.sweep_at or now, r.id))
+        return [r.id for r in due[:limit]]
+
+
+class MemoryEvents:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def append(self, events: Sequence[TicketEvent]) -> None:
+        for e in events:
+            have = self._t.events.get(e.ticket_id, ())
+            if any(x.seq == e.seq for x in have):
+                raise DuplicateKey("ticket_events.seq", f"{e.ticket_id}#{e.seq}")
+            self._t.events[e.ticket_id] = (*have, e)
+
+    def for_ticket(self, ticket_id: str) -> list[TicketEvent]:
+        return sorted(self._t.events.get(ticket_id, ()), key=lambda e: e.seq)
+
+
+class PerTicket:
+    """A table of records with `id` and `ticket_id`, in insertion order."""
+
+    def __init__(self, rows: dict[str, Any]) -> None:
+        self._rows = rows
+
+    def add(self, record: Any) -> None:
+        if record.id in self._rows:
+            raise DuplicateKey("id", record.id)
+        self._rows[record.id] = record
+
+    def get(self, record_id: str) -> Any:
+        return self._rows.get(record_id)
+
+    def save(self, record: Any) -> None:
+        self._rows[record.id] = record
+
+    def for_ticket(self, ticket_id: str) -> list[Any]:
+        return [r for r in self._rows.values() if r.ticket_id == ticket_id]
+
+
+class MemoryMessages(PerTicket):
+    def add(self, record: Any) -> None:
+        if record.channel_message_id is not None:
+            key = (record.channel, record.channel_message_id)
+            _unique(
+                self._rows, lambda m: (m.channel, m.channel_message_id), key, "messages.channel"
+            )
+        super().add(record)
+
+    def find_by_channel_message(self, channel: str, message_id: str) -> MessageRecord | None:
+        return next(
+            (
+                m
+                for m in self._rows.values()
+                if m.channel == channel and m.channel_message_id == message_id
+            ),
+            None,
+        )
+
+
+class MemoryCustomers:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, customer: CustomerRecord) -> None:
+        if customer.id in self._t.customers:
+            raise DuplicateKey("customers.id", customer.id)
+        self._t.customers[customer.id] = customer
+
+    def get(self, customer_id: str) -> CustomerRecord | None:
+        return self._t.customers.get(customer_id)
+
+    def save(self, customer: CustomerRecord) -> None:
+        self._t.customers[customer.id] = customer
+
+    def add_identity(self, identity: IdentityRecord) -> None:
+        key = (identity.kind, identity.value)
+        if key in self._t.identities:
+            raise DuplicateKey("customer_identities", f"{identity.kind}:{identity.value}")
+        self._t.identities[key] = identity
+
+    def find_by_identity(self, kind: str, value: str) -> CustomerRecord | None:
+        ident = self._t.identities.get((kind, value))
+        return None if ident is None else self._t.customers.get(ident.customer_id)
+
+    def identities(self, customer_id: str) -> list[IdentityRecord]:
+        return [i for i in self._t.identities.values() if i.customer_id == customer_id]
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        for key, ident in list(self._t.identities.items()):
+            if ident.customer_id == source_id:
+                self._t.identities[key] = replace(ident, customer_id=target_id)
+        self._t.customers[source_id] = replace(self._t.customers[source_id], merged_into=target_id)
+
+    def merged_ids(self, customer_id: str) -> list[str]:
+        return [c.id for c in self._t.customers.values() if c.merged_into == customer_id]
+
+
+class MemoryOutbox:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, message: OutboxRecord) -> bool:
+        if any(m.dedupe_key == message.dedupe_key for m in self._t.outbox.values()):
+            return False
+        self._t.outbox[message.id] = message
+        return True
+
+    def claim_batch(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRecord]:
+        def ready(m: OutboxRecord) -> bool:
+            if m.status == "pending":
+                return m.next_attempt_at <= now
+            return m.status == "sending" and (m.claimed_until is None or m.claimed_until <= now)
+
+        batch = sorted((m for m in self._t.outbox.values() if ready(m)), key=_outbox_order)
+        out = []
+        for m in batch[:limit]:
+            claimed = replace(
+                m, status="sending", attempts=m.attempts + 1, claimed_until=now + lease
+            )
+            self._t.outbox[m.id] = claimed
+            out.append(claimed)
+        return out
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        m = self._t.outbox[message_id]
+        self._t.outbox[message_id] = replace(m, status="sent", sent_at=at, claimed_until=None)
+
+    def mark_failed(self, message_id: str, error: str, retry_at: datetime | None) -> None:
+        m = self._t.outbox[message_id]
+        if retry_at is None:
+            self._t.outbox[message_id] = replace(m, status="dead", last_error=error)
+        else:
+            self._t.outbox[message_id] = replace(
+                m, status="pending", next_attempt_at=retry_at, claimed_until=None, last_error=error
+            )
+
+    def for_ticket(self, ticket_id: str) -> list[OutboxRecord]:
+        return sorted(
+            (m for m in self._t.outbox.values() if m.ticket_id == ticket_id), key=_outbox_order
+        )
+
+
+def _outbox_order(m: OutboxRecord) -> datetime:
+    return m.created_at  # sorted() is stable: ties keep insertion order
+
+
+class MemoryUsers:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, user: UserRecord) -> None:
+        _unique(self._t.users, lambda u: u.username, user.username, "users.username")
+        self._t.users[user.id] = user
+
+    def get(self, user_id: str) -> UserRecord | None:
+        return self._t.users.get(user_id)
+
+    def get_by_username(self, username: str) -> UserRecord | None:
+        return next((u for u in self._t.users.values() if u.username == username), None)
+
+    def save(self, user: UserRecord) -> None:
+        self._t.users[user.id] = user
+
+    def search(self, role: str | None = None) -> list[UserRecord]:
+        users = (u for u in self._t.users.values() if role is None or u.role == role)
+        return sorted(users, key=lambda u: u.username)
+
+
+class MemoryPolicies:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, version: PolicyVersionRecord) -> None:
+        _unique(self._t.policies, lambda v: v.number, version.number, "policy_versions.number")
+        self._t.policies[version.id] = version
+
+    def get(self, version_id: str) -> PolicyVersionRecord | None:
+        return self._t.policies.get(version_id)
+
+    def save(self, version: PolicyVersionRecord) -> None:
+        self._t.policies[version.id] = version
+
+    def history(self) -> list[PolicyVersionRecord]:
+        return sorted(self._t.policies.values(), key=lambda v: v.number)
+
+    def effective(self) -> PolicyVersionRecord | None:
+        return next((v for v in self._t.policies.values() if v.status == "effective"), None)
+
+    def add_acknowledgement(self, ack: AcknowledgementRecord) -> None:
+        self._t.acks.setdefault((ack.version_id, ack.user_id), ack)
+
+    def acknowledgement(self, version_id: str, user_id: str) -> AcknowledgementRecord | None:
+        return self._t.acks.get((version_id, user_id))
+
+    def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]:
+        return [a for (v, _), a in self._t.acks.items() if v == version_id]
+
+
+class MemoryApprovals(PerTicket):
+    def pending(self, limit: int = 100) -> list[ApprovalRecord]:
+        rows = [a for a in self._rows.values() if a.status == "pending"]
+        return sorted(rows, key=lambda a: a.created_at)[:limit]
+
+
+class MemorySurveys(PerTicket):
+    def get_by_token(self, token: str) -> SurveyRecord | None:
+        return next((s for s in self._rows.values() if s.token == token), None)

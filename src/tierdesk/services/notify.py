@@ -1,0 +1,137 @@
+"""Messages to customers queued in the outbox, in the same unit of work as their cause.
+
+Texts come from the policy's templates (by `use`: receipt, escalation_notice, resolution,
+survey), in the customer's language. The dedupe key `{ticket}:{event seq}:{kind}` means one event
+never queues the same kind of message twice, however often a command or the sweeper is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tierdesk.domain.events import TicketEvent
+from tierdesk.domain.rulebook import Rulebook, Template
+from tierdesk.domain.state import TicketState
+from tierdesk.domain.templates import render
+from tierdesk.services.ports import UnitOfWork
+from tierdesk.services.records import CustomerRecord, OutboxRecord, new_id
+
+# Which identity answers a channel: a web form or chat writes back by email.
+REPLY_IDENTITY: Mapping[str, str] = {
+    "email": "email",
+    "web": "email",
+    "chat": "email",
+    "api": "email",
+    "line": "line",
+    "phone": "phone",
+    "sms": "phone",
+}
+
+
+def template_for(rules: Rulebook, use: str) -> Template | None:
+    """The policy's first template for `use` (receipt, escalation_notice, resolution, survey)."""
+    return next((t for t in rules.templates if t.use == use), None)
+
+
+def base_values(
+    rules: Rulebook, state: TicketState, customer: CustomerRecord | None
+) -> dict[str, str]:
+    """Placeholder values every message of a ticket can use."""
+    category = next((c for c in rules.categories if c.id == state.category), None)
+    priority = next((p for p in rules.priorities if p.id == state.priority), None)
+    lang = state.language
+    return {
+        "name": customer.name if customer is not None and customer.name else "",
+        "ticket_id": state.id,
+        "business": rules.business,
+        "category": category.label.get(lang) if category is not None else state.category,
+        "priority": priority.name.get(lang) if priority is not None else state.priority,
+        "tier": state.tier,
+        "issue": state.subject,
+    }
+
+
+def recipient(uow: UnitOfWork, customer_id: str, channel: str) -> tuple[str, str]:
+    """(channel, address) to reach the customer: the identity matching the ticket's channel,
+    else any identity (email first). ("", "") when the customer has none."""
+    identities = uow.customers.identities(customer_id)
+    wanted = REPLY_IDENTITY.get(channel, "email")
+    for kind in (wanted, "email", "line", "phone"):
+        found = next((i for i in identities if i.kind == kind), None)
+        if found is not None:
+            return (channel if kind == wanted else _channel_of(kind)), found.value
+    return "", ""
+
+
+def _channel_of(identity_kind: str) -> str:
+    return {"email": "email", "line": "line", "phone": "sms"}.get(identity_kind, identity_kind)
+
+
+def queue(
+    uow: UnitOfWork,
+    rules: Rulebook,
+    state: TicketState,
+    event: TicketEvent,
+    kind: str,
+    *,
+    use: str | None = None,
+    values: Mapping[str, str] | None = None,
+    text: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> OutboxRecord | None:
+    """Queue one message caused by `event`: `text` as given, or the template for `use`
+    rendered with the ticket's values and `values`. None when the customer cannot be reached
+    or the policy has no such template (nothing to send is not an error)."""
+    channel, address = recipient(uow, state.customer_id, state.channel)
+    if not address:
+        return None
+    body, template_id = text, None
+    if body is None:
+        template = template_for(rules, use or kind)
+        if template is None:
+            return None
+        body, template_id = _render(uow, rules, state, template, values or {}), template.id
+    message = OutboxRecord(
+        id=new_id("o"),
+        kind=kind,
+        channel=channel,
+        recipient=address,
+        payload={
+            "text": body,
+            "language": state.language,
+            "template_id": template_id,
+            "ticket_id": state.id,
+            "event_seq": event.seq,
+            **(extra or {}),
+        },
+        dedupe_key=f"{state.id}:{event.seq}:{kind}",
+        created_at=event.at,
+        next_attempt_at=event.at,
+        ticket_id=state.id,
+    )
+    return message if uow.outbox.add(message) else None
+
+
+def _render(
+    uow: UnitOfWork,
+    rules: Rulebook,
+    state: TicketState,
+    template: Template,
+    values: Mapping[str, str],
+) -> str:
+    customer = uow.customers.get(state.customer_id)
+    merged = {**base_values(rules, state, customer), **values}
+    return render(template.body.get(state.language), merged)
+
+
+def fmt_time(when: datetime | None, tz_name: str, lang: str) -> str:
+    """A due time as the customer reads it, in the business's time zone."""
+    if when is None:
+        return "-"
+    local = when.astimezone(ZoneInfo(tz_name))
+    if lang == "zh-TW":
+        return local.strftime("%Y/%m/%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M") + f" ({tz_name})"

@@ -1,0 +1,80 @@
+"""Delivering the outbox: claim a batch, send each message, record the outcome.
+
+Messages were written in the same transaction as their cause (receipts, replies, notices,
+surveys). `deliver` claims a batch in one short transaction (concurrent workers never get the
+same message), sends each outside any transaction, and records sent or failed in another. A
+failure retries with exponential backoff until `max_attempts`, then the message is dead. The
+sender gets the message's `dedupe_key` to pass on as the provider's idempotency key, so a crash
+between sending and recording does not make the customer receive it twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from tierdesk.services.env import Env
+from tierdesk.services.records import OutboxRecord
+
+
+class Sender(Protocol):
+    def __call__(self, message: OutboxRecord) -> None:
+        """Send one message; raise any exception to report a failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+
+def backoff(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
+    """Wait before the next attempt: 30 s, 1 min, 2 min ... capped at 1 h."""
+    factor: int = 2 ** min(max(attempts - 1, 0), 16)
+    return min(base * factor, timedelta(hours=1))
+
+
+def deliver(
+    env: Env,
+    send: Sender,
+    *,
+    limit: int = 50,
+    lease: timedelta = timedelta(minutes=2),
+    max_attempts: int = 8,
+) -> DeliveryReport:
+    """Send up to `limit` due messages with `send`."""
+    now = env.now()
+    with env.uow() as uow:
+        batch = uow.outbox.claim_batch(now, limit, lease)
+        uow.commit()
+    sent = retried = dead = 0
+    for message in batch:
+        error = _try(send, message)
+        with env.uow() as uow:
+            at = env.now()
+            if error is None:
+                uow.outbox.mark_sent(message.id, at)
+                sent += 1
+            else:
+                retry = _retry_at(at, message.attempts, max_attempts)
+                uow.outbox.mark_failed(message.id, error, retry)
+                retried += retry is not None
+                dead += retry is None
+            uow.commit()
+    return DeliveryReport(len(batch), sent, retried, dead)
+
+
+def _try(send: Sender, message: OutboxRecord) -> str | None:
+    try:
+        send(message)
+    except Exception as exc:  # any failure of a channel is a failed attempt
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    return None
+
+
+def _retry_at(at: datetime, attempts: int, max_attempts: int) -> datetime | None:
+    return None if attempts >= max_attempts else at + backoff(attempts)

@@ -1,0 +1,329 @@
+# PORTS-READY
+"""Ports: what the services need from storage and time, as Protocols.
+
+Narrow and storage-agnostic: a SQLAlchemy Core adapter (SQLite and PostgreSQL) and the in-memory
+fakes in `tierdesk.services.memory` implement them. Records are in `tierdesk.services.records`
+(re-exported here). Rules every implementation keeps:
+
+- Every repository works inside the open UnitOfWork: nothing is visible to others before
+  `commit()`; `rollback()` (or leaving the `with` block without commit) discards everything.
+- `get` returns None for an unknown id; `add` of an existing unique key raises `DuplicateKey`.
+- Times are aware UTC datetimes in and out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Protocol, Self
+
+from tierdesk.domain.events import TicketEvent
+from tierdesk.services.records import (
+    AcknowledgementRecord,
+    ActionRecord,
+    ApprovalRecord,
+    CallRecord,
+    CustomerRecord,
+    EscalationRecord,
+    IdentityRecord,
+    MessageRecord,
+    OutboxRecord,
+    PolicyVersionRecord,
+    SurveyRecord,
+    TicketFilter,
+    TicketPage,
+    TicketRecord,
+    UserRecord,
+)
+
+__all__ = [
+    "AcknowledgementRecord",
+    "ActionRecord",
+    "ActionRepository",
+    "ApprovalRecord",
+    "ApprovalRepository",
+    "CallRecord",
+    "CallRepository",
+    "Clock",
+    "CustomerRecord",
+    "CustomerRepository",
+    "DuplicateKey",
+    "EscalationRecord",
+    "EscalationRepository",
+    "EventLog",
+    "IdentityRecord",
+    "MessageRecord",
+    "MessageRepository",
+    "OutboxRecord",
+    "OutboxRepository",
+    "PolicyVersionRecord",
+    "PolicyVersionRepository",
+    "SurveyRecord",
+    "SurveyRepository",
+    "TicketEvent",
+    "TicketFilter",
+    "TicketPage",
+    "TicketRecord",
+    "TicketRepository",
+    "UnitOfWork",
+    "UserRecord",
+    "UserRepository",
+]
+
+
+class DuplicateKey(Exception):  # noqa: N818 - the name says what happened
+    """An `add` hit a unique key that exists (ticket idempotency key, username, ...).
+
+    Adapters raise it (translating IntegrityError); `key` names the constraint, e.g.
+    "tickets.idempotency_key"."""
+
+    def __init__(self, key: str, value: str = "") -> None:
+        super().__init__(f"duplicate {key}: {value!r}")
+        self.key = key
+        self.value = value
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, aware UTC."""
+        ...
+
+
+class TicketRepository(Protocol):
+    def add(self, ticket: TicketRecord) -> None:
+        """Insert a new ticket. DuplicateKey for an existing id, idempotency key or
+        (channel, channel_message_id)."""
+        ...
+
+    def get(self, ticket_id: str) -> TicketRecord | None: ...
+
+    def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
+        """Read a ticket to change it, locking its row until the transaction ends
+        (PostgreSQL: FOR UPDATE; SQLite: the write transaction). With `skip_locked`, a row
+        another transaction holds returns None instead of waiting (FOR UPDATE SKIP LOCKED)."""
+        ...
+
+    def save(self, ticket: TicketRecord, expected_version: int) -> bool:
+        """Replace the ticket's row if its stored version is `expected_version`
+        (UPDATE ... WHERE id = :id AND version = :expected). False, and nothing written,
+        when the stored version differs or the ticket does not exist."""
+        ...
+
+    def find_by_idempotency_key(self, key: str) -> TicketRecord | None: ...
+
+    def find_by_channel_message(self, channel: str, message_id: str) -> TicketRecord | None: ...
+
+    def search(
+        self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
+    ) -> TicketPage:
+        """Tickets matching `filters`, newest first (created_at desc, id desc), `limit` per
+        page; `cursor` is the `next_cursor` of the previous page (opaque to callers)."""
+        ...
+
+    def recent_for_customers(
+        self, customer_ids: Sequence[str], since: datetime
+    ) -> list[TicketRecord]:
+        """Tickets of any of these customers created at or after `since`, oldest first (used
+        to link repeat contacts, R-ESC-5)."""
+        ...
+
+    def due_for_sweep(self, now: datetime, limit: int) -> list[str]:
+        """Ids of tickets with `sweep_at <= now`, earliest sweep_at first, at most `limit`."""
+        ...
+
+
+class EventLog(Protocol):
+    def append(self, events: Sequence[TicketEvent]) -> None:
+        """Append events; (ticket_id, seq) is unique (DuplicateKey otherwise). Never updates."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[TicketEvent]:
+        """All events of one ticket in seq order."""
+        ...
+
+
+class MessageRepository(Protocol):
+    def add(self, message: MessageRecord) -> None:
+        """DuplicateKey when (channel, channel_message_id) is set and exists."""
+        ...
+
+    def find_by_channel_message(self, channel: str, message_id: str) -> MessageRecord | None:
+        """The message a channel delivered with this id (retried webhooks, re-read mail)."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[MessageRecord]:
+        """Messages of one ticket, oldest first (created_at, then insertion)."""
+        ...
+
+
+class CallRepository(Protocol):
+    def add(self, call: CallRecord) -> None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[CallRecord]: ...
+
+
+class EscalationRepository(Protocol):
+    def add(self, escalation: EscalationRecord) -> None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[EscalationRecord]:
+        """Escalations of one ticket, oldest first."""
+        ...
+
+
+class CustomerRepository(Protocol):
+    def add(self, customer: CustomerRecord) -> None: ...
+
+    def get(self, customer_id: str) -> CustomerRecord | None: ...
+
+    def save(self, customer: CustomerRecord) -> None:
+        """Replace an existing customer's row."""
+        ...
+
+    def add_identity(self, identity: IdentityRecord) -> None:
+        """DuplicateKey when (kind, value) belongs to a customer already."""
+        ...
+
+    def find_by_identity(self, kind: str, value: str) -> CustomerRecord | None:
+        """The customer that owns (kind, value), or None."""
+        ...
+
+    def identities(self, customer_id: str) -> list[IdentityRecord]: ...
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        """Move every identity of `source_id` to `target_id` and set the source's
+        `merged_into` (the source row stays, for history)."""
+        ...
+
+    def merged_ids(self, customer_id: str) -> list[str]:
+        """Ids of customers merged into `customer_id` (directly), for history lookups."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxRecord) -> bool:
+        """Queue a message; False (and nothing written) when its dedupe_key exists."""
+        ...
+
+    def claim_batch(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRecord]:
+        """Claim up to `limit` messages that are pending with `next_attempt_at <= now`, or
+        sending with an expired `claimed_until`: set status "sending", attempts + 1,
+        claimed_until = now + lease. Concurrent claimers never get the same message
+        (PostgreSQL: FOR UPDATE SKIP LOCKED). Returns the claimed records as updated."""
+        ...
+
+    def mark_sent(self, message_id: str, at: datetime) -> None: ...
+
+    def mark_failed(self, message_id: str, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt: back to pending at `retry_at` (the caller's backoff), or
+        dead when `retry_at` is None."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[OutboxRecord]:
+        """Messages queued for one ticket, oldest first."""
+        ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: UserRecord) -> None:
+        """DuplicateKey for an existing username."""
+        ...
+
+    def get(self, user_id: str) -> UserRecord | None: ...
+
+    def get_by_username(self, username: str) -> UserRecord | None: ...
+
+    def save(self, user: UserRecord) -> None: ...
+
+    def search(self, role: str | None = None) -> list[UserRecord]:
+        """Users (of one role when given), by username."""
+        ...
+
+
+class PolicyVersionRepository(Protocol):
+    def add(self, version: PolicyVersionRecord) -> None:
+        """DuplicateKey for an existing number."""
+        ...
+
+    def get(self, version_id: str) -> PolicyVersionRecord | None: ...
+
+    def save(self, version: PolicyVersionRecord) -> None: ...
+
+    def history(self) -> list[PolicyVersionRecord]:
+        """Every version, by number (the revision history)."""
+        ...
+
+    def effective(self) -> PolicyVersionRecord | None:
+        """The version with status "effective", if any."""
+        ...
+
+    def add_acknowledgement(self, ack: AcknowledgementRecord) -> None:
+        """Idempotent: acknowledging the same version twice keeps the first."""
+        ...
+
+    def acknowledgement(self, version_id: str, user_id: str) -> AcknowledgementRecord | None: ...
+
+    def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]: ...
+
+
+class ApprovalRepository(Protocol):
+    def add(self, approval: ApprovalRecord) -> None: ...
+
+    def get(self, approval_id: str) -> ApprovalRecord | None: ...
+
+    def save(self, approval: ApprovalRecord) -> None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[ApprovalRecord]: ...
+
+    def pending(self, limit: int = 100) -> list[ApprovalRecord]:
+        """Pending approvals, oldest first."""
+        ...
+
+
+class ActionRepository(Protocol):
+    def add(self, action: ActionRecord) -> None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[ActionRecord]: ...
+
+
+class SurveyRepository(Protocol):
+    def add(self, survey: SurveyRecord) -> None: ...
+
+    def get(self, survey_id: str) -> SurveyRecord | None: ...
+
+    def get_by_token(self, token: str) -> SurveyRecord | None: ...
+
+    def save(self, survey: SurveyRecord) -> None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[SurveyRecord]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Use as `with uow: ...; uow.commit()`; leaving the block without
+    `commit()` rolls back. The repositories are valid only inside the block."""
+
+    tickets: TicketRepository
+    events: EventLog
+    messages: MessageRepository
+    calls: CallRepository
+    escalations: EscalationRepository
+    customers: CustomerRepository
+    outbox: OutboxRepository
+    users: UserRepository
+    policies: PolicyVersionRepository
+    approvals: ApprovalRepository
+    actions: ActionRepository
+    surveys: SurveyRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

@@ -1,0 +1,83 @@
+"""Reading tickets: one ticket with everything about it, and lists with cursor paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tierdesk.domain.events import TicketEvent
+from tierdesk.domain.sla import ClockStatus
+from tierdesk.services import clocks
+from tierdesk.services.env import Env
+from tierdesk.services.errors import InvalidInput, NotFound
+from tierdesk.services.records import (
+    ActionRecord,
+    ApprovalRecord,
+    CallRecord,
+    EscalationRecord,
+    MessageRecord,
+    OutboxRecord,
+    SurveyRecord,
+    TicketFilter,
+    TicketPage,
+    TicketRecord,
+)
+from tierdesk.services.unit import to_state
+from tierdesk.services.users import NOTE_ROLES, actor
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket with everything an agent reads about it."""
+
+    ticket: TicketRecord
+    messages: tuple[MessageRecord, ...]
+    events: tuple[TicketEvent, ...]
+    clocks: tuple[ClockStatus, ...]
+    outbox: tuple[OutboxRecord, ...]
+    escalations: tuple[EscalationRecord, ...]
+    approvals: tuple[ApprovalRecord, ...]
+    actions: tuple[ActionRecord, ...]
+    calls: tuple[CallRecord, ...]
+    surveys: tuple[SurveyRecord, ...]
+
+
+def get_ticket(env: Env, ticket_id: str, *, actor_id: str) -> TicketView:
+    """One ticket with its messages, events, clock statuses, queued messages, escalations,
+    approvals, actions, calls and surveys."""
+    with env.uow() as uow:
+        actor(uow, actor_id, NOTE_ROLES, "read tickets")
+        ticket = uow.tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFound("ticket", ticket_id)
+        events = uow.events.for_ticket(ticket_id)
+        return TicketView(
+            ticket,
+            tuple(uow.messages.for_ticket(ticket_id)),
+            tuple(events),
+            tuple(clocks.views(env.rules, to_state(ticket), events, env.now())),
+            tuple(uow.outbox.for_ticket(ticket_id)),
+            tuple(uow.escalations.for_ticket(ticket_id)),
+            tuple(uow.approvals.for_ticket(ticket_id)),
+            tuple(uow.actions.for_ticket(ticket_id)),
+            tuple(uow.calls.for_ticket(ticket_id)),
+            tuple(uow.surveys.for_ticket(ticket_id)),
+        )
+
+
+def list_tickets(
+    env: Env,
+    filters: TicketFilter,
+    *,
+    actor_id: str,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> TicketPage:
+    """Tickets matching `filters`, newest first, `limit` (1-200) per page."""
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit", "must be 1-200", value=limit)
+    with env.uow() as uow:
+        actor(uow, actor_id, NOTE_ROLES, "list tickets")
+        try:
+            return uow.tickets.search(filters, limit=limit, cursor=cursor)
+        except ValueError as exc:
+            raise InvalidInput("cursor", str(exc)) from exc

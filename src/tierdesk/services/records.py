@@ -1,0 +1,318 @@
+"""Row-shaped records: what the storage ports take and return.
+
+Plain types only (str, int, float, bool, Decimal, aware UTC datetime, dict, tuple of str) so an
+adapter maps rows <-> records explicitly: a tuple of str is a JSON array column, a dict a JSON
+object column, Decimal a NUMERIC column. Records are immutable; change one with
+`dataclasses.replace`. Ids are strings made by the services (`new_id`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+
+def new_id(prefix: str) -> str:
+    """A new unique id such as `t_3f9c...` (prefix + 32 hex digits)."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+# --- tickets -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """The stored current state of a ticket (one row). Field for field the same as
+    `tierdesk.domain.state.TicketState` (lookup keys included), plus `sweep_at`.
+
+    `version` is the seq of the ticket's last event. `sweep_at` is the next time the SLA
+    sweeper must look at the ticket (None: nothing is due, e.g. resolved or paused).
+    """
+
+    id: str
+    version: int
+    customer_id: str
+    channel: str
+    subject: str
+    language: str
+    status: str  # new, open, pending_customer, resolved, closed, merged
+    category: str
+    priority: str
+    tier: str
+    queue: str
+    created_at: datetime
+    updated_at: datetime
+    tier_since: datetime
+    assignee_id: str | None = None
+    signals: tuple[str, ...] = ()
+    escalate_to: tuple[str, ...] = ()
+    refund_amount: Decimal | None = None
+    refund_currency: str | None = None
+    needs_human: bool = False
+    first_response_at: datetime | None = None
+    awaiting_reply_since: datetime | None = None  # customer wrote, no public reply yet
+    last_reply_at: datetime | None = None
+    paused_at: datetime | None = None  # pending customer since
+    paused_seconds: int = 0
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    reopen_count: int = 0
+    merged_into: str | None = None
+    related_to: str | None = None  # the first ticket of the same issue (R-ESC-5)
+    contact_count: int = 1
+    identity_verified_at: datetime | None = None
+    escalation_count: int = 0
+    escalation_marks: tuple[str, ...] = ()  # escalation rule ids already acted on
+    sla_marks: tuple[str, ...] = ()  # "warning:first_response", "breach:resolution" ...
+    call_seconds: int = 0
+    reply_count: int = 0
+    unedited_template_count: int = 0
+    csat: int | None = None
+    nps: int | None = None
+    policy_version_id: str | None = None
+    idempotency_key: str | None = None  # unique when set
+    channel_message_id: str | None = None  # unique per channel when set
+    sweep_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """List filters; an empty tuple or None means "any". Text matches the subject."""
+
+    status: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()
+    queue: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    assignee_id: str | None = None
+    customer_id: str | None = None
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of tickets, newest first (created_at desc, id desc); `next_cursor` is opaque,
+    None on the last page."""
+
+    items: tuple[TicketRecord, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """A customer message, a public reply or an internal note."""
+
+    id: str
+    ticket_id: str
+    kind: Literal["customer", "reply", "note"]
+    channel: str
+    body: str
+    created_at: datetime
+    author_id: str | None = None  # a user id; None for the customer
+    template_id: str | None = None
+    template_unedited: bool = False  # R-TPL-1: sent exactly as the rendered template
+    event_seq: int = 0
+    channel_message_id: str | None = None  # a customer message's id in its channel; unique
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """A phone call logged by an agent; the duration feeds AHT."""
+
+    id: str
+    ticket_id: str
+    agent_id: str
+    started_at: datetime
+    duration_seconds: int
+    direction: Literal["inbound", "outbound"] = "inbound"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    """An escalation with its warm-handoff brief (R-ESC-8) and customer notice (R-ESC-7)."""
+
+    id: str
+    ticket_id: str
+    rule_id: str | None  # None for a manual escalation
+    from_tier: str
+    to_tier: str
+    targets: tuple[str, ...]
+    reason: str
+    actor: str
+    at: datetime
+    brief: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""
+    expected_by: datetime | None = None  # the expected resolution time told to the customer
+
+
+# --- customers -----------------------------------------------------------------------------------
+
+IdentityKind = Literal["email", "phone", "line"]
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    id: str
+    name: str
+    language: str
+    created_at: datetime
+    merged_into: str | None = None  # set when this customer was merged into another
+
+
+@dataclass(frozen=True)
+class IdentityRecord:
+    """One way to reach a customer; (kind, value) is unique. Values are normalized by the
+    service (lower-case email, E.164-ish phone, LINE user id as given)."""
+
+    kind: IdentityKind
+    value: str
+    customer_id: str
+    created_at: datetime
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """A message to deliver, written in the same transaction as the change that caused it.
+
+    `dedupe_key` is unique (`{ticket_id}:{event seq}:{kind}`): the same event never queues two
+    messages. Status: pending -> sending (claimed) -> sent, or back to pending with a later
+    `next_attempt_at` on failure, or dead after the last attempt.
+    """
+
+    id: str
+    kind: str  # receipt, reply, escalation_notice, resolution_confirm, survey, webhook
+    channel: str
+    recipient: str  # an address, phone number, LINE user id or URL
+    payload: dict[str, Any]
+    dedupe_key: str
+    created_at: datetime
+    next_attempt_at: datetime
+    ticket_id: str | None = None
+    status: Literal["pending", "sending", "sent", "dead"] = "pending"
+    attempts: int = 0
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+# --- users and document control ------------------------------------------------------------------
+
+ROLES: tuple[str, ...] = (
+    "agent_l1",
+    "agent_l2",
+    "agent_l3",
+    "team_lead",
+    "supervisor",
+    "manager",
+    "qa",
+    "admin",
+)
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: str
+    username: str  # unique
+    display_name: str
+    role: str  # one of ROLES
+    created_at: datetime
+    active: bool = True
+    email: str | None = None
+    language: str = "en"
+    password_hash: str | None = None  # argon2, set by the web/auth layer
+
+
+@dataclass(frozen=True)
+class PolicyVersionRecord:
+    """One version of the policy file (R-DOC-3). Status: draft -> effective (after a named
+    approver approves) -> superseded (when a later one takes effect); or rejected."""
+
+    id: str
+    number: int  # 1, 2, 3 ... unique
+    title: str
+    source: str  # the YAML text
+    digest: str  # sha256 of source
+    status: Literal["draft", "effective", "superseded", "rejected"]
+    created_by: str
+    created_at: datetime
+    change_note: str = ""
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
+class AcknowledgementRecord:
+    """An agent read and acknowledged a policy version; (version_id, user_id) is unique."""
+
+    version_id: str
+    user_id: str
+    at: datetime
+
+
+# --- approvals, recovery actions, surveys --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """A request for an action beyond the requester's authority (R-AUTH-2/3)."""
+
+    id: str
+    ticket_id: str
+    action: str  # refund, discount, complimentary, full_refund, exception, ...
+    amount: Decimal | None  # money or percent; None for yes/no actions
+    unit: str  # money, percent, flag
+    currency: str | None
+    requested_by: str
+    requested_role: str
+    required_role: str  # the least role that may grant it
+    justification: str
+    created_at: datetime
+    status: Literal["pending", "approved", "denied", "used"] = "pending"
+    decided_by: str | None = None
+    decided_role: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """A recovery action applied to a ticket (refund, discount, complimentary, shipping)."""
+
+    id: str
+    ticket_id: str
+    action: str
+    amount: Decimal | None
+    unit: str
+    currency: str | None
+    applied_by: str
+    role: str
+    at: datetime
+    approval_id: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyRecord:
+    """The CSAT (1-5) and NPS (0-10) survey sent when a ticket is closed; `token` is unique
+    and goes in the customer's link."""
+
+    id: str
+    ticket_id: str
+    customer_id: str
+    token: str
+    sent_at: datetime
+    csat: int | None = None
+    nps: int | None = None
+    comment: str = ""
+    answered_at: datetime | None = None

@@ -1,0 +1,106 @@
+"""Document control of the policy (R-DOC-3)."""
+
+from __future__ import annotations
+
+import pytest
+from service_desk import ORDER, Desk
+
+from tierdesk.policy.loader import preset_path
+from tierdesk.services import policies
+from tierdesk.services.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    PolicyNotAcknowledged,
+)
+from tierdesk.services.lifecycle import assign
+
+SOURCE = preset_path("cs-sop").read_text(encoding="utf-8")
+
+
+def _propose(desk: Desk, title: str = "v1") -> str:
+    return policies.propose_version(
+        desk.env, source=SOURCE, title=title, actor_id=desk.user["supervisor"]
+    ).id
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_a_version_takes_effect_only_when_a_named_approver_approves_it(desk: Desk) -> None:
+    draft = _propose(desk)
+    with desk.env.uow() as uow:
+        assert uow.policies.effective() is None
+    with pytest.raises(Forbidden):  # a team lead is not a document approver
+        policies.approve_version(desk.env, version_id=draft, actor_id=desk.user["team_lead"])
+    approved = policies.approve_version(
+        desk.env, version_id=draft, actor_id=desk.user["manager"], note="reviewed"
+    )
+    assert approved.status == "effective" and approved.approved_by == desk.user["manager"]
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_the_author_cannot_approve_their_own_version(desk: Desk) -> None:
+    draft = policies.propose_version(
+        desk.env, source=SOURCE, title="mine", actor_id=desk.user["manager"]
+    )
+    with pytest.raises(Forbidden):
+        policies.approve_version(desk.env, version_id=draft.id, actor_id=desk.user["manager"])
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_the_old_version_stays_on_record_as_superseded(desk: Desk) -> None:
+    first = _propose(desk, "v1")
+    policies.approve_version(desk.env, version_id=first, actor_id=desk.user["manager"])
+    second = _propose(desk, "v2")
+    policies.approve_version(desk.env, version_id=second, actor_id=desk.user["admin"])
+    history = policies.history(desk.env)
+    assert [(v.number, v.title, v.status) for v in history] == [
+        (1, "v1", "superseded"),
+        (2, "v2", "effective"),
+    ]
+    with pytest.raises(InvalidTransition):
+        policies.approve_version(desk.env, version_id=first, actor_id=desk.user["manager"])
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_an_agent_who_has_not_acknowledged_the_effective_version_cannot_be_assigned(
+    desk: Desk,
+) -> None:
+    version = _propose(desk)
+    policies.approve_version(desk.env, version_id=version, actor_id=desk.user["manager"])
+    ticket = desk.open(ORDER)
+    agent, lead = desk.user["agent_l1"], desk.user["team_lead"]
+    with pytest.raises(PolicyNotAcknowledged) as err:
+        assign(desk.env, ticket_id=ticket.id, actor_id=lead, assignee_id=agent)
+    assert err.value.code == "policy_not_acknowledged"
+    assert desk.ticket(ticket.id).assignee_id is None
+    policies.acknowledge(desk.env, version_id=version, actor_id=agent)
+    assigned = assign(desk.env, ticket_id=ticket.id, actor_id=lead, assignee_id=agent)
+    assert assigned.assignee_id == agent
+
+
+def test_acknowledging_a_superseded_version_does_not_count(desk: Desk) -> None:
+    first = _propose(desk, "v1")
+    policies.approve_version(desk.env, version_id=first, actor_id=desk.user["manager"])
+    policies.acknowledge(desk.env, version_id=first, actor_id=desk.user["agent_l1"])
+    second = _propose(desk, "v2")
+    policies.approve_version(desk.env, version_id=second, actor_id=desk.user["manager"])
+    with pytest.raises(InvalidTransition):
+        policies.acknowledge(desk.env, version_id=first, actor_id=desk.user["agent_l1"])
+    ticket = desk.open(ORDER)
+    with pytest.raises(PolicyNotAcknowledged):
+        assign(
+            desk.env,
+            ticket_id=ticket.id,
+            actor_id=desk.user["team_lead"],
+            assignee_id=desk.user["agent_l1"],
+        )
+
+
+def test_a_version_that_does_not_check_is_refused_with_its_findings(desk: Desk) -> None:
+    with pytest.raises(InvalidInput) as err:
+        policies.propose_version(
+            desk.env, source="business: [", title="broken", actor_id=desk.user["manager"]
+        )
+    assert err.value.data["field"] == "source"
+    assert err.value.data["findings"]
+    assert policies.history(desk.env) == []
