@@ -8,11 +8,17 @@ and the run exits 1 when any section has one):
   Asia/Taipei, Taiwan public holidays) for the same seeded random instants, with tierdesk's
   BusinessCalendar and with businesstimedelta (WorkDayRule per interval + HolidayRule over the
   same `holidays` object). Every answer must be the same instant.
+- decisions: the whole per-ticket pipeline (triage + route, SLA due times, escalation
+  evaluation 20 minutes later) on the labeled tickets of tests/data/signals_labeled.csv, for the
+  rule path (phrases only) and the model path (the classifier trained on the Banking77 train
+  split in data/banking77, with the shipped intent map). Prints decisions per second; the
+  reference is the rule path without escalation, i.e. what each later stage costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import sys
 import time
@@ -20,13 +26,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+from pathlib import Path
 
 import businesstimedelta as btd
 import holidays
 import pytz
 
+from tierdesk import bootstrap, policy
 from tierdesk.domain.calendar import BusinessCalendar
-from tierdesk.domain.rulebook import CalendarSpec
+from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.escalation import evaluate
+from tierdesk.domain.intent_map import IntentMapping
+from tierdesk.domain.routing import triage_ticket
+from tierdesk.domain.rulebook import CalendarSpec, Rulebook
+from tierdesk.domain.sla import due_times
+from tierdesk.domain.ticket import Ticket
+
+REPO = Path(__file__).resolve().parents[1]
+LABELED = REPO / "tests/data/signals_labeled.csv"
+BANKING77 = REPO / "data/banking77"
 
 
 @dataclass(frozen=True)
@@ -105,9 +123,70 @@ def report_mismatches(
     return len(bad)
 
 
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def decide(
+    text: str,
+    created: datetime,
+    rules: Rulebook,
+    classifier: Classifier | None,
+    intents: dict[str, IntentMapping] | None,
+    *,
+    escalate: bool = True,
+) -> int:
+    """One ticket through triage + route, SLA due times and escalation; escalations due."""
+    d = triage_ticket({"text": text}, rules, classifier=classifier, intent_map=intents)
+    due_times(d.priority, created, rules)
+    if not escalate:
+        return 0
+    ticket = Ticket(
+        "t", d.category, d.priority, d.tier, "open", created, created, d.signals, d.refund
+    )
+    return len(evaluate(ticket, [], created + timedelta(minutes=20), rules))
+
+
+def pipeline_rate(
+    texts: list[str], starts: list[datetime], rules: Rulebook, **kw: object
+) -> tuple[float, int]:
+    """Decisions per second over all texts, and the number of escalations raised."""
+    begin = time.perf_counter()
+    raised = sum(decide(t, at, rules, **kw) for t, at in zip(texts, starts, strict=True))  # type: ignore[arg-type]
+    return len(texts) / (time.perf_counter() - begin), raised
+
+
+def bench_decisions(opts: Options) -> int:
+    rules = policy.rulebook(preset="cs-sop")
+    with LABELED.open(encoding="utf-8", newline="") as handle:
+        base = [row["text"] for row in csv.DictReader(handle)]
+    n = min(opts.n, 20_000)
+    texts = [base[i % len(base)] for i in range(n)]
+    starts = sla_instants(n, opts.seed)
+    print(f"== decisions: {n:,} tickets ({len(base)} distinct texts, en + zh-TW), cs-sop preset")
+    ref, _ = pipeline_rate(texts, starts, rules, classifier=None, intents=None, escalate=False)
+    rule, raised = pipeline_rate(texts, starts, rules, classifier=None, intents=None)
+    print(f"rule path, triage + route + SLA:              {ref:9,.0f} decisions/s")
+    print(
+        f"rule path, + escalation evaluate:             {rule:9,.0f} decisions/s  "
+        f"({rule / ref:.2f}x of the reference; {raised:,} escalations)"
+    )
+    if not (BANKING77 / "train.csv").is_file():
+        print("model path: skipped (no data/banking77/train.csv)")
+        return 0
+    model = bootstrap.train_classifier_from_csv(BANKING77 / "train.csv")
+    intents = bootstrap.load_intent_map(BANKING77 / "intent_to_triage.csv")
+    m = min(n, 5_000)
+    mod, raised = pipeline_rate(texts[:m], starts[:m], rules, classifier=model, intents=intents)
+    print(
+        f"model path, + classifier (one text per call): {mod:9,.0f} decisions/s  "
+        f"({mod / ref:.2f}x of the reference; {raised:,} escalations in {m:,})"
+    )
+    return 0
+
+
 # --- main ---------------------------------------------------------------------------------------
 
-SECTIONS: dict[str, Callable[[Options], int]] = {"sla": bench_sla}
+SECTIONS: dict[str, Callable[[Options], int]] = {"sla": bench_sla, "decisions": bench_decisions}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

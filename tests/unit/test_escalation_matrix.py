@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tierdesk import policy
 from tierdesk.domain.errors import CurrencyMismatchError, InvalidValueError, UnknownReferenceError
-from tierdesk.domain.escalation import matrix_decision
-from tierdesk.domain.model import Money
+from tierdesk.domain.escalation import level_from_signals, matrix_decision
+from tierdesk.domain.model import Money, Signal
 from tierdesk.domain.rulebook import Rulebook
 
 SEED003 = Path(__file__).parents[1] / "data" / "policies" / "seed003.yaml"
@@ -110,3 +110,34 @@ def test_larger_disputes_are_never_decided_by_a_lower_role(amount: Decimal) -> N
 def test_seed003_test_policy_checks_without_errors_or_warnings() -> None:
     findings = policy.check(policy.load(SEED003))
     assert [f"{f.path}: {f.message}" for f in findings] == []
+
+
+FULL_SOP: Rulebook = policy.rulebook(preset="full-sop")
+
+
+@pytest.mark.rule("R-ESC-6")
+@pytest.mark.parametrize(
+    ("signals", "level", "role"),
+    [
+        ((Signal.REPEAT_CONTACT,), "repeat", "team_lead"),
+        ((Signal.SUPERVISOR_REQUEST,), "escalated", "supervisor"),
+        ((Signal.MEDIA_MENTION,), "social_media", "manager"),
+        # the most severe level wins when several signals are present
+        ((Signal.MEDIA_MENTION, Signal.REPEAT_CONTACT), "social_media", "manager"),
+    ],
+)
+def test_a_signal_puts_a_complaint_at_its_matrix_level(
+    signals: tuple[Signal, ...], level: str, role: str
+) -> None:
+    found = level_from_signals("service_complaint", signals, FULL_SOP)
+    assert found == level
+    assert matrix_decision("service_complaint", level, FULL_SOP).role == role
+
+
+def test_no_matching_signal_leaves_the_level_to_the_agent() -> None:
+    assert level_from_signals("service_complaint", [Signal.REFUND_REQUEST], FULL_SOP) is None
+
+
+def test_level_from_signals_names_an_unknown_row() -> None:
+    with pytest.raises(UnknownReferenceError, match="nope"):
+        level_from_signals("nope", [], FULL_SOP)

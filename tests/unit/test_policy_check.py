@@ -180,6 +180,14 @@ def test_l1_without_refund_authority_is_warned() -> None:
     assert ["R-AUTH-1" in w.message for w in only(findings, "warning")] == [True]
 
 
+@pytest.mark.rule("R-ESC-7")
+def test_escalation_rules_without_a_customer_notice_are_warned() -> None:
+    text = replaced("  customer_notice: escalation_notice", "  # no notice")
+    findings = findings_for(text)
+    assert [(f.severity, f.path) for f in findings] == [("warning", "escalation")]
+    assert "R-ESC-7" in findings[0].message
+
+
 @pytest.mark.rule("R-QA-1")
 def test_no_qa_checklist_is_warned() -> None:
     start = GOOD.index("qa_checklist:")

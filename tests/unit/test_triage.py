@@ -320,6 +320,20 @@ def test_unknown_model_label_is_ignored_with_a_reason(rules: Rulebook) -> None:
     assert any("not in the intent map" in r for r in d.reasons)
 
 
+def test_intent_mapped_to_a_category_the_policy_lacks_is_ignored(rules: Rulebook) -> None:
+    foreign = {"card_arrival": IntentMapping("card_delivery", "P3", "L1")}
+    model = FakeClassifier("card_arrival", 0.99)
+    d = triage("my plastic has not shown up", rules, classifier=model, intent_map=foreign)
+    assert d.category == rules.fallback_category
+    assert any("not in the intent map nor a policy category" in r for r in d.reasons)
+
+
+def test_intent_mapped_to_an_undefined_tier_is_ignored(rules: Rulebook) -> None:
+    foreign = {"card_arrival": IntentMapping("order_status", "P3", "L9")}
+    d = triage("zzz", rules, classifier=FakeClassifier("card_arrival", 0.99), intent_map=foreign)
+    assert d.tier in rules.tier_order
+
+
 # --- compiled once ----------------------------------------------------------------------------
 
 

@@ -356,6 +356,21 @@ def matrix_decision(
     return _by_amount(row, amount_or_level, row.currency or rules.authority.currency)
 
 
+def level_from_signals(row_id: str, signals: Iterable[Signal], rules: Rulebook) -> str | None:
+    """The most severe level of matrix row `row_id` that one of `signals` puts a case at
+    (e.g. media_mention -> social_media), or None when no level names any of them.
+
+    Raises `UnknownReferenceError` for an unknown row.
+    """
+    row = next((r for r in rules.matrix if r.id == row_id), None)
+    if row is None:
+        raise UnknownReferenceError("matrix row", row_id, (r.id for r in rules.matrix))
+    present = set(signals)
+    order = [lv[0] for lv in row.levels]
+    hits = [level for level, signal in row.level_signals if signal in present]
+    return max(hits, key=order.index) if hits else None
+
+
 def _by_level(row: MatrixRow, level_id: str) -> MatrixDecision:
     if not row.levels:
         raise InvalidValueError("amount_or_level", f"matrix row {row.id} is decided by an amount")

@@ -150,6 +150,7 @@ class MatrixRow:
     currency: str | None
     bands: tuple[AmountBand, ...] = ()  # by value
     levels: tuple[tuple[str, str, LocalText], ...] = ()  # (level id, role, label) by severity
+    level_signals: tuple[tuple[str, Signal], ...] = ()  # (level id, signal that puts a case there)
 
 
 # --- authority ----------------------------------------------------------------------------------

@@ -260,9 +260,15 @@ def _by_model(
 def _mapping(
     label: str, rules: Rulebook, intent_map: Mapping[str, IntentMapping]
 ) -> IntentMapping | None:
-    """The intent's mapping; a label that is itself a policy category maps to that category."""
-    if label in intent_map:
-        return intent_map[label]
+    """The intent's mapping; a label that is itself a policy category maps to that category.
+
+    A mapping to a category or tier this policy does not define is no mapping: an intent map
+    written for another policy must not route tickets to a queue that does not exist.
+    """
+    mapped = intent_map.get(label)
+    if mapped is not None:
+        known = any(c.id == mapped.category for c in rules.categories)
+        return mapped if known and mapped.tier in rules.tier_order else None
     cat = next((c for c in rules.categories if c.id == label), None)
     return None if cat is None else IntentMapping(cat.id, cat.priority, cat.tier)
 

@@ -68,6 +68,9 @@ def _check_references(p: Policy) -> Iterator[Issue]:
     notice = p.escalation.customer_notice
     if notice is not None and notice not in p.templates:
         yield "error", ("escalation", "customer_notice"), f"template {notice!r} not defined"
+    elif notice is None and (p.escalation.rules or p.escalation.matrix):
+        msg = "escalations do not tell the customer: set customer_notice to a template (R-ESC-7)"
+        yield "warning", ("escalation",), msg
     for fid, fw in p.complaint_frameworks.items():
         for i, cid in enumerate(fw.use_for):
             if cid not in p.categories:

@@ -97,7 +97,8 @@ def _matrix_row(row: MatrixRowDef) -> rb.MatrixRow:
         rb.AmountBand(b.min, b.max, b.role) for b in sorted(row.bands, key=lambda b: b.min)
     )
     levels = tuple((lv.id, lv.role, text(lv.label)) for lv in row.levels)
-    return rb.MatrixRow(row.id, text(row.label), row.currency, bands, levels)
+    signals = tuple((lv.id, lv.signal) for lv in row.levels if lv.signal is not None)
+    return rb.MatrixRow(row.id, text(row.label), row.currency, bands, levels, signals)
 
 
 def _action(name: str, a: ActionDef, default_currency: str) -> rb.ActionLimit:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from tierdesk.domain.authority import Allowed, NeedsApproval, may
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.rulebook import ActionLimit, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES
@@ -50,20 +52,34 @@ class Verdict:
     reason: str
 
 
-def authority(rules: Rulebook, role: str, action: str, amount: Decimal | None) -> Verdict:
-    """R-AUTH-2 by the policy's authority table (money and percent limits, yes/no actions)."""
+def authority(
+    rules: Rulebook, role: str, action: str, amount: Decimal | None, *, deciding: bool = False
+) -> Verdict:
+    """R-AUTH-1..3 as the domain's `may` decides it, for any user role.
+
+    Roles off the authority ladder (qa, admin ...) grant nothing: the verdict names the role
+    that must approve. `amount` is ignored for yes/no actions. `deciding`: whether `role` may
+    approve someone else's request, which for an exception (R-AUTH-3: never granted alone)
+    means being the approver the policy names or above.
+    """
     limit = _limit(rules, action)
-    value = amount if limit.unit != "flag" else Decimal(1)
-    if value is None:
-        raise InvalidInput("amount", f"{action} needs an amount ({limit.unit})")
-    if value <= limit.limit(role) and role in dict(limit.limits):
-        return Verdict(True, role, f"{role} may grant {action} {_show(limit, value)}")
-    able = [
-        r for r in rules.authority.ladder if r in dict(limit.limits) and value <= limit.limit(r)
-    ]
-    required = able[0] if able else None
-    who = required or "no role"
-    return Verdict(False, required, f"{action} {_show(limit, value)} needs {who}")
+    value = None if limit.unit == "flag" else amount
+    ladder = rules.authority.ladder
+    asking = role if role in ladder else ladder[0]
+    try:
+        verdict = may(asking, action, value, rules)
+    except DomainError as exc:
+        raise InvalidInput("amount", exc.message) from exc
+    approver = deciding and isinstance(verdict, NeedsApproval) and verdict.by == role
+    if (isinstance(verdict, Allowed) or approver) and asking == role:
+        return Verdict(True, role, verdict.reason)
+    required = (
+        verdict.role
+        if isinstance(verdict, Allowed)
+        else (verdict.by if isinstance(verdict, NeedsApproval) else None)
+    )
+    why = verdict.reason if asking == role else f"{role} grants nothing: {required or 'no role'}"
+    return Verdict(False, required, why)
 
 
 def _limit(rules: Rulebook, action: str) -> ActionLimit:
@@ -72,12 +88,6 @@ def _limit(rules: Rulebook, action: str) -> ActionLimit:
         known = ", ".join(a.action for a in rules.authority.actions)
         raise InvalidInput("action", f"the policy knows no action {action!r} ({known})")
     return found
-
-
-def _show(limit: ActionLimit, value: Decimal) -> str:
-    if limit.unit == "money":
-        return f"{limit.currency} {value:,}"
-    return f"{value}%" if limit.unit == "percent" else ""
 
 
 def _amount(rules: Rulebook, action: str, amount: Decimal | str | None) -> Decimal | None:
@@ -183,7 +193,7 @@ def _decide(env: Env, approval_id: str, actor_id: str, status: str, note: str) -
             )
         if user.id == approval.requested_by:
             raise Forbidden("nobody approves their own request", approval_id=approval_id)
-        verdict = authority(env.rules, user.role, approval.action, approval.amount)
+        verdict = authority(env.rules, user.role, approval.action, approval.amount, deciding=True)
         if not verdict.allowed:
             raise InsufficientAuthority(
                 f"{user.role} may not decide this: {verdict.reason}",
@@ -341,4 +351,8 @@ def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[Appr
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "list approvals")
         pending = uow.approvals.pending(limit)
-    return [a for a in pending if authority(env.rules, user.role, a.action, a.amount).allowed]
+    return [
+        a
+        for a in pending
+        if authority(env.rules, user.role, a.action, a.amount, deciding=True).allowed
+    ]

@@ -22,7 +22,7 @@ from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.sla import ClockEvent, ClockStatus, due_times, level_of, ticket_clocks
 from tierdesk.domain.state import TicketState, TicketStatus
-from tierdesk.services import notify
+from tierdesk.services import facts, notify
 
 _SECOND = timedelta(seconds=1)
 
@@ -128,7 +128,7 @@ def _tier_limits(
 ) -> list[datetime]:
     if state.status == TicketStatus.PENDING_CUSTOMER:
         return []
-    waited = paused_in_tier(state, events, now)
+    waited = facts.paused_in_tier(state, events, now)
     return [
         state.tier_since + r.over + waited
         for r in rules.escalation_rules
@@ -139,24 +139,9 @@ def _tier_limits(
     ]
 
 
-def paused_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datetime) -> timedelta:
-    """Time the ticket waited on the customer since it entered its tier: it does not count
-    toward time in tier (R-ESC-1 asks whether the tier could resolve, not the customer)."""
-    total, since = timedelta(0), None
-    for e in events:
-        if e.kind == EventKind.CLOCK_PAUSED and since is None:
-            since = e.at
-        elif e.kind == EventKind.CLOCK_RESUMED and since is not None:
-            total += max(e.at - max(since, state.tier_since), timedelta(0))
-            since = None
-    if since is not None:
-        total += max(now - max(since, state.tier_since), timedelta(0))
-    return total
-
-
 def time_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datetime) -> timedelta:
     """Working time in the current tier: since `tier_since`, less waiting on the customer."""
-    return now - state.tier_since - paused_in_tier(state, events, now)
+    return now - state.tier_since - facts.paused_in_tier(state, events, now)
 
 
 def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:
@@ -169,16 +154,6 @@ def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:
     return {
         "first_response_due": notify.fmt_time(due.first_response_due, due.timezone, lang),
         "resolution_due": notify.fmt_time(due.resolution_due, due.timezone, lang),
-    }
-
-
-def deadlines(rules: Rulebook, state: TicketState, events: Sequence[TicketEvent]) -> dict[str, str]:
-    """Due times (ISO 8601) of the clocks still running, for the warm-handoff brief."""
-    now = events[-1].at if events else state.updated_at
-    return {
-        v.clock: v.due_at.isoformat()
-        for v in views(rules, state, events, now)
-        if v.stopped_at is None
     }
 
 

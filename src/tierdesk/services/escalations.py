@@ -15,12 +15,16 @@ from typing import Any
 
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.events import EventKind, TicketEvent
+from tierdesk.domain.handoff import brief
 from tierdesk.domain.model import Signal
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketState
+from tierdesk.domain.ticket import SYSTEM, Entry, EntryKind
 from tierdesk.services import clocks, notify
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
+from tierdesk.services.facts import entries
+from tierdesk.services.facts import ticket as ticket_facts
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import EscalationRecord, TicketRecord, new_id
 from tierdesk.services.unit import TicketChange, finish, history, load, require_status
@@ -91,7 +95,7 @@ def record(
     `from_tier` defaults to the ticket's tier (intake passes the category's own tier)."""
     before = change.state
     expected_by = clocks.expected_resolution(env.rules, before, to_tier, change.at)
-    brief = _brief(uow, env.rules, before, history(uow, change), tried, mood, promises)
+    handoff = _brief(uow, env.rules, change, tried, mood, promises)
     escalation_id = new_id("e")
     event = change.emit(
         EventKind.ESCALATED,
@@ -113,7 +117,7 @@ def record(
         reason=reason,
         actor=change.actor,
         at=change.at,
-        brief=brief,
+        brief=handoff,
         notice=notice,
         expected_by=expected_by,
     )
@@ -211,27 +215,33 @@ def by_rule(
 def _brief(
     uow: UnitOfWork,
     rules: Rulebook,
-    state: TicketState,
-    events: Sequence[Any],
+    change: TicketChange,
     tried: Sequence[str],
     mood: str,
     promises: Sequence[str],
 ) -> dict[str, Any]:
-    """The warm-handoff brief (R-ESC-8): issue, what was tried, mood, promises, deadlines."""
-    messages = uow.messages.for_ticket(state.id)
-    first = next((m.body for m in messages if m.kind == "customer"), state.subject)
-    notes = [m.body for m in messages if m.kind == "note"]
+    """The warm-handoff brief (R-ESC-8) by the domain's `brief`: issue, what was tried (the
+    agent's list and the replies and notes), mood, promises, deadlines. The agent's own word
+    on the mood, when given, stands beside the one read from the customer's messages."""
+    state, at = change.state, change.at
+    events = history(uow, change)
+    said = [
+        Entry(at, EntryKind.INTERNAL_NOTE, t, _role(uow, change.actor), change.actor) for t in tried
+    ]
+    facts = ticket_facts(state, events, at, promises=promises)
+    views = clocks.views(rules, state, events, at)
+    due: dict[str, datetime] = {v.clock: v.due_at for v in views if v.stopped_at is None}
+    handoff = brief(facts, [*entries(uow, state.id), *said], at, rules, state.language, due)
     return {
-        "issue": first,
-        "category": state.category,
-        "priority": state.priority,
-        "tried": list(tried) or notes,
-        "customer_mood": mood or "not recorded",
-        "promises": list(promises),
-        "deadlines": clocks.deadlines(rules, state, events),
-        "contact_count": state.contact_count,
-        "signals": list(state.signals),
+        **handoff.to_json(),
+        "customer_mood": mood or handoff.sentiment.mood,
+        "text": handoff.to_text(),
     }
+
+
+def _role(uow: UnitOfWork, user_id: str) -> str:
+    user = uow.users.get(user_id)
+    return user.role if user is not None else SYSTEM
 
 
 def _target_name(rules: Rulebook, target: str, lang: str) -> str:
