@@ -66,3 +66,17 @@ def test_pdf_goes_to_stdout_when_it_is_not_a_terminal() -> None:
     result = runner.invoke(app, ["sop", "render", "--format", "pdf", "--lang", "en"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes.startswith(b"%PDF-")
+
+
+def test_the_default_render_is_the_english_cs_sop_format() -> None:
+    result = CliRunner().invoke(app, ["sop", "render", "--business", "Acme Taiwan"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Customer Service SOP: Acme Taiwan\n")
+    headings = [line for line in result.output.splitlines() if line.startswith("## ")]
+    assert headings[:5] == [
+        "## Support Tiers",
+        "## SLA Targets",
+        "## Top 10 Contact Reasons",
+        "## Escalation Flowchart",
+        "## Quality Metrics",
+    ]

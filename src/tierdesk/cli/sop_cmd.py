@@ -23,8 +23,8 @@ def render_cmd(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md, html or pdf.")] = "md",
     lang: Annotated[
-        str | None, typer.Option("--lang", help="en or zh-TW (default: the policy's language).")
-    ] = None,
+        str, typer.Option("--lang", help="en or zh-TW; every heading, table and duration.")
+    ] = "en",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
@@ -32,7 +32,7 @@ def render_cmd(
     """Render the SOP from the policy the helpdesk enforces (default: the cs-sop preset)."""
     if fmt not in sop.FORMATS:
         usage_error(f"unknown format {fmt!r}; use one of {', '.join(sop.FORMATS)}")
-    if lang is not None and lang not in sop.LANGS:
+    if lang not in sop.LANGS:
         usage_error(f"unknown language {lang!r}; use one of {', '.join(sop.LANGS)}")
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         usage_error("a PDF is binary: give -o FILE, or redirect stdout to a file")
