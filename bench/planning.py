@@ -6,6 +6,10 @@ Sections (one function each, run in order by `main`):
 - erlang: staffing 96 fifteen-minute intervals x 3 tiers with tierdesk's vectorised Erlang C and
   with pyworkforce's ErlangC on the same inputs (pyworkforce is optional: `pip install
   pyworkforce`; it pulls ortools and pandas, so it is not a dev dependency), plus Erlang A.
+- simulation: 1,000,000 tickets through the cs-sop preset (triage, routing, R-ESC-1 time in
+  tier, SLA due times in business time) with `tierdesk.planning.simulation`: synthetic
+  tickets, then a replay of tickets with text (triage once per distinct text). Prints seconds,
+  events per second and tickets per second.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tierdesk import policy
+from tierdesk.planning.arrivals import Arrivals
 from tierdesk.planning.erlang import ServiceTarget, StaffTable, staff_table
+from tierdesk.planning.simulation import SimulationConfig, simulate, synthetic
 
 INTERVAL_S = 900.0  # 96 intervals a day
 TIER_AHT_S = np.array([300.0, 900.0, 2400.0])  # L1, L2, L3
@@ -114,7 +121,57 @@ def compare_pyworkforce(
     )
 
 
-SECTIONS: tuple[Callable[[], None], ...] = (bench_erlang,)
+SIM_TICKETS = 1_000_000
+SIM_STAFF = {"L1": 60, "L2": 20, "L3": 6}
+SIM_AHT = {"L1": 360.0, "L2": 900.0, "L3": 1800.0}
+
+
+def with_texts(arrivals: Arrivals, texts: tuple[str, ...], seed: int = 4) -> Arrivals:
+    """The same arrival instants, each ticket carrying one of `texts` (triage decides)."""
+    n = len(arrivals)
+    ids = np.random.default_rng(seed).integers(0, len(texts), size=n)
+    return Arrivals(
+        created_s=arrivals.created_s,
+        text_id=ids.astype(np.int64),
+        texts=texts,
+        category=np.full(n, -1, dtype=np.int64),
+        priority=np.full(n, -1, dtype=np.int64),
+        labels=(),
+        lines=np.arange(2, n + 2, dtype=np.int64),
+        source="bench",
+    )
+
+
+def bench_simulation() -> None:
+    """1,000,000 tickets through cs-sop: synthetic, then replayed with text."""
+    rules = policy.rulebook(preset="cs-sop")
+    config = SimulationConfig(staff=SIM_STAFF, aht_s=SIM_AHT, seed=1, name="cs-sop")
+    staff = ",".join(f"{t}={n}" for t, n in SIM_STAFF.items())
+    print(f"== simulation: {SIM_TICKETS:,} tickets, cs-sop preset, staff {staff}, seed 1")
+    start = time.perf_counter()
+    arrivals = synthetic(rules, SIM_TICKETS, config)
+    report = simulate(rules, arrivals, config)
+    _print_run("synthetic (category by expected share)", time.perf_counter() - start, report)
+    texts = tuple(
+        e.get(lang) for c in rules.categories for e in c.examples for lang in ("en", "zh-TW")
+    )
+    replay = with_texts(arrivals, texts)
+    start = time.perf_counter()
+    report = simulate(rules, replay, config)
+    label = f"replay with text ({len(set(texts))} distinct texts, triaged once each)"
+    _print_run(label, time.perf_counter() - start, report)
+
+
+def _print_run(label: str, seconds: float, report: Any) -> None:
+    print(
+        f"{label}:\n  {seconds:6.2f} s; {report.events / seconds:,.0f} events/s "
+        f"({report.events:,} events); {report.tickets / seconds:,.0f} tickets/s; "
+        f"escalation rate {report.escalation_rate:.1%}, "
+        f"L1 occupancy {report.tier('L1').occupancy:.1%}"
+    )
+
+
+SECTIONS: tuple[Callable[[], None], ...] = (bench_erlang, bench_simulation)
 
 
 def main() -> None:

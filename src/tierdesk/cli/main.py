@@ -15,7 +15,14 @@ app = typer.Typer(
 )
 
 # Modules under tierdesk.cli that define `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("policy_cmd", "staff_cmd", "sop_cmd", "triage_cmd", "sla_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "policy_cmd",
+    "staff_cmd",
+    "sop_cmd",
+    "triage_cmd",
+    "sla_cmd",
+    "simulate_cmd",
+)
 
 
 def _register_all() -> None:

@@ -10,6 +10,8 @@ import typer
 
 from tierdesk import sop
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_policy, usage_error
+from tierdesk.planning.team_size import auto_team_sizes
+from tierdesk.policy import compile_policy
 
 sop_app = typer.Typer(help="Print the SOP document people sign and train on.", no_args_is_help=True)
 
@@ -37,7 +39,15 @@ def render_cmd(
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         usage_error("a PDF is binary: give -o FILE, or redirect stdout to a file")
     loaded = load_policy(policy_file, preset)
-    result = sop.render(loaded, fmt=fmt, lang=lang, business=business)
+    rules = compile_policy(loaded.policy)
+    result = sop.render(
+        loaded,
+        fmt=fmt,
+        lang=lang,
+        business=business,
+        rulebook=rules,
+        team_sizes=auto_team_sizes(rules),  # `team_size: auto` tiers sized by Erlang C
+    )
     data = result.encode("utf-8") if isinstance(result, str) else result
     if output is None:
         if isinstance(result, str):

@@ -43,6 +43,19 @@ class CalendarSpec:
 
 
 @dataclass(frozen=True)
+class StaffingInputs:
+    """Erlang C inputs of a tier (policy `staffing:`): `service_level` of contacts answered
+    within `answer_within`; fractions in [0, 1]."""
+
+    arrivals_per_hour: float
+    aht: timedelta
+    service_level: float
+    answer_within: timedelta
+    max_occupancy: float = 1.0
+    shrinkage: float = 0.0
+
+
+@dataclass(frozen=True)
 class Tier:
     id: str
     name: LocalText
@@ -53,6 +66,7 @@ class Tier:
     resolution_target: timedelta
     first_contact_resolution: bool
     expected_share: tuple[float, float] | None  # (low, high) fraction of volume, R-TIER-3
+    staffing: StaffingInputs | None = None  # Erlang C inputs for team_size auto
 
 
 @dataclass(frozen=True)

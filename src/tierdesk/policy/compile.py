@@ -21,6 +21,7 @@ from tierdesk.policy.schema import (
     Phrases,
     Policy,
     Text,
+    TierStaffing,
     parse_interval,
 )
 
@@ -110,6 +111,19 @@ def _action(name: str, a: ActionDef, default_currency: str) -> rb.ActionLimit:
     return rb.ActionLimit(name, a.unit, tuple(limits), currency)  # type: ignore[arg-type]
 
 
+def _staffing(s: TierStaffing | None) -> rb.StaffingInputs | None:
+    if s is None:
+        return None
+    return rb.StaffingInputs(
+        arrivals_per_hour=s.arrivals_per_hour,
+        aht=s.aht,
+        service_level=float(s.service_level),
+        answer_within=s.answer_within,
+        max_occupancy=float(s.max_occupancy),
+        shrinkage=float(s.shrinkage),
+    )
+
+
 def compile_policy(p: Policy) -> rb.Rulebook:
     """The Rulebook for a policy that has passed `check` without errors."""
     priorities = tuple(
@@ -141,6 +155,7 @@ def compile_policy(p: Policy) -> rb.Rulebook:
                 if t.expected_share is None
                 else (float(t.expected_share[0]), float(t.expected_share[1]))
             ),
+            staffing=_staffing(t.staffing),
         )
         for tid, t in sorted(p.tiers.items())
     )

@@ -237,12 +237,59 @@ class Calendar(Strict):
 # --- tiers, priorities, categories ----------------------------------------------------------------
 
 
+class TierStaffing(Strict):
+    """Erlang C inputs that size a `team_size: auto` tier in the printed SOP (issue 4)."""
+
+    arrivals_per_hour: float = Field(
+        gt=0, description="Contacts reaching the tier per hour (the hour to staff for), e.g. 40."
+    )
+    aht: Duration = Field(description="Average handling time of one contact, e.g. 6m.")
+    service_level: Percent = Field(
+        description="Share of contacts answered within `answer_within`, e.g. 80% (below 100%)."
+    )
+    answer_within: Duration = Field(description="The service-level threshold, e.g. 60s or 4h.")
+    max_occupancy: Percent = Field(
+        Decimal("1"), description="Cap on the share of time agents are busy, e.g. 85%."
+    )
+    shrinkage: Percent = Field(
+        Decimal("0"), description="Share of paid time off the queue (breaks, training), e.g. 30%."
+    )
+
+    @field_validator("service_level")
+    @classmethod
+    def _attainable(cls, v: Decimal) -> Decimal:
+        if not 0 < v < 1:
+            raise ValueError("a service level must be above 0% and below 100%")
+        return v
+
+    @field_validator("max_occupancy")
+    @classmethod
+    def _positive(cls, v: Decimal) -> Decimal:
+        if v <= 0:
+            raise ValueError("max occupancy must be above 0%")
+        return v
+
+    @field_validator("shrinkage")
+    @classmethod
+    def _below_all(cls, v: Decimal) -> Decimal:
+        if v >= 1:
+            raise ValueError("shrinkage must be below 100%")
+        return v
+
+
 class TierDef(Strict):
     name: Text
     scope: Text
     skills: list[Text] = []
     team_size: int | Literal["auto"] = Field(
         description="People in the tier, or `auto` to size it with Erlang C staffing."
+    )
+    staffing: TierStaffing | None = Field(
+        None,
+        description=(
+            "Erlang C inputs for `team_size: auto`: the printed SOP then shows the agents "
+            "needed (after shrinkage) instead of `auto`."
+        ),
     )
     tools: list[str] = []
     resolution_target: Duration

@@ -6,7 +6,8 @@ target counts business hours, and the seeds write their targets in hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ class Ctx:
     rules: Rulebook
     msg: Messages
     business: str
+    team_sizes: Mapping[str, int] = field(default_factory=dict)  # `auto` tiers sized by Erlang C
 
     @property
     def lang(self) -> str:

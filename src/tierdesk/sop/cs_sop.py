@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from tierdesk.domain.durations import parse_duration
-from tierdesk.domain.rulebook import MetricTarget
+from tierdesk.domain.rulebook import MetricTarget, StaffingInputs
 from tierdesk.policy.schema import WEEKDAYS, Calendar
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Flowchart, Items, Paragraph, Section, SopDocument, Table
@@ -24,7 +24,10 @@ def tiers_table(ctx: Ctx) -> Table:
     m = ctx.msg
     rows = []
     for tier in ctx.rules.tiers:
-        if tier.team_size is None:
+        sized = ctx.team_sizes.get(tier.id)
+        if tier.team_size is None and sized is not None and tier.staffing is not None:
+            size = _erlang_size(ctx, sized, tier.staffing)
+        elif tier.team_size is None:
             size = m("values.team_size_auto")
         else:
             key = "values.people_one" if tier.team_size == 1 else "values.people_many"
@@ -33,6 +36,18 @@ def tiers_table(ctx: Ctx) -> Table:
         rows.append((name, ctx.local(tier.scope), size, ctx.join(tier.tools)))
     headers = ("headers.tier", "headers.scope", "headers.team_size", "headers.tools")
     return Table(tuple(m(h) for h in headers), tuple(rows), "labels")
+
+
+def _erlang_size(ctx: Ctx, agents: int, s: StaffingInputs) -> str:
+    """`7 (Erlang C: 40/h, AHT 6 min, 80% in 1 min)`: the size and what it was sized for."""
+    return ctx.msg(
+        "values.team_size_erlang",
+        n=agents,
+        rate=f"{s.arrivals_per_hour:g}",
+        aht=ctx.duration(s.aht),
+        level=ctx.percent(s.service_level),
+        within=ctx.duration(s.answer_within),
+    )
 
 
 def sla_table(ctx: Ctx) -> Table:

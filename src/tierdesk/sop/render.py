@@ -8,6 +8,7 @@ autoescaped); WeasyPrint turns that HTML into PDF without fetching anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NoReturn
 
@@ -38,18 +39,21 @@ def build_document(
     lang: str | None = None,
     business: str | None = None,
     rulebook: Rulebook | None = None,
+    team_sizes: Mapping[str, int] | None = None,
 ) -> SopDocument:
     """The SOP of a policy that passed `tierdesk.policy.check`, as localized plain data.
 
     `lang` defaults to the policy's `language`; `business` to its `business`. `rulebook` may be
-    given to skip compiling the policy again.
+    given to skip compiling the policy again. `team_sizes` (tier id -> agents, e.g. from
+    `tierdesk.planning.team_size.auto_team_sizes`) fills `team_size: auto` tiers that have
+    staffing inputs; without it they print as "auto (Erlang C)".
     """
     p = policy.policy if isinstance(policy, LoadedPolicy) else policy
     lang = lang or p.language
     if lang not in LANGS:
         raise SopRenderError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     name = business.strip() if business and business.strip() else p.business
-    ctx = Ctx(p, rulebook or compile_policy(p), messages(lang), name)
+    ctx = Ctx(p, rulebook or compile_policy(p), messages(lang), name, dict(team_sizes or {}))
     return build_full_sop(ctx) if p.document.format == "full-sop" else build_cs_sop(ctx)
 
 
@@ -60,6 +64,7 @@ def render(
     lang: str | None = None,
     business: str | None = None,
     rulebook: Rulebook | None = None,
+    team_sizes: Mapping[str, int] | None = None,
 ) -> str | bytes:
     """The printed SOP: `md` and `html` give text, `pdf` gives bytes.
 
@@ -68,7 +73,9 @@ def render(
     """
     if fmt not in FORMATS:
         raise SopRenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    doc = build_document(policy, lang=lang, business=business, rulebook=rulebook)
+    doc = build_document(
+        policy, lang=lang, business=business, rulebook=rulebook, team_sizes=team_sizes
+    )
     if fmt == "md":
         return render_markdown(doc)
     html = render_html(doc)
