@@ -9,15 +9,28 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from tierdesk import policy as _policy
 from tierdesk.adapters import classifier as _classifier
+from tierdesk.adapters import db as _db
 from tierdesk.adapters.classifier import ModelFileError as ModelFileError
 from tierdesk.adapters.classifier import TrainedClassifier
 from tierdesk.adapters.classifier import TrainingDataError as TrainingDataError
+from tierdesk.adapters.db import Database as Database
+from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
+from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
+from tierdesk.adapters.outbound import FileSender
+from tierdesk.adapters.security import Argon2Hasher
+from tierdesk.config import Settings
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services.env import Env
+from tierdesk.services.outbox import Sender
+from tierdesk.services.ports import Clock
 
 
 def train_classifier_from_csv(
@@ -63,3 +76,105 @@ def load_intent_map(path: str | Path) -> dict[str, IntentMapping]:
     Raises IntentMapError naming file:line for a missing column or a bad row.
     """
     return _classifier.load_intent_map(path)
+
+
+# --- passwords (argon2id) ------------------------------------------------------------------------
+
+_PASSWORDS = Argon2Hasher()
+
+
+def password_hasher(*, fast: bool = False) -> Argon2Hasher:
+    """The argon2id hasher (`hash(password)`, `verify(stored, password) -> bool`). `fast` is
+    a cheap profile for test suites only."""
+    return Argon2Hasher.fast() if fast else _PASSWORDS
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password`, to store in `UserRecord.password_hash`."""
+    return _PASSWORDS.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """True when `password` matches the stored argon2 hash (False for a malformed hash)."""
+    return _PASSWORDS.verify(stored_hash, password)
+
+
+# --- workers: time and outbound channels ---------------------------------------------------------
+
+
+class _SystemClock:
+    """The real time, aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def system_clock() -> Clock:
+    """The clock of a running helpdesk (aware UTC); tests use `services.memory.FakeClock`."""
+    return _SystemClock()
+
+
+def file_sender(path: str | Path) -> Sender:
+    """A development Sender: each delivered message is appended as one JSON line (fsync'd) to
+    the mailbox file `path`; a message whose dedupe_key is already there is not written again.
+    Real SMTP and LINE senders come later."""
+    return FileSender(path)
+
+
+# --- database ------------------------------------------------------------------------------------
+
+
+class SchemaNotCurrentError(ValueError):
+    """The database schema is not at the revision this program needs."""
+
+
+def default_database_url(base: Path) -> str:
+    """`sqlite:///<base>/var/tierdesk.db` (absolute), creating `<base>/var/`."""
+    var = Path(base).resolve() / "var"
+    var.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var / 'tierdesk.db'}"
+
+
+def open_database(url: str) -> Database:
+    """The database at `url`, ready for `Env(uow=db.uow, ...)`; migrates nothing.
+
+    Raises SchemaNotCurrentError when the schema is missing or not at the newest revision
+    (the message says to run `tierdesk db upgrade`), DatabaseUrlError for a URL this program
+    cannot use, DatabaseUnavailableError when the database cannot be reached."""
+    current, head = _db.current_revision(url), _db.head_revision()
+    if current != head:
+        raise SchemaNotCurrentError(
+            f"the database {_db.safe_url(url)} is at schema revision {current or '(none)'}, "
+            f"this program needs {head}: run `tierdesk db upgrade`"
+        )
+    return _db.Database(url)
+
+
+def upgrade_database(url: str) -> str:
+    """Create or migrate the database at `url` to the newest schema revision (idempotent;
+    a missing SQLite file and its directory are created). Returns the revision."""
+    _db.upgrade(url)
+    return _db.current_revision(url) or _db.head_revision()
+
+
+def database_revision(url: str) -> tuple[str | None, str]:
+    """(the revision the database at `url` is at, or None; the newest revision)."""
+    return _db.current_revision(url), _db.head_revision()
+
+
+# --- the running helpdesk's Env -------------------------------------------------------------------
+
+
+def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool = True) -> Env:
+    """The services' Env on the configured database with the real clock: what `tierdesk serve`
+    and `tierdesk user add` run on. Upgrades the schema first (idempotent) unless `upgrade` is
+    False. `rules` default to the configured policy file or preset. Raises the database errors
+    above (ValueErrors with a message fit to show) and `policy.PolicyError`."""
+    url = settings.resolved_database_url()
+    if upgrade:
+        upgrade_database(url)
+    database = open_database(url)
+    if rules is None:
+        preset = None if settings.policy_file else settings.policy_preset
+        rules = _policy.rulebook(settings.policy_file, preset)
+    return Env(uow=database.uow, clock=system_clock(), rules=rules)

@@ -21,7 +21,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sop_cmd",
     "triage_cmd",
     "sla_cmd",
+    "serve_cmd",
+    "user_cmd",
     "simulate_cmd",
+    "db_cmd",
+    "worker_cmd",
 )
 
 

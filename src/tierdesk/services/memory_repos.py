@@ -222,6 +222,10 @@ class MemoryMessages(PerTicket):
             None,
         )
 
+    def for_ticket(self, ticket_id: str) -> list[Any]:
+        # The port promises (created_at, then insertion); sorted() is stable.
+        return sorted(super().for_ticket(ticket_id), key=lambda m: m.created_at)
+
 
 class MemoryCustomers:
     def __init__(self, t: Tables) -> None:

@@ -1,0 +1,105 @@
+"""Rows <-> records, explicitly: no ORM.
+
+Every record maps field for field to the columns of its table (see `tables`), except that a
+tuple of str is stored as a JSON array (read back as a tuple) and an event's `kind` as its
+string value. Surrogate `row_id` columns never reach a record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any, TypeVar
+
+from tierdesk.domain.events import EventKind, TicketEvent
+from tierdesk.services.ports import (
+    AcknowledgementRecord,
+    ActionRecord,
+    ApprovalRecord,
+    CallRecord,
+    CustomerRecord,
+    EscalationRecord,
+    IdentityRecord,
+    MessageRecord,
+    OutboxRecord,
+    PolicyVersionRecord,
+    SurveyRecord,
+    TicketRecord,
+    UserRecord,
+)
+
+R = TypeVar("R")
+
+# The fields stored as JSON arrays, per record type.
+_TUPLE_FIELDS: dict[type[Any], frozenset[str]] = {
+    TicketRecord: frozenset({"signals", "escalate_to", "escalation_marks", "sla_marks"}),
+    EscalationRecord: frozenset({"targets"}),
+}
+
+RECORD_TYPES: tuple[type[Any], ...] = (
+    AcknowledgementRecord,
+    ActionRecord,
+    ApprovalRecord,
+    CallRecord,
+    CustomerRecord,
+    EscalationRecord,
+    IdentityRecord,
+    MessageRecord,
+    OutboxRecord,
+    PolicyVersionRecord,
+    SurveyRecord,
+    TicketRecord,
+    UserRecord,
+)
+
+
+def to_row(record: Any) -> dict[str, Any]:
+    """The column values of a record (tuples as lists, dicts copied)."""
+    tuples = _TUPLE_FIELDS.get(type(record), frozenset())
+    row: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if f.name in tuples:
+            value = list(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        row[f.name] = value
+    return row
+
+
+def from_row(record_type: type[R], row: Mapping[Any, Any]) -> R:
+    """The record of `record_type` held in a row (extra columns such as `row_id` are ignored)."""
+    tuples = _TUPLE_FIELDS.get(record_type, frozenset())
+    values: dict[str, Any] = {}
+    for f in fields(record_type):  # type: ignore[arg-type]
+        value = row[f.name]
+        if f.name in tuples:
+            value = tuple(value)
+        values[f.name] = value
+    return record_type(**values)
+
+
+def event_to_row(event: TicketEvent) -> dict[str, Any]:
+    """The column values of a ticket event."""
+    return {
+        "ticket_id": event.ticket_id,
+        "seq": event.seq,
+        "at": event.at,
+        "actor": event.actor,
+        "kind": event.kind.value,
+        "data": dict(event.data),
+        "reason": event.reason,
+    }
+
+
+def event_from_row(row: Mapping[Any, Any]) -> TicketEvent:
+    """The ticket event held in a row."""
+    return TicketEvent(
+        ticket_id=row["ticket_id"],
+        seq=row["seq"],
+        at=row["at"],
+        actor=row["actor"],
+        kind=EventKind(row["kind"]),
+        data=row["data"],
+        reason=row["reason"],
+    )

@@ -1,0 +1,172 @@
+"""Customers, users and policy versions on SQLAlchemy Core (their ports in
+`tierdesk.services.ports`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from tierdesk.adapters.db.mapping import from_row, to_row
+from tierdesk.adapters.db.tables import (
+    acknowledgements,
+    customer_identities,
+    customers,
+    policy_versions,
+    users,
+)
+from tierdesk.adapters.db.tx import Tx
+from tierdesk.services.ports import (
+    AcknowledgementRecord,
+    CustomerRecord,
+    IdentityRecord,
+    PolicyVersionRecord,
+    UserRecord,
+)
+
+_C, _I, _U, _P, _A = (
+    customers.c,
+    customer_identities.c,
+    users.c,
+    policy_versions.c,
+    acknowledgements.c,
+)
+
+
+def update_by_id(tx: Tx, table: sa.Table, record: Any) -> int:
+    """Replace the row with the record's id; the number of rows changed (0 or 1)."""
+    values = to_row(record)
+    record_id = values.pop("id")
+    return tx.execute(table.update().where(table.c.id == record_id).values(**values)).rowcount
+
+
+class SqlCustomers:
+    """CustomerRepository."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def add(self, customer: CustomerRecord) -> None:
+        self._tx.insert(customers, to_row(customer))
+
+    def get(self, customer_id: str) -> CustomerRecord | None:
+        row = self._tx.execute(sa.select(customers).where(_C.id == customer_id)).mappings()
+        found = row.first()
+        return None if found is None else from_row(CustomerRecord, found)
+
+    def save(self, customer: CustomerRecord) -> None:
+        update_by_id(self._tx, customers, customer)
+
+    def add_identity(self, identity: IdentityRecord) -> None:
+        self._tx.insert(customer_identities, to_row(identity))
+
+    def find_by_identity(self, kind: str, value: str) -> CustomerRecord | None:
+        query = (
+            sa.select(customers)
+            .join(customer_identities, _I.customer_id == _C.id)
+            .where(_I.kind == kind, _I.value == value)
+        )
+        found = self._tx.execute(query).mappings().first()
+        return None if found is None else from_row(CustomerRecord, found)
+
+    def identities(self, customer_id: str) -> list[IdentityRecord]:
+        query = (
+            sa.select(customer_identities).where(_I.customer_id == customer_id).order_by(_I.row_id)
+        )
+        return [from_row(IdentityRecord, r) for r in self._tx.execute(query).mappings()]
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        self._tx.execute(
+            customer_identities.update()
+            .where(_I.customer_id == source_id)
+            .values(customer_id=target_id)
+        )
+        changed = self._tx.execute(
+            customers.update().where(_C.id == source_id).values(merged_into=target_id)
+        ).rowcount
+        if changed != 1:
+            raise KeyError(f"customer {source_id} not found")
+
+    def merged_ids(self, customer_id: str) -> list[str]:
+        query = (
+            sa.select(_C.id)
+            .where(_C.merged_into == customer_id)
+            .order_by(_C.created_at, self._tx.id_order(_C.id))
+        )
+        return list(self._tx.execute(query).scalars())
+
+
+class SqlUsers:
+    """UserRepository."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def _one(self, where: sa.ColumnElement[bool]) -> UserRecord | None:
+        found = self._tx.execute(sa.select(users).where(where)).mappings().first()
+        return None if found is None else from_row(UserRecord, found)
+
+    def add(self, user: UserRecord) -> None:
+        self._tx.insert(users, to_row(user))
+
+    def get(self, user_id: str) -> UserRecord | None:
+        return self._one(_U.id == user_id)
+
+    def get_by_username(self, username: str) -> UserRecord | None:
+        return self._one(_U.username == username)
+
+    def save(self, user: UserRecord) -> None:
+        update_by_id(self._tx, users, user)
+
+    def search(self, role: str | None = None) -> list[UserRecord]:
+        query = sa.select(users).order_by(self._tx.id_order(_U.username))
+        if role is not None:
+            query = query.where(_U.role == role)
+        return [from_row(UserRecord, r) for r in self._tx.execute(query).mappings()]
+
+
+class SqlPolicies:
+    """PolicyVersionRepository (with the acknowledgements of each version)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def _many(self, query: sa.Select[Any]) -> list[PolicyVersionRecord]:
+        return [from_row(PolicyVersionRecord, r) for r in self._tx.execute(query).mappings()]
+
+    def add(self, version: PolicyVersionRecord) -> None:
+        self._tx.insert(policy_versions, to_row(version))
+
+    def get(self, version_id: str) -> PolicyVersionRecord | None:
+        found = self._many(sa.select(policy_versions).where(_P.id == version_id))
+        return found[0] if found else None
+
+    def save(self, version: PolicyVersionRecord) -> None:
+        update_by_id(self._tx, policy_versions, version)
+
+    def history(self) -> list[PolicyVersionRecord]:
+        return self._many(sa.select(policy_versions).order_by(_P.number))
+
+    def effective(self) -> PolicyVersionRecord | None:
+        query = (
+            sa.select(policy_versions)
+            .where(_P.status == "effective")
+            .order_by(_P.number.desc())
+            .limit(1)
+        )
+        found = self._many(query)
+        return found[0] if found else None
+
+    def add_acknowledgement(self, ack: AcknowledgementRecord) -> None:
+        self._tx.insert(acknowledgements, to_row(ack), ignore=("version_id", "user_id"))
+
+    def acknowledgement(self, version_id: str, user_id: str) -> AcknowledgementRecord | None:
+        query = sa.select(acknowledgements).where(
+            _A.version_id == version_id, _A.user_id == user_id
+        )
+        found = self._tx.execute(query).mappings().first()
+        return None if found is None else from_row(AcknowledgementRecord, found)
+
+    def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]:
+        query = sa.select(acknowledgements).where(_A.version_id == version_id).order_by(_A.row_id)
+        return [from_row(AcknowledgementRecord, r) for r in self._tx.execute(query).mappings()]

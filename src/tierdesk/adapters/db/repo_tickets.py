@@ -1,0 +1,165 @@
+"""Tickets and their event log on SQLAlchemy Core (the TicketRepository and EventLog ports)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row, to_row
+from tierdesk.adapters.db.tables import ticket_events, tickets
+from tierdesk.adapters.db.tx import Tx
+from tierdesk.domain.events import TicketEvent
+from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
+
+_T = tickets.c
+
+
+def encode_cursor(ticket: TicketRecord) -> str:
+    """The opaque cursor after `ticket` in newest-first order."""
+    text = f"{ticket.created_at.isoformat()}|{ticket.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """(created_at, id) of a cursor; ValueError naming it when it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        at, sep, ticket_id = text.partition("|")
+        when = datetime.fromisoformat(at)
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise ValueError(f"cursor {cursor!r} is not a cursor this store made") from exc
+    if not sep or when.tzinfo is None:
+        raise ValueError(f"cursor {cursor!r} is not a cursor this store made")
+    return when, ticket_id
+
+
+class SqlTickets:
+    """TicketRepository (see `tierdesk.services.ports`)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def _one(self, query: sa.Select[Any]) -> TicketRecord | None:
+        row = self._tx.execute(query).mappings().first()
+        return None if row is None else from_row(TicketRecord, row)
+
+    def add(self, ticket: TicketRecord) -> None:
+        self._tx.insert(tickets, to_row(ticket))
+
+    def get(self, ticket_id: str) -> TicketRecord | None:
+        return self._one(sa.select(tickets).where(_T.id == ticket_id))
+
+    def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
+        query = sa.select(tickets).where(_T.id == ticket_id)
+        if self._tx.postgres:
+            query = query.with_for_update(skip_locked=skip_locked)
+        # SQLite: every unit of work is a BEGIN IMMEDIATE write transaction, which already
+        # excludes all other writers, so no row is ever held by someone else.
+        return self._one(query)
+
+    def save(self, ticket: TicketRecord, expected_version: int) -> bool:
+        values = to_row(ticket)
+        del values["id"]
+        result = self._tx.execute(
+            tickets.update()
+            .where(_T.id == ticket.id, _T.version == expected_version)
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+    def find_by_idempotency_key(self, key: str) -> TicketRecord | None:
+        return self._one(sa.select(tickets).where(_T.idempotency_key == key))
+
+    def find_by_channel_message(self, channel: str, message_id: str) -> TicketRecord | None:
+        return self._one(
+            sa.select(tickets).where(_T.channel == channel, _T.channel_message_id == message_id)
+        )
+
+    def search(
+        self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
+    ) -> TicketPage:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        ticket_id = self._tx.id_order(_T.id)
+        query = sa.select(tickets).where(*_conditions(filters))
+        if cursor is not None:
+            at, after_id = decode_cursor(cursor)
+            query = query.where(
+                sa.or_(_T.created_at < at, sa.and_(_T.created_at == at, ticket_id < after_id))
+            )
+        query = query.order_by(_T.created_at.desc(), ticket_id.desc()).limit(limit + 1)
+        rows = [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
+        page = tuple(rows[:limit])
+        more = len(rows) > limit
+        return TicketPage(page, encode_cursor(page[-1]) if more else None)
+
+    def recent_for_customers(
+        self, customer_ids: Sequence[str], since: datetime
+    ) -> list[TicketRecord]:
+        if not customer_ids:
+            return []
+        query = (
+            sa.select(tickets)
+            .where(_T.customer_id.in_(list(customer_ids)), _T.created_at >= since)
+            .order_by(_T.created_at, self._tx.id_order(_T.id))
+        )
+        return [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
+
+    def due_for_sweep(self, now: datetime, limit: int) -> list[str]:
+        query = (
+            sa.select(_T.id)
+            .where(_T.sweep_at.is_not(None), _T.sweep_at <= now)
+            .order_by(_T.sweep_at, self._tx.id_order(_T.id))
+            .limit(limit)
+        )
+        return list(self._tx.execute(query).scalars())
+
+
+def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of a ticket filter (empty tuple / None: any)."""
+    out: list[sa.ColumnElement[bool]] = []
+    for column, allowed in (
+        (_T.status, f.status),
+        (_T.priority, f.priority),
+        (_T.tier, f.tier),
+        (_T.queue, f.queue),
+        (_T.category, f.category),
+        (_T.channel, f.channel),
+    ):
+        if allowed:
+            out.append(column.in_(list(allowed)))
+    if f.assignee_id is not None:
+        out.append(_T.assignee_id == f.assignee_id)
+    if f.customer_id is not None:
+        out.append(_T.customer_id == f.customer_id)
+    if f.created_from is not None:
+        out.append(_T.created_at >= f.created_from)
+    if f.created_to is not None:
+        out.append(_T.created_at < f.created_to)
+    if f.text:
+        out.append(_T.subject.icontains(f.text, autoescape=True))
+    return out
+
+
+class SqlEvents:
+    """EventLog (see `tierdesk.services.ports`): insert only, never update."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def append(self, events: Sequence[TicketEvent]) -> None:
+        if events:
+            self._tx.insert(ticket_events, [event_to_row(e) for e in events])
+
+    def for_ticket(self, ticket_id: str) -> list[TicketEvent]:
+        query = (
+            sa.select(ticket_events)
+            .where(ticket_events.c.ticket_id == ticket_id)
+            .order_by(ticket_events.c.seq)
+        )
+        return [event_from_row(r) for r in self._tx.execute(query).mappings()]

@@ -1,0 +1,323 @@
+"""The schema: SQLAlchemy Core tables for every record of `tierdesk.services.records`.
+
+One table per record; a tuple of str is a JSON array, a dict a JSON object, a Decimal an exact
+NUMERIC (`Amount`), a datetime an aware-UTC `UTCDateTime`. Tables whose lists the ports return "in
+insertion order" carry an integer `row_id` primary key (the string `id` is unique): it is the
+insertion order on both databases. Constraint names are fixed here (and in the migrations) so a
+unique violation can be reported as `DuplicateKey` naming the key the ports document
+(`CONSTRAINT_KEYS`).
+
+Foreign keys are DEFERRABLE INITIALLY DEFERRED: a command writes a ticket's messages before the
+ticket row itself (the row is saved last, with its final state), so they are checked at commit.
+Alembic migrations in `migrations/versions` must produce exactly this schema (a test compares).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tierdesk.adapters.db.types import Amount, UTCDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# An autoincrementing 64-bit key (SQLite only autoincrements an INTEGER PRIMARY KEY).
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _row_id() -> sa.Column[int]:
+    return sa.Column("row_id", RowId, primary_key=True, autoincrement=True)
+
+
+def _fk(target: str) -> sa.ForeignKey:
+    return sa.ForeignKey(target, deferrable=True, initially="DEFERRED")
+
+
+def _at(name: str, *, nullable: bool = False) -> sa.Column[object]:
+    return sa.Column(name, UTCDateTime(), nullable=nullable)
+
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    _at("created_at"),
+    sa.Column("merged_into", sa.String(64), nullable=True, index=True),
+)
+
+customer_identities = sa.Table(
+    "customer_identities",
+    metadata,
+    _row_id(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(320), nullable=False),
+    sa.Column("customer_id", sa.String(64), _fk("customers.id"), nullable=False, index=True),
+    _at("created_at"),
+    sa.UniqueConstraint("kind", "value"),
+)
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("customer_id", sa.String(64), _fk("customers.id"), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(64), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("tier", sa.String(16), nullable=False),
+    sa.Column("queue", sa.String(64), nullable=False),
+    _at("created_at"),
+    _at("updated_at"),
+    _at("tier_since"),
+    sa.Column("assignee_id", sa.String(64), nullable=True, index=True),
+    sa.Column("signals", sa.JSON, nullable=False),
+    sa.Column("escalate_to", sa.JSON, nullable=False),
+    sa.Column("refund_amount", Amount(), nullable=True),
+    sa.Column("refund_currency", sa.String(8), nullable=True),
+    sa.Column("needs_human", sa.Boolean, nullable=False),
+    _at("first_response_at", nullable=True),
+    _at("awaiting_reply_since", nullable=True),
+    _at("last_reply_at", nullable=True),
+    _at("paused_at", nullable=True),
+    sa.Column("paused_seconds", sa.Integer, nullable=False),
+    _at("resolved_at", nullable=True),
+    _at("closed_at", nullable=True),
+    sa.Column("reopen_count", sa.Integer, nullable=False),
+    sa.Column("merged_into", sa.String(64), nullable=True),
+    sa.Column("related_to", sa.String(64), nullable=True),
+    sa.Column("contact_count", sa.Integer, nullable=False),
+    _at("identity_verified_at", nullable=True),
+    sa.Column("escalation_count", sa.Integer, nullable=False),
+    sa.Column("escalation_marks", sa.JSON, nullable=False),
+    sa.Column("sla_marks", sa.JSON, nullable=False),
+    sa.Column("call_seconds", sa.Integer, nullable=False),
+    sa.Column("reply_count", sa.Integer, nullable=False),
+    sa.Column("unedited_template_count", sa.Integer, nullable=False),
+    sa.Column("csat", sa.Integer, nullable=True),
+    sa.Column("nps", sa.Integer, nullable=True),
+    sa.Column("policy_version_id", sa.String(64), nullable=True),
+    sa.Column("idempotency_key", sa.String(200), nullable=True, unique=True),
+    sa.Column("channel_message_id", sa.String(200), nullable=True),
+    _at("sweep_at", nullable=True),
+    sa.UniqueConstraint("channel", "channel_message_id"),
+    sa.Index("ix_tickets_sweep_at", "sweep_at"),
+    sa.Index("ix_tickets_created_at_id", "created_at", "id"),
+    sa.Index("ix_tickets_customer_id_created_at", "customer_id", "created_at"),
+    sa.Index("ix_tickets_status_created_at", "status", "created_at"),
+)
+
+ticket_events = sa.Table(
+    "ticket_events",
+    metadata,
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    _at("at"),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    _at("created_at"),
+    sa.Column("author_id", sa.String(64), nullable=True),
+    sa.Column("template_id", sa.String(64), nullable=True),
+    sa.Column("template_unedited", sa.Boolean, nullable=False),
+    sa.Column("event_seq", sa.Integer, nullable=False),
+    sa.Column("channel_message_id", sa.String(200), nullable=True),
+    sa.UniqueConstraint("channel", "channel_message_id"),
+)
+
+calls = sa.Table(
+    "calls",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("agent_id", sa.String(64), nullable=False),
+    _at("started_at"),
+    sa.Column("duration_seconds", sa.Integer, nullable=False),
+    sa.Column("direction", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+)
+
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("rule_id", sa.String(64), nullable=True),
+    sa.Column("from_tier", sa.String(16), nullable=False),
+    sa.Column("to_tier", sa.String(16), nullable=False),
+    sa.Column("targets", sa.JSON, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    _at("at"),
+    sa.Column("brief", sa.JSON, nullable=False),
+    sa.Column("notice", sa.Text, nullable=False),
+    _at("expected_by", nullable=True),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    _at("created_at"),
+    _at("next_attempt_at"),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=True, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    _at("claimed_until", nullable=True),
+    _at("sent_at", nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(150), nullable=False, unique=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    _at("created_at"),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=True),
+)
+
+policy_versions = sa.Table(
+    "policy_versions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("number", sa.Integer, nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _at("created_at"),
+    sa.Column("change_note", sa.Text, nullable=False),
+    sa.Column("approved_by", sa.String(64), nullable=True),
+    _at("approved_at", nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=False),
+)
+
+acknowledgements = sa.Table(
+    "acknowledgements",
+    metadata,
+    _row_id(),
+    sa.Column("version_id", sa.String(64), _fk("policy_versions.id"), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    _at("at"),
+    sa.UniqueConstraint("version_id", "user_id"),
+)
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("amount", Amount(), nullable=True),
+    sa.Column("unit", sa.String(16), nullable=False),
+    sa.Column("currency", sa.String(8), nullable=True),
+    sa.Column("requested_by", sa.String(64), nullable=False),
+    sa.Column("requested_role", sa.String(32), nullable=False),
+    sa.Column("required_role", sa.String(32), nullable=False),
+    sa.Column("justification", sa.Text, nullable=False),
+    _at("created_at"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(64), nullable=True),
+    sa.Column("decided_role", sa.String(32), nullable=True),
+    _at("decided_at", nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=False),
+    sa.Index("ix_approvals_status_created_at", "status", "created_at"),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("amount", Amount(), nullable=True),
+    sa.Column("unit", sa.String(16), nullable=False),
+    sa.Column("currency", sa.String(8), nullable=True),
+    sa.Column("applied_by", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    _at("at"),
+    sa.Column("approval_id", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+)
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, index=True),
+    sa.Column("customer_id", sa.String(64), nullable=False),
+    sa.Column("token", sa.String(128), nullable=False, unique=True),
+    _at("sent_at"),
+    sa.Column("csat", sa.Integer, nullable=True),
+    sa.Column("nps", sa.Integer, nullable=True),
+    sa.Column("comment", sa.Text, nullable=False),
+    _at("answered_at", nullable=True),
+)
+
+# Unique constraint (or primary key) name -> the key `DuplicateKey` reports (as the ports and the
+# in-memory fakes name them).
+CONSTRAINT_KEYS: dict[str, str] = {
+    "pk_customers": "customers.id",
+    "uq_customer_identities_kind_value": "customer_identities",
+    "pk_tickets": "tickets.id",
+    "uq_tickets_idempotency_key": "tickets.idempotency_key",
+    "uq_tickets_channel_channel_message_id": "tickets.channel_message",
+    "pk_ticket_events": "ticket_events.seq",
+    "uq_messages_channel_channel_message_id": "messages.channel",
+    "uq_messages_id": "messages.id",
+    "uq_calls_id": "calls.id",
+    "uq_escalations_id": "escalations.id",
+    "uq_outbox_id": "outbox.id",
+    "uq_outbox_dedupe_key": "outbox.dedupe_key",
+    "pk_users": "users.id",
+    "uq_users_username": "users.username",
+    "pk_policy_versions": "policy_versions.id",
+    "uq_policy_versions_number": "policy_versions.number",
+    "uq_acknowledgements_version_id_user_id": "acknowledgements",
+    "uq_approvals_id": "approvals.id",
+    "uq_actions_id": "actions.id",
+    "uq_surveys_id": "surveys.id",
+    "uq_surveys_token": "surveys.token",
+}

@@ -1,0 +1,127 @@
+"""`tierdesk serve`: the helpdesk web server (REST API) with its background work in-process.
+
+On start it upgrades the database schema, opens the store, optionally seeds demo data (and
+prints the demo sign-ins), then runs uvicorn. The SLA sweeper and the outbox sender run as
+threads for the life of the server (`--no-workers` when separate `tierdesk worker` processes
+do that job, e.g. on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from tierdesk import bootstrap
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.config import Settings
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services.env import Env
+from tierdesk.web.app import Lifespan, create_app
+from tierdesk.workers.run import start_background, stop_background
+
+HostOpt = Annotated[str | None, typer.Option("--host", help="Address (default 127.0.0.1).")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite file under ./var/)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def settings_from(**given: Any) -> Settings:
+    """Settings from TIERDESK_* variables, overridden by the options given (exit 2 if bad)."""
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        usage_error("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+
+
+def open_env(settings: Settings, rules: Rulebook | None = None) -> Env:
+    """The Env on the configured database (schema upgraded first); exit 1 with the message
+    when the database cannot be used."""
+    try:
+        return bootstrap.open_env(settings, rules)
+    except ValueError as exc:  # DatabaseUrlError, DatabaseUnavailableError, schema errors
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def serve(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    database_url: DatabaseOpt = None,
+    policy_file: PolicyOpt = None,
+    preset: PresetOpt = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed demo users and tickets.")] = False,
+    workers: Annotated[
+        bool, typer.Option("--workers/--no-workers", help="Run the SLA sweeper and outbox.")
+    ] = True,
+) -> None:
+    """Run the helpdesk: REST API under /api, OpenAPI at /openapi.json, /healthz."""
+    settings = settings_from(
+        host=host,
+        port=port,
+        database_url=database_url,
+        policy_file=policy_file,
+        policy_preset=preset,
+        demo=demo or None,
+    )
+    if policy_file is not None and preset is not None:
+        usage_error("give --policy or --preset, not both")
+    rules = load_rulebook(
+        settings.policy_file, None if settings.policy_file else settings.policy_preset
+    )
+    env = open_env(settings, rules)
+    if settings.demo:
+        seed_demo(env)
+    lifespan = background(env, settings.var_dir / "mailbox.jsonl") if workers else None
+    app = create_app(env, settings, lifespan=lifespan)
+    typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def seed_demo(env: Env) -> None:
+    """Seed demo data with `tierdesk.demo.seed` (when that module exists) and print the
+    demo sign-ins. A store that already has tickets is not seeded again."""
+    if importlib.util.find_spec("tierdesk.demo") is None:
+        typer.echo("demo data is not available in this build; starting empty", err=True)
+        return
+    demo = importlib.import_module("tierdesk.demo")
+    try:
+        summary = demo.seed(env, now=env.now(), hash_password=bootstrap.hash_password)
+    except ValueError as exc:  # DemoRefused: the store already has data
+        typer.echo(f"demo: {exc}", err=True)
+        return
+    typer.echo(f"demo data: {summary.tickets} tickets; sign in as any of:")
+    for user in summary.users:
+        typer.echo(f"  {user.username:<14} {user.role:<11} password: {user.password}")
+
+
+def background(env: Env, mailbox: Path) -> Lifespan:
+    """A lifespan running the SLA sweeper and the outbox sender (to the dev mailbox file) as
+    threads while the server runs; on shutdown they finish their current step."""
+
+    @asynccontextmanager
+    async def life(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        threads = start_background(env, bootstrap.file_sender(mailbox), stop)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(stop_background, threads, stop)
+
+    return life

@@ -1,0 +1,111 @@
+"""`tierdesk worker`: the SLA sweeper and the outbox sender as a separate process.
+
+Run any number of them against one PostgreSQL database (sweep and delivery skip what another
+worker holds: FOR UPDATE SKIP LOCKED). SIGTERM or SIGINT stops a worker gracefully after the
+step in progress. `--once` does one sweep and one delivery pass and prints the counts (cron,
+tests). Messages go to the development mailbox file (`--mailbox`, one JSON line each) until the
+real channel senders exist. Exit codes: 0 ok; 1 the database is unreachable or its schema is not
+current; 2 bad usage (an unusable URL, --policy with --preset).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tierdesk import bootstrap
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services.env import Env
+from tierdesk.workers.run import OnceReport, run_forever, run_once, worker_env
+
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="TIERDESK_DATABASE_URL",
+        help="SQLite or PostgreSQL URL (default: sqlite:///./var/tierdesk.db).",
+        show_envvar=True,
+    ),
+]
+MailboxOpt = Annotated[
+    Path,
+    typer.Option("--mailbox", help="Development mailbox: delivered messages as JSON lines."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+
+
+def worker(
+    database_url: UrlOpt = None,
+    policy_file: PolicyOpt = None,
+    preset: PresetOpt = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="One sweep and one delivery, then exit.")
+    ] = False,
+    mailbox: MailboxOpt = Path("var/mailbox.jsonl"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --once: print one JSON object.")
+    ] = False,
+    sweep_interval: Annotated[
+        float, typer.Option("--sweep-interval", min=0.1, help="Seconds between SLA sweeps.")
+    ] = 15.0,
+    outbox_interval: Annotated[
+        float, typer.Option("--outbox-interval", min=0.1, help="Seconds between outbox passes.")
+    ] = 2.0,
+) -> None:
+    """Run the SLA sweeper and the outbox sender until SIGTERM/SIGINT (or once with --once).
+
+    The rules are those of the database's effective policy version, else --policy/--preset."""
+    rules = load_rulebook(policy_file, preset)
+    env = _open(database_url, rules)
+    sender = bootstrap.file_sender(mailbox)
+    if once:
+        report = run_once(env, sender)
+        typer.echo(json.dumps(to_json(report)) if as_json else render(report))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_forever(env, sender, sweep_interval=sweep_interval, outbox_interval=outbox_interval)
+
+
+def _open(database_url: str | None, rules: Rulebook) -> Env:
+    url = database_url or bootstrap.default_database_url(Path.cwd())
+    try:
+        database = bootstrap.open_database(url)
+        return worker_env(database.uow, bootstrap.system_clock(), rules)
+    except bootstrap.DatabaseUrlError as exc:
+        usage_error(str(exc))
+    except ValueError as exc:  # schema not current, database unreachable
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
+    """`{"sweep": {looked, warnings, breaches, escalations, skipped}, "outbox": {claimed,
+    sent, retried, dead}}`."""
+    s, d = report.sweep, report.delivery
+    return {
+        "sweep": {
+            "looked": s.looked,
+            "warnings": s.warnings,
+            "breaches": s.breaches,
+            "escalations": s.escalations,
+            "skipped": s.skipped,
+        },
+        "outbox": {"claimed": d.claimed, "sent": d.sent, "retried": d.retried, "dead": d.dead},
+    }
+
+
+def render(report: OnceReport) -> str:
+    s, d = report.sweep, report.delivery
+    return (
+        f"sweep: looked at {s.looked} ticket(s): {s.warnings} warning(s), {s.breaches} "
+        f"breach(es), {s.escalations} escalation(s), {s.skipped} skipped\n"
+        f"outbox: claimed {d.claimed}: {d.sent} sent, {d.retried} to retry, {d.dead} dead"
+    )

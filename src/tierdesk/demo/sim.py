@@ -1,0 +1,61 @@
+"""The state of one demo seeding run and the small moves every ticket's life uses."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from tierdesk.services import lifecycle
+from tierdesk.services.customers import Contact
+from tierdesk.services.env import Env
+from tierdesk.services.memory import FakeClock
+from tierdesk.services.records import TicketRecord
+
+TIER_ROLE = {"L1": "agent_l1", "L2": "agent_l2", "L3": "agent_l3"}
+
+
+@dataclass
+class Sim:
+    """One seeding run: the Env on the simulated clock, the random source (the only one, so a
+    seed gives the same data), the demo users, and the customers seen per topic."""
+
+    env: Env
+    clock: FakeClock
+    rng: random.Random
+    by_role: dict[str, list[str]]  # role -> user ids
+    recent: dict[str, list[Contact]] = field(default_factory=dict)  # topic -> customers
+    serial: int = 0
+
+    def agent(self, role: str) -> str:
+        """A user of `role` (leads stand in when a role has nobody)."""
+        return self.rng.choice(self.by_role.get(role) or self.by_role["team_lead"])
+
+    def role(self, user_id: str) -> str:
+        return next(role for role, ids in self.by_role.items() if user_id in ids)
+
+    def minutes(self, low: float, high: float) -> timedelta:
+        return timedelta(minutes=self.rng.uniform(low, high))
+
+    def ticket(self, ticket_id: str) -> TicketRecord:
+        with self.env.uow() as uow:
+            found = uow.tickets.get(ticket_id)
+        if found is None:  # pragma: no cover - the demo only reads tickets it opened
+            raise LookupError(f"demo ticket {ticket_id} vanished")
+        return found
+
+    def customer_name(self, ticket: TicketRecord) -> str:
+        with self.env.uow() as uow:
+            customer = uow.customers.get(ticket.customer_id)
+        return customer.name if customer is not None else ""
+
+    def take(self, ticket_id: str) -> str:
+        """Assign the ticket to an agent of its current tier (unless one has it already);
+        returns the assignee's id."""
+        ticket = self.ticket(ticket_id)
+        role = TIER_ROLE.get(ticket.tier, "team_lead")
+        if ticket.assignee_id is not None and self.role(ticket.assignee_id) == role:
+            return ticket.assignee_id
+        agent = self.agent(role)
+        lifecycle.assign(self.env, ticket_id=ticket_id, actor_id=agent, assignee_id=agent)
+        return agent

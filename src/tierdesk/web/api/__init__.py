@@ -1,0 +1,33 @@
+"""The JSON API routers, mounted under `/api` by `tierdesk.web.app.create_app`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tierdesk.web.api import (
+    auth_routes,
+    authority,
+    customers,
+    public,
+    ticket_commands,
+    tickets,
+    users_routes,
+    versions,
+)
+
+
+def api_router() -> APIRouter:
+    """Every /api route."""
+    router = APIRouter(prefix="/api")
+    for module in (
+        public,
+        auth_routes,
+        tickets,
+        ticket_commands,
+        authority,
+        customers,
+        versions,
+        users_routes,
+    ):
+        router.include_router(module.router)
+    return router

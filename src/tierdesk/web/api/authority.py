@@ -1,0 +1,92 @@
+"""Authority (R-AUTH): approval requests and decisions, recovery actions.
+
+The services decide who may grant what from the policy's authority ladder; a role above its
+authority gets 403 `insufficient_authority` or 422 `approval_required`, never a silent success.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from tierdesk.services import approvals
+from tierdesk.services.approvals import Applied
+from tierdesk.services.records import ApprovalRecord
+from tierdesk.web.api.common import IfMatch, State, expected_version
+from tierdesk.web.api.tickets import TicketId
+from tierdesk.web.auth import CurrentUser
+from tierdesk.web.schemas import ActionIn, ApprovalRequestIn, DecisionIn
+
+router = APIRouter(tags=["authority"])
+ApprovalId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.post("/tickets/{ticket_id}/approvals", status_code=201, response_model=ApprovalRecord)
+def request_approval(
+    ticket_id: TicketId,
+    body: ApprovalRequestIn,
+    user: CurrentUser,
+    state: State,
+    if_match: IfMatch = None,
+) -> ApprovalRecord:
+    """Ask for an action beyond the caller's authority (R-AUTH-2/3)."""
+    return approvals.request_approval(
+        state.env,
+        ticket_id=ticket_id,
+        actor_id=user.user_id,
+        action=body.action,
+        justification=body.justification,
+        amount=body.amount,
+        expected_version=expected_version(if_match, body.version),
+    )
+
+
+@router.post("/tickets/{ticket_id}/actions", status_code=201, response_model=Applied)
+def apply_action(
+    ticket_id: TicketId,
+    body: ActionIn,
+    user: CurrentUser,
+    state: State,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Applied:
+    """Apply a recovery action: within the caller's authority, or with an approval."""
+    applied = approvals.apply_action(
+        state.env,
+        ticket_id=ticket_id,
+        actor_id=user.user_id,
+        action=body.action,
+        amount=body.amount,
+        approval_id=body.approval_id,
+        note=body.note,
+        expected_version=expected_version(if_match, body.version),
+    )
+    response.headers["ETag"] = f'"{applied.ticket.version}"'
+    return applied
+
+
+@router.get("/approvals", response_model=list[ApprovalRecord])
+def pending_approvals(
+    user: CurrentUser, state: State, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ApprovalRecord]:
+    """Pending requests the caller has the authority to decide, oldest first."""
+    return approvals.pending_approvals(state.env, actor_id=user.user_id, limit=limit)
+
+
+@router.post("/approvals/{approval_id}/approve", response_model=ApprovalRecord)
+def approve(
+    approval_id: ApprovalId, body: DecisionIn, user: CurrentUser, state: State
+) -> ApprovalRecord:
+    """Grant a pending request (the caller's role must have the authority)."""
+    return approvals.approve(
+        state.env, approval_id=approval_id, actor_id=user.user_id, note=body.note
+    )
+
+
+@router.post("/approvals/{approval_id}/deny", response_model=ApprovalRecord)
+def deny(
+    approval_id: ApprovalId, body: DecisionIn, user: CurrentUser, state: State
+) -> ApprovalRecord:
+    """Refuse a pending request, saying why."""
+    return approvals.deny(state.env, approval_id=approval_id, actor_id=user.user_id, note=body.note)

@@ -1,0 +1,60 @@
+"""Policy versions (R-DOC-3): propose, approve, reject, acknowledge, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from tierdesk.services import policies
+from tierdesk.services.records import AcknowledgementRecord, PolicyVersionRecord
+from tierdesk.web.api.common import State
+from tierdesk.web.auth import CurrentUser
+from tierdesk.web.schemas import DecisionIn, PolicyProposeIn
+
+router = APIRouter(prefix="/policy-versions", tags=["policy versions"])
+VersionId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.get("", response_model=list[PolicyVersionRecord])
+def history(user: CurrentUser, state: State) -> list[PolicyVersionRecord]:
+    """Every version by number: the revision history (any signed-in user may read it)."""
+    return policies.history(state.env)
+
+
+@router.post("", status_code=201, response_model=PolicyVersionRecord)
+def propose(body: PolicyProposeIn, user: CurrentUser, state: State) -> PolicyVersionRecord:
+    """Propose a new draft (the YAML is checked first; findings are a 422)."""
+    return policies.propose_version(
+        state.env,
+        source=body.source,
+        title=body.title,
+        actor_id=user.user_id,
+        change_note=body.change_note,
+    )
+
+
+@router.post("/{version_id}/approve", response_model=PolicyVersionRecord)
+def approve(
+    version_id: VersionId, body: DecisionIn, user: CurrentUser, state: State
+) -> PolicyVersionRecord:
+    """A named approver makes a draft effective; the previous one is superseded."""
+    return policies.approve_version(
+        state.env, version_id=version_id, actor_id=user.user_id, note=body.note
+    )
+
+
+@router.post("/{version_id}/reject", response_model=PolicyVersionRecord)
+def reject(
+    version_id: VersionId, body: DecisionIn, user: CurrentUser, state: State
+) -> PolicyVersionRecord:
+    """A named approver rejects a draft, saying why."""
+    return policies.reject_version(
+        state.env, version_id=version_id, actor_id=user.user_id, note=body.note
+    )
+
+
+@router.post("/{version_id}/acknowledge", response_model=AcknowledgementRecord)
+def acknowledge(version_id: VersionId, user: CurrentUser, state: State) -> AcknowledgementRecord:
+    """The caller acknowledges the effective version (needed before taking tickets)."""
+    return policies.acknowledge(state.env, version_id=version_id, actor_id=user.user_id)

@@ -1,0 +1,88 @@
+"""The FastAPI app factory: `create_app(env, settings)`.
+
+The caller owns the Env: tests pass one on `MemoryStore` + `FakeClock`, `tierdesk serve` one on
+the real database. Routes live in `tierdesk.web.api`; errors are translated by
+`tierdesk.web.errors`; background work (SLA sweeper, outbox) is started by the `lifespan` the
+caller may pass (see `tierdesk.cli.serve_cmd`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from tierdesk import bootstrap
+from tierdesk.config import Settings, ensure_secret
+from tierdesk.services import tickets
+from tierdesk.services.env import Env
+from tierdesk.web import errors
+from tierdesk.web.api import api_router
+from tierdesk.web.auth import Hasher, Signer
+from tierdesk.web.intake import IntakeBatcher
+from tierdesk.web.middleware import BodyLimit, SecurityHeaders
+from tierdesk.web.ratelimit import RateLimiter
+from tierdesk.web.schemas import Health
+from tierdesk.web.state import WebState
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    env: Env,
+    settings: Settings,
+    *,
+    hasher: Hasher | None = None,
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    """The helpdesk's web app over `env`. `hasher` defaults to argon2id
+    (`bootstrap.password_hasher()`); `lifespan` runs around the app's life (background work).
+    Without `settings.secret_key` the key is read from / created in `settings.var_dir`."""
+    settings = ensure_secret(settings)
+    if settings.secret_key is None:  # pragma: no cover - ensure_secret always sets it
+        raise RuntimeError("no secret key")
+    hasher = hasher or bootstrap.password_hasher()
+    state = WebState(
+        env=env,
+        settings=settings,
+        hasher=hasher,
+        signer=Signer(settings.secret_key.get_secret_value()),
+        dummy_hash=hasher.hash("not a password: equalizes the cost of unknown usernames"),
+        login_limiter=RateLimiter(settings.login_rate_per_minute, settings.login_burst),
+        public_limiter=RateLimiter(settings.public_rate_per_minute, settings.public_burst),
+        batcher=IntakeBatcher(
+            functools.partial(tickets.open_tickets, env), settings.intake_batch_max
+        ),
+    )
+
+    @asynccontextmanager
+    async def life(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            await state.batcher.aclose()
+
+    app = FastAPI(
+        title="tierdesk",
+        summary="The customer-service SOP as a running helpdesk.",
+        version="0.1.0",
+        lifespan=life,
+    )
+    app.state.web = state
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(api_router())
+
+    @app.get("/healthz", response_model=Health, tags=["public"])
+    def healthz() -> Health:
+        """Liveness: the process answers (no sign-in)."""
+        return Health(status="ok")
+
+    return app

@@ -1,0 +1,189 @@
+"""Who is calling: signed session cookies (browser) and bearer API tokens (integrations).
+
+Both are HMAC-SHA256-signed, expiring payloads naming a user id (the standard library's `hmac`
+with a per-purpose key, so a session can never pass as a token or the reverse). The role is
+never taken from the request: every request loads the user, and an unknown or deactivated user
+is refused. Cookie-authenticated unsafe requests must echo the session's CSRF token in the
+`X-CSRF-Token` header (double submit: the token is also in the readable `tierdesk_csrf`
+cookie and in the login answer); a cross-site form cannot set that header. Bearer requests need
+no CSRF token because browsers never attach them on their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, Protocol
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from tierdesk.services import users
+from tierdesk.services.errors import NotFound
+from tierdesk.services.records import UserRecord
+from tierdesk.web.errors import WebError
+from tierdesk.web.state import WebState, web_state
+
+SESSION_COOKIE = "tierdesk_session"
+CSRF_COOKIE = "tierdesk_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+TOKEN_PREFIX = "tdk_"  # noqa: S105 - a marker, not a secret
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Hasher(Protocol):
+    """Password hashing (argon2id in production: `tierdesk.bootstrap.password_hasher()`)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored: str, password: str) -> bool: ...
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    """Sign and check small JSON payloads with an expiry (`exp`, POSIX seconds)."""
+
+    def __init__(self, secret: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the signing secret must be at least 16 characters")
+        self._secret = secret.encode("utf-8")
+
+    def _mac(self, purpose: str, body: str) -> str:
+        key = hmac.new(self._secret, purpose.encode("ascii"), hashlib.sha256).digest()
+        return _b64(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest())
+
+    def dumps(self, purpose: str, payload: dict[str, Any]) -> str:
+        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+        return f"{body}.{self._mac(purpose, body)}"
+
+    def loads(self, purpose: str, signed: str, now: datetime) -> dict[str, Any] | None:
+        """The payload, or None when the signature is wrong, it is malformed or expired."""
+        body, _, mac = signed.partition(".")
+        if not body or not hmac.compare_digest(mac.encode(), self._mac(purpose, body).encode()):
+            return None
+        try:
+            payload = json.loads(_unb64(body))
+        except ValueError:
+            return None
+        if not isinstance(payload, dict) or not isinstance(payload.get("exp"), int | float):
+            return None
+        return payload if payload["exp"] > now.timestamp() else None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller, as loaded from the store for this request."""
+
+    user_id: str
+    username: str
+    role: str
+    via: Literal["session", "token"]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: str
+    expires_at: datetime
+
+
+def issue_session(signer: Signer, user_id: str, now: datetime, max_age: int) -> tuple[str, str]:
+    """(signed session cookie value, its CSRF token)."""
+    csrf = secrets.token_urlsafe(24)
+    exp = int((now + timedelta(seconds=max_age)).timestamp())
+    return signer.dumps("session", {"u": user_id, "c": csrf, "exp": exp}), csrf
+
+
+def issue_token(signer: Signer, user_id: str, now: datetime, days: int) -> IssuedToken:
+    """A bearer API token for `user_id`, valid `days` days."""
+    token_id = secrets.token_hex(8)
+    expires = now + timedelta(days=days)
+    signed = signer.dumps("token", {"u": user_id, "t": token_id, "exp": int(expires.timestamp())})
+    return IssuedToken(TOKEN_PREFIX + signed, token_id, expires)
+
+
+def _unauthenticated(detail: str) -> WebError:
+    return WebError(401, "unauthenticated", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/auth/tokens")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Session cookie")
+
+
+def authenticate(
+    request: Request,
+    state: Annotated[WebState, Depends(web_state)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    """The caller of this request: a valid bearer token, else a valid session cookie (with
+    the CSRF header on unsafe methods). 401 without credentials, 403 on a CSRF mismatch."""
+    now = state.env.now()
+    if bearer is not None:
+        raw = bearer.credentials
+        payload = state.signer.loads("token", raw.removeprefix(TOKEN_PREFIX), now)
+        if payload is None or not raw.startswith(TOKEN_PREFIX):
+            raise _unauthenticated("the API token is invalid or expired")
+        return _principal(state, payload, "token")
+    if cookie is None:
+        raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
+    payload = state.signer.loads("session", cookie, now)
+    if payload is None:
+        raise _unauthenticated("the session is invalid or expired; sign in again")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), str(payload.get("c", "")).encode()):
+            raise WebError(
+                403, "csrf_failed", f"cookie-authenticated {request.method} needs {CSRF_HEADER}"
+            )
+    return _principal(state, payload, "session")
+
+
+def _principal(
+    state: WebState, payload: dict[str, Any], via: Literal["session", "token"]
+) -> Principal:
+    user_id = str(payload.get("u", ""))
+    try:
+        user = users.get_user(state.env, user_id)
+    except NotFound:
+        raise _unauthenticated("the account no longer exists") from None
+    if not user.active:
+        raise _unauthenticated("the account is deactivated")
+    return Principal(user.id, user.username, user.role, via)
+
+
+CurrentUser = Annotated[Principal, Depends(authenticate)]
+
+
+def require_role(allowed: frozenset[str], command: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting only users whose role is in `allowed` (403 `forbidden`), for the
+    few reads the services do not guard themselves (user administration)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in allowed:
+            raise WebError(403, "forbidden", f"{user.role} may not {command}")
+        return user
+
+    return check
+
+
+def check_password(state: WebState, user: UserRecord | None, password: str) -> bool:
+    """True when `user` is active and `password` matches. An unknown user still costs one
+    hash verification, so response time does not reveal which usernames exist."""
+    if user is None or user.password_hash is None:
+        state.hasher.verify(state.dummy_hash, password)
+        return False
+    return state.hasher.verify(user.password_hash, password) and user.active

@@ -1,0 +1,172 @@
+"""The one translator of errors to HTTP: RFC 9457 problem details (`application/problem+json`).
+
+Every error answer has `type`, `title`, `status`, `detail` and a stable `code`; input errors add
+`errors`, one entry per offending field with its `path` (e.g. `body.contact.email`). Service
+errors map by family (NotFound 404, Forbidden 403, Conflict 409, Rejected/InvalidInput 422),
+request-validation errors (malformed JSON, unknown fields, wrong enums) to 422, web-layer refusals
+(`WebError`: 401, 403 CSRF, 413, 429) to their own status. Anything unexpected is logged with its
+traceback and answered with a bare 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tierdesk.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Rejected,
+    ServiceError,
+)
+
+log = logging.getLogger("tierdesk.web")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:tierdesk:problem:"
+
+_FAMILIES: tuple[tuple[type[ServiceError], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (Rejected, 422),
+)
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+_HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    429: "rate_limited",
+}
+
+_BODY_TOO_LARGE = {"path": "body", "field": "body", "in": "body", "message": "too large"}
+
+
+class WebError(Exception):
+    """A refusal made by the web layer itself (auth, CSRF, size, rate), with a stable code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.headers = dict(headers or {})
+        self.errors = list(errors)
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: Sequence[Mapping[str, Any]] = (),
+    data: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = list(errors)
+    if data:
+        body["data"] = dict(data)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def status_for(exc: ServiceError) -> int:
+    """The HTTP status of a service error's family (400 for an unknown family)."""
+    for family, status in _FAMILIES:
+        if isinstance(exc, family):
+            return status
+    return 400
+
+
+def _service_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(ServiceError, exc)
+    errors: list[dict[str, Any]] = []
+    if isinstance(exc, InvalidInput):
+        field = str(exc.data.get("field", ""))
+        errors.append({"path": field, "field": field, "message": exc.message, "type": exc.code})
+    data = {k: v for k, v in exc.data.items() if k != "value"}  # never echo input back
+    return problem(status_for(exc), exc.code, exc.message, errors=errors, data=data)
+
+
+def _field_error(err: Mapping[str, Any]) -> dict[str, Any]:
+    loc = [str(part) for part in err.get("loc", ())]
+    kind = str(err.get("type", "invalid"))
+    if kind == "json_invalid":
+        # The location is a character offset into the body, not a field.
+        loc = ["body"]
+    field = loc[-1] if loc else ""
+    where = loc[0] if loc else ""
+    return {"path": ".".join(loc), "field": field, "in": where, "message": err["msg"], "type": kind}
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(RequestValidationError, exc)
+    errors = [_field_error(e) for e in exc.errors()]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(400, "malformed_json", "the request body is not valid JSON", errors=errors)
+    names = ", ".join(dict.fromkeys(e["path"] for e in errors))
+    return problem(422, "invalid_request", f"invalid request: {names}", errors=errors)
+
+
+def _web_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(WebError, exc)
+    return problem(exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(StarletteHTTPException, exc)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "error")
+    errors = [_BODY_TOO_LARGE] if exc.status_code == 413 else []
+    return problem(exc.status_code, code, detail, errors=errors, headers=exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log (never to the client); request bodies are not logged.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+def install(app: FastAPI) -> None:
+    """Register the translators on `app`."""
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(WebError, _web_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

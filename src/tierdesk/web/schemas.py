@@ -1,0 +1,227 @@
+"""Request and response bodies of the JSON API.
+
+Request models forbid unknown fields (a typo is a 422 naming the field, never silently
+ignored); enumerations are Literals so a wrong value is refused with the allowed ones listed.
+Responses reuse the services' record dataclasses, except users (never their password hash).
+Ticket commands take the ticket's `version` (or an `If-Match` header) for optimistic
+concurrency: a stale one is refused with 409 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Channel = Literal["email", "line", "web", "chat", "phone", "api"]
+Status = Literal["new", "open", "pending_customer", "resolved", "closed", "merged"]
+Priority = Literal["P1", "P2", "P3", "P4"]
+Role = Literal[
+    "agent_l1", "agent_l2", "agent_l3", "team_lead", "supervisor", "manager", "qa", "admin"
+]
+IdentityKind = Literal["email", "phone", "line"]
+VerifyMethod = Literal["security_questions", "otp", "account_login", "document"]
+
+Text = Annotated[str, Field(min_length=1, max_length=100_000)]
+Short = Annotated[str, Field(max_length=500)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Ident = Annotated[str, Field(min_length=1, max_length=200)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=14, decimal_places=4)]
+Version = Annotated[int | None, Field(ge=0, description="The ticket version this is based on.")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Versioned(Strict):
+    version: Version = None
+
+
+# --- intake and tickets -------------------------------------------------------------------------
+
+
+class IntakeIn(Strict):
+    """A customer's message from the public web form or a webhook: `email` or `phone`
+    is required."""
+
+    name: Annotated[str, Field(max_length=200)] = ""
+    email: Annotated[str | None, Field(max_length=320)] = None
+    phone: Annotated[str | None, Field(max_length=40)] = None
+    subject: Annotated[str, Field(max_length=500)] = ""
+    body: Text
+    channel: Channel = "web"
+    language: Annotated[str | None, Field(max_length=16)] = None
+
+
+class IntakeOut(BaseModel):
+    ticket_id: str
+    created: bool
+    status: str
+    received_at: datetime
+
+
+class ContactIn(Strict):
+    kind: IdentityKind
+    value: Ident
+    name: Annotated[str, Field(max_length=200)] = ""
+
+
+class TicketIn(Strict):
+    """A ticket logged by an agent (a phone call, a walk-in, an email forwarded by hand)."""
+
+    channel: Channel
+    text: Text
+    contact: ContactIn
+    subject: Annotated[str, Field(max_length=500)] = ""
+    language: Annotated[str | None, Field(max_length=16)] = None
+    related_to: Annotated[str | None, Field(max_length=100)] = None
+
+
+class ReplyIn(Versioned):
+    body: Text
+    template_id: Annotated[str | None, Field(max_length=100)] = None
+
+
+class NoteIn(Versioned):
+    body: Text
+
+
+class ReasonIn(Versioned):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class OptionalReasonIn(Versioned):
+    reason: Annotated[str, Field(max_length=2000)] = "resumed by agent"
+
+
+class SummaryIn(Versioned):
+    summary: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class CloseIn(Versioned):
+    pass
+
+
+class AssignIn(Versioned):
+    assignee_id: Annotated[str | None, Field(max_length=100)]
+
+
+class MergeIn(Versioned):
+    target_id: Annotated[str, Field(min_length=1, max_length=100)]
+    reason: Annotated[str, Field(max_length=2000)] = "duplicate"
+
+
+class EscalateIn(Versioned):
+    to_tier: Annotated[str, Field(min_length=1, max_length=40)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    targets: Annotated[list[Short], Field(max_length=20)] = []
+    tried: Annotated[list[Short], Field(max_length=50)] = []
+    mood: Annotated[str, Field(max_length=200)] = ""
+    promises: Annotated[list[Short], Field(max_length=50)] = []
+
+
+class CallIn(Versioned):
+    started_at: AwareDatetime
+    duration_seconds: Annotated[int, Field(ge=0, le=86_400)]
+    direction: Literal["inbound", "outbound"] = "inbound"
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class VerifyIn(Versioned):
+    method: VerifyMethod = "security_questions"
+
+
+class ApprovalRequestIn(Versioned):
+    action: Annotated[str, Field(min_length=1, max_length=60)]
+    justification: Annotated[str, Field(min_length=1, max_length=5000)]
+    amount: Amount | None = None
+
+
+class ActionIn(Versioned):
+    action: Annotated[str, Field(min_length=1, max_length=60)]
+    amount: Amount | None = None
+    approval_id: Annotated[str | None, Field(max_length=100)] = None
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class DecisionIn(Strict):
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class SurveyAnswerIn(Strict):
+    csat: Annotated[int | None, Field(ge=1, le=5)] = None
+    nps: Annotated[int | None, Field(ge=0, le=10)] = None
+    comment: Annotated[str, Field(max_length=5000)] = ""
+
+
+# --- customers, policy, users, auth -------------------------------------------------------------
+
+
+class IdentityIn(Strict):
+    kind: IdentityKind
+    value: Ident
+
+
+class CustomerMergeIn(Strict):
+    source_id: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class PolicyProposeIn(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    source: Annotated[str, Field(min_length=1, max_length=2_000_000)]
+    change_note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class UserIn(Strict):
+    username: Annotated[str, Field(min_length=2, max_length=64)]
+    role: Role
+    password: Annotated[str, Field(min_length=8, max_length=1024)]
+    display_name: Annotated[str, Field(max_length=200)] = ""
+    email: Annotated[str | None, Field(max_length=320)] = None
+    language: Annotated[str, Field(max_length=16)] = "en"
+
+
+class UserPatch(Strict):
+    role: Role | None = None
+    active: bool | None = None
+    display_name: Annotated[str | None, Field(max_length=200)] = None
+    password: Annotated[str | None, Field(min_length=8, max_length=1024)] = None
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    email: str | None
+    language: str
+    created_at: datetime
+
+
+class LoginIn(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str = Field(description="Send it as X-CSRF-Token on cookie-authenticated writes.")
+
+
+class TokenIn(Strict):
+    days: Annotated[int | None, Field(ge=1, le=3650)] = None
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
+    token_id: str
+    expires_at: datetime
+    user_id: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]

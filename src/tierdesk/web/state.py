@@ -1,0 +1,35 @@
+"""What the routes share: the services' Env, the settings and the web-layer helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from fastapi import Request
+
+from tierdesk.config import Settings
+from tierdesk.services.env import Env
+from tierdesk.web.intake import IntakeBatcher
+from tierdesk.web.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from tierdesk.web.auth import Hasher, Signer
+
+
+@dataclass
+class WebState:
+    """Stored on `app.state.web` by `create_app`."""
+
+    env: Env
+    settings: Settings
+    hasher: Hasher
+    signer: Signer
+    dummy_hash: str  # verified against when a username is unknown (constant-time login)
+    login_limiter: RateLimiter
+    public_limiter: RateLimiter
+    batcher: IntakeBatcher
+
+
+def web_state(request: Request) -> WebState:
+    """The app's WebState (a FastAPI dependency)."""
+    return cast(WebState, request.app.state.web)

@@ -1,0 +1,145 @@
+"""Running the workers: as threads inside `tierdesk serve`, or as a `tierdesk worker` process.
+
+`start_background` starts the SLA sweeper and the outbox sender as daemon threads that end when
+the given event is set (the server's lifespan sets it on shutdown). `run_forever` does the same
+in the foreground of a worker process and stops gracefully on SIGTERM or SIGINT: the step in
+progress finishes (its unit of work commits or rolls back), then the process exits.
+`run_once` is one sweep and one delivery pass (cron, tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services import policies
+from tierdesk.services.env import Env
+from tierdesk.services.outbox import DeliveryReport, Sender, deliver
+from tierdesk.services.ports import Clock, UnitOfWork
+from tierdesk.services.sweep import SweepReport, sweep
+from tierdesk.workers.outbox import OUTBOX_INTERVAL, run_outbox
+from tierdesk.workers.sweeper import SWEEP_INTERVAL, run_sweeper
+
+log = logging.getLogger("tierdesk.workers")
+
+
+@dataclass(frozen=True)
+class OnceReport:
+    """What `run_once` did."""
+
+    sweep: SweepReport
+    delivery: DeliveryReport
+
+
+def worker_env(uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook) -> Env:
+    """The Env a worker runs on: the rules of the database's effective policy version when
+    one was approved (R-DOC-3: that version is the one in force), else `rules`."""
+    env = Env(uow=uow, clock=clock, rules=rules)
+    effective = policies.effective_rulebook(env)
+    return env if effective is None else replace(env, rules=effective)
+
+
+def start_background(
+    env: Env,
+    sender: Sender,
+    stop: threading.Event,
+    *,
+    sweep_interval: float = SWEEP_INTERVAL,
+    outbox_interval: float = OUTBOX_INTERVAL,
+) -> list[threading.Thread]:
+    """Start the sweeper and the outbox sender as daemon threads; they run until `stop` is
+    set. Join the returned threads after setting it (each ends within one step)."""
+    threads = [
+        threading.Thread(
+            target=run_sweeper,
+            args=(env, stop),
+            kwargs={"interval": sweep_interval},
+            name="tierdesk-sla-sweeper",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=run_outbox,
+            args=(env, sender, stop),
+            kwargs={"interval": outbox_interval},
+            name="tierdesk-outbox",
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def stop_background(
+    threads: list[threading.Thread], stop: threading.Event, timeout: float = 30.0
+) -> bool:
+    """Set `stop` and wait up to `timeout` seconds for the threads; False if any still runs."""
+    stop.set()
+    for thread in threads:
+        thread.join(timeout)
+    return not any(t.is_alive() for t in threads)
+
+
+def run_once(env: Env, sender: Sender, *, now: datetime | None = None) -> OnceReport:
+    """One sweep (at `now`, default the clock) and then one delivery pass."""
+    return OnceReport(sweep(env, now), deliver(env, sender))
+
+
+def run_forever(
+    env: Env,
+    sender: Sender,
+    *,
+    stop: threading.Event | None = None,
+    sweep_interval: float = SWEEP_INTERVAL,
+    outbox_interval: float = OUTBOX_INTERVAL,
+    handle_signals: bool = True,
+) -> None:
+    """Run the workers in this process until `stop` is set or, with `handle_signals` (and
+    when called from the main thread), SIGTERM/SIGINT arrives; then let the steps in progress
+    finish and return. Previous signal handlers are restored on return."""
+    stop = stop or threading.Event()
+    restore = _install_signals(stop) if handle_signals else {}
+    try:
+        threads = start_background(
+            env, sender, stop, sweep_interval=sweep_interval, outbox_interval=outbox_interval
+        )
+        log.info(
+            "workers started (sweep every %ss, outbox every %ss)", sweep_interval, outbox_interval
+        )
+        while not stop.wait(1.0):
+            if not all(t.is_alive() for t in threads):  # pragma: no cover - loops never raise
+                log.error("a worker thread ended unexpectedly; stopping")
+                break
+        stop_background(threads, stop)
+        log.info("workers stopped")
+    finally:
+        for signum, handler in restore.items():
+            signal.signal(signum, handler)
+
+
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers
+
+
+def _install_signals(stop: threading.Event) -> dict[signal.Signals, _Handler]:
+    """Make SIGTERM and SIGINT set `stop`; the previous handlers, to restore. Nothing (and
+    nothing to restore) off the main thread, where Python allows no signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the current step", signal.Signals(signum).name)
+        stop.set()
+
+    previous: dict[signal.Signals, _Handler] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        old = signal.signal(signum, on_signal)
+        # None: a handler not installed from Python; the default is the closest restore.
+        previous[signum] = signal.SIG_DFL if old is None else old
+    return previous

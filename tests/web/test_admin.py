@@ -1,0 +1,119 @@
+"""Customers, policy versions (R-DOC-3) and user administration over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from web_desk import PASSWORD, WebDesk
+
+from tierdesk.policy.loader import preset_path
+
+
+def _post(desk: WebDesk, role: str, url: str, body: dict[str, Any]) -> Any:
+    return desk.client.post(url, json=body, headers=desk.auth(role))
+
+
+def test_customers_read_add_identity_and_merge(desk: WebDesk) -> None:
+    a = desk.open_ticket(email="mei@example.com")["customer_id"]
+    b = desk.open_ticket(email="mei.chen@example.org")["customer_id"]
+    view = desk.client.get(f"/api/customers/{a}", headers=desk.auth("qa")).json()
+    assert [i["value"] for i in view["identities"]] == ["mei@example.com"]
+    r = _post(
+        desk, "agent_l1", f"/api/customers/{a}/identities", {"kind": "line", "value": "U1234abcd"}
+    )
+    assert r.status_code == 201, r.text
+    taken = _post(
+        desk,
+        "agent_l1",
+        f"/api/customers/{a}/identities",
+        {"kind": "email", "value": "mei.chen@example.org"},
+    )
+    assert taken.status_code == 409 and taken.json()["code"] == "identity_taken"
+    assert taken.json()["data"]["customer_id"] == b
+    assert _post(desk, "qa", f"/api/customers/{a}/merge", {"source_id": b}).status_code == 403
+    r = _post(desk, "agent_l1", f"/api/customers/{a}/merge", {"source_id": b})
+    assert r.status_code == 200 and r.json()["id"] == a
+    values = {
+        i["value"]
+        for i in desk.client.get(f"/api/customers/{a}", headers=desk.auth("qa")).json()[
+            "identities"
+        ]
+    }
+    assert values == {"mei@example.com", "U1234abcd", "mei.chen@example.org"}
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_a_policy_version_takes_effect_only_when_a_named_approver_approves_it(
+    desk: WebDesk,
+) -> None:
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    propose = {"title": "cs-sop v2", "source": source, "change_note": "first"}
+    assert _post(desk, "agent_l1", "/api/policy-versions", propose).status_code == 403
+    r = _post(desk, "supervisor", "/api/policy-versions", propose)
+    assert r.status_code == 201, r.text
+    version = r.json()
+    assert version["status"] == "draft"
+    url = f"/api/policy-versions/{version['id']}"
+    assert _post(desk, "supervisor", url + "/approve", {}).status_code == 403
+    r = _post(desk, "manager", url + "/approve", {"note": "reviewed"})
+    assert r.status_code == 200 and r.json()["status"] == "effective"
+    assert r.json()["approved_by"] == desk.user["manager"]
+    ack = desk.client.post(url + "/acknowledge", headers=desk.auth("agent_l1"))
+    assert ack.status_code == 200 and ack.json()["user_id"] == desk.user["agent_l1"]
+    history = desk.client.get("/api/policy-versions", headers=desk.auth("agent_l1")).json()
+    assert [v["status"] for v in history] == ["effective"]
+
+
+def test_an_invalid_policy_is_refused_with_a_422(desk: WebDesk) -> None:
+    r = _post(desk, "manager", "/api/policy-versions", {"title": "broken", "source": "tiers: [1"})
+    assert r.status_code == 422
+
+
+def test_a_draft_is_rejected_with_a_reason(desk: WebDesk) -> None:
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    version = _post(
+        desk, "supervisor", "/api/policy-versions", {"title": "v", "source": source}
+    ).json()
+    url = f"/api/policy-versions/{version['id']}/reject"
+    assert _post(desk, "manager", url, {"note": ""}).status_code == 422
+    r = _post(desk, "manager", url, {"note": "SLA targets unrealistic"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+
+
+def test_an_admin_creates_changes_and_lists_users_without_exposing_hashes(desk: WebDesk) -> None:
+    body = {"username": "Lin", "role": "agent_l1", "password": "a long passphrase"}
+    r = _post(desk, "admin", "/api/users", body)
+    assert r.status_code == 201, r.text
+    user = r.json()
+    assert user["username"] == "lin" and "password_hash" not in user
+    assert _post(desk, "admin", "/api/users", body).json()["code"] == "username_taken"
+    login = desk.client.post(
+        "/api/auth/login", json={"username": "lin", "password": "a long passphrase"}
+    )
+    assert login.status_code == 200
+    desk.client.cookies.clear()
+    r = desk.client.patch(
+        f"/api/users/{user['id']}",
+        json={"role": "agent_l2", "password": "another long one"},
+        headers=desk.auth("admin"),
+    )
+    assert r.status_code == 200 and r.json()["role"] == "agent_l2"
+    old = desk.client.post(
+        "/api/auth/login", json={"username": "lin", "password": "a long passphrase"}
+    )
+    assert old.status_code == 401
+    listed = desk.client.get("/api/users?role=agent_l2", headers=desk.auth("admin"))
+    assert [u["username"] for u in listed.json()] == ["agent-l2", "lin"]
+    assert "argon2" not in listed.text and PASSWORD not in listed.text
+
+
+def test_a_weak_password_or_unknown_role_is_a_422(desk: WebDesk) -> None:
+    short = _post(
+        desk, "admin", "/api/users", {"username": "x1", "role": "qa", "password": "short"}
+    )
+    assert short.status_code == 422 and short.json()["errors"][0]["path"] == "body.password"
+    role = _post(
+        desk, "admin", "/api/users", {"username": "x2", "role": "boss", "password": "long enough"}
+    )
+    assert role.status_code == 422 and role.json()["errors"][0]["path"] == "body.role"
