@@ -1,0 +1,182 @@
+"""Durable intake throughput over HTTP, beside the raw durable-insert rate of the same database.
+
+    .venv/bin/python bench/intake.py [--n 1000] [--concurrency 32] [--postgres URL]
+
+For each database (SQLite in a temporary file; PostgreSQL when --postgres or
+$TIERDESK_TEST_POSTGRES_URL names a server whose role may CREATE DATABASE):
+
+1. A real `tierdesk serve --no-workers` process on a free loopback port. A bounded client
+   (`--concurrency` requests in flight, `--n` in all, each with its own Idempotency-Key) posts
+   the public intake; the figure is acknowledged creations (HTTP 201) per second. Every ticket
+   is triaged, routed, stored with its events, message and receipt in the outbox.
+2. The same database, through the same engine set-up (WAL + synchronous=FULL on SQLite):
+   rows of a ticket's size inserted (a) one per transaction, the cost of one fsync per ticket,
+   and (b) in transactions of 50 rows, the physical limit of durable rows per second when
+   commits are grouped. The ratio of 1 to 2b says how close the helpdesk gets to the disk.
+
+Prints figures and ratios; asserts nothing about time. Bounded: at most --n requests per database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+
+from serverproc import Server  # noqa: E402 - the launcher the crash test uses
+
+from tierdesk.adapters.db.database import make_engine  # noqa: E402
+
+BODY = "Where is my order #{i}? It was due last week and the tracking page has not changed."
+
+
+async def post_all(url: str, n: int, concurrency: int, tag: str) -> tuple[float, int]:
+    """Seconds to get n intakes acknowledged with `concurrency` in flight, and the 201 count."""
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
+        async def one(i: int) -> int:
+            async with gate:
+                r = await client.post(
+                    "/api/intake",
+                    json={
+                        "name": f"Bench {i}",
+                        "email": f"bench-{tag}-{i}@example.com",
+                        "subject": f"order {i}",
+                        "body": BODY.format(i=i),
+                        "channel": "web",
+                    },
+                    headers={"Idempotency-Key": f"bench-{tag}-{i}"},
+                )
+                return r.status_code
+
+        start = time.perf_counter()
+        codes = await asyncio.gather(*(one(i) for i in range(n)))
+        return time.perf_counter() - start, sum(c == 201 for c in codes)
+
+
+def http_rate(db_url: str, workdir: Path, n: int, concurrency: int) -> float:
+    os.environ["TIERDESK_PUBLIC_RATE_PER_MINUTE"] = "100000000"  # one client address here
+    server = Server(db_url, workdir, extra=("--no-workers",)).start()
+    try:
+        asyncio.run(post_all(server.url, min(50, n), concurrency, "warm"))  # not counted
+        seconds, ok = asyncio.run(post_all(server.url, n, concurrency, "run"))
+    finally:
+        server.stop()
+    if ok != n:
+        print(f"  warning: {n - ok} of {n} intakes were not acknowledged with 201")
+    return ok / seconds
+
+
+def rows_per_ticket(db_url: str) -> float:
+    """Rows the helpdesk stored per ticket (ticket, events, message, customer, outbox ...)."""
+    engine = make_engine(db_url)
+    try:
+        names = [t for t in sa.inspect(engine).get_table_names() if t != "alembic_version"]
+        with engine.connect() as conn:
+            count = {
+                t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar_one()
+                for t in names
+            }
+    finally:
+        engine.dispose()
+    return sum(count.values()) / max(count.get("tickets", 0), 1)
+
+
+def raw_rates(db_url: str, n: int) -> tuple[float, float]:
+    """Durable rows/s, one row per transaction and 50 rows per transaction."""
+    engine = make_engine(db_url)
+    meta = sa.MetaData()
+    table = sa.Table(
+        "bench_raw",
+        meta,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+    )
+    meta.drop_all(engine)
+    meta.create_all(engine)
+    rows = [
+        {"id": f"r{i}", "body": BODY.format(i=i) * 4, "created_at": "2026-11-23T00:00:00Z"}
+        for i in range(2 * n)
+    ]
+    try:
+        single = min(n, 500)
+        start = time.perf_counter()
+        for row in rows[:single]:
+            with engine.begin() as conn:
+                conn.execute(table.insert(), [row])
+        one = single / (time.perf_counter() - start)
+        start = time.perf_counter()
+        batch = rows[single : single + n]
+        for k in range(0, len(batch), 50):
+            with engine.begin() as conn:
+                conn.execute(table.insert(), batch[k : k + 50])
+        grouped = len(batch) / (time.perf_counter() - start)
+    finally:
+        meta.drop_all(engine)
+        engine.dispose()
+    return one, grouped
+
+
+def bench_postgres(admin_url: str) -> str | None:
+    """A fresh `tierdesk_bench` database on the server of `admin_url`, or None."""
+    url = sa.make_url(admin_url)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("DROP DATABASE IF EXISTS tierdesk_bench"))
+            conn.execute(sa.text("CREATE DATABASE tierdesk_bench"))
+    except sa.exc.SQLAlchemyError as exc:
+        print(f"PostgreSQL: skipped ({type(exc).__name__}: cannot create tierdesk_bench)")
+        return None
+    finally:
+        engine.dispose()
+    return url.set(database="tierdesk_bench").render_as_string(hide_password=False)
+
+
+def report(name: str, db_url: str, workdir: Path, n: int, concurrency: int) -> None:
+    print(f"== {name}: {n:,} intakes, {concurrency} in flight")
+    rate = http_rate(db_url, workdir, n, concurrency)
+    per = rows_per_ticket(db_url)
+    one, grouped = raw_rates(db_url, n)
+    limit = grouped / per
+    print(f"  tierdesk HTTP intake, acknowledged:   {rate:8,.0f} tickets/s")
+    print(f"  raw insert, 1 row per commit:         {one:8,.0f} rows/s (one fsync per row)")
+    print(f"  raw insert, 50 rows per commit:       {grouped:8,.0f} rows/s")
+    print(f"  rows stored per ticket:               {per:8.1f}")
+    print(f"  physical limit at that size:          {limit:8,.0f} tickets/s (grouped rows / rows)")
+    print(f"  ratio intake / 1-fsync-per-row:       {rate / one:8.2f}x")
+    print(f"  ratio intake / physical limit:        {rate / limit:8.3f}x")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--postgres", default=os.environ.get("TIERDESK_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tierdesk-bench-") as tmp:
+        work = Path(tmp)
+        report("SQLite", f"sqlite:///{work / 'bench.db'}", work, args.n, args.concurrency)
+        pg = bench_postgres(args.postgres) if args.postgres else None
+        if pg is not None:
+            report("PostgreSQL", pg, work, args.n, args.concurrency)
+        elif not args.postgres:
+            print("PostgreSQL: skipped (give --postgres URL or TIERDESK_TEST_POSTGRES_URL)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
