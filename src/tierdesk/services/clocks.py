@@ -139,11 +139,6 @@ def _tier_limits(
     ]
 
 
-def time_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datetime) -> timedelta:
-    """Working time in the current tier: since `tier_since`, less waiting on the customer."""
-    return now - state.tier_since - facts.paused_in_tier(state, events, now)
-
-
 def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:
     """Template values `first_response_due` and `resolution_due` of a new ticket, in the
     business's time zone and the customer's language."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tierdesk.domain.escalation import evaluate
 from tierdesk.domain.events import SYSTEM, EventKind
-from tierdesk.services import clocks, escalations
+from tierdesk.services import clocks, escalations, facts
 from tierdesk.services.env import Env
 from tierdesk.services.errors import StaleVersion
 from tierdesk.services.ports import DuplicateKey, UnitOfWork
@@ -76,15 +77,13 @@ def _one(uow: UnitOfWork, env: Env, ticket_id: str, at: datetime) -> tuple[int, 
         warnings += f.kind == "warning"
         breaches += f.kind == "breach"
     escalated = 0
-    state = change.state
-    for rule in env.rules.escalation_rules:
-        if rule.trigger != "time_in_tier" or rule.over is None or rule.tier != state.tier:
-            continue
-        if rule.id in state.escalation_marks or not state.active or state.paused_at is not None:
-            continue
-        if clocks.time_in_tier(state, history, at) >= rule.over:
-            reason = f"{rule.id}: {rule.tier} for over {rule.over} without resolution"
-            escalations.by_rule(uow, env, change, rule, reason)
+    if change.state.active and change.state.paused_at is None:
+        ticket = facts.ticket(change.state, history, at)
+        by_id = {r.id: r for r in env.rules.escalation_rules}
+        # The domain decides what is due (R-ESC-1 time in tier, and any signal rule not yet
+        # raised); rules already raised are in the ticket's marks and never come back.
+        for due in evaluate(ticket, facts.entries(uow, ticket_id), at, env.rules):
+            escalations.by_rule(uow, env, change, by_id[due.rule_id], due.reason)
             escalated += 1
     finish(uow, env, change)
     return warnings, breaches, escalated
