@@ -68,6 +68,26 @@ def test_a_reply_sent_as_the_unedited_template_is_flagged(desk: Desk) -> None:
     assert [m.template_unedited for m in replies] == [True, False]
 
 
+@pytest.mark.rule("R-TPL-1")
+def test_a_template_sent_with_its_placeholders_blanked_is_flagged_unedited(desk: Desk) -> None:
+    ticket = desk.open(OUTAGE)
+    template = desk.env.rules.template("acknowledge_reply")
+    assert template is not None
+    blanked = render(
+        template.body.get("en"),
+        {"name": "Mei", "issue": "", "action": "", "timeline": "", "next_steps": ""},
+    )
+    conversation.reply(
+        desk.env,
+        ticket_id=ticket.id,
+        actor_id=desk.user["agent_l3"],
+        body=blanked,
+        template_id="acknowledge_reply",
+    )
+    [reply] = [m for m in desk.store.tables.messages.values() if m.kind == "reply"]
+    assert reply.template_unedited
+
+
 @pytest.mark.rule("R-SLA-2")
 def test_waiting_on_the_customer_pauses_the_clocks(desk: Desk) -> None:
     ticket = desk.open(OUTAGE)  # P1 resolution 4 h on the 24x7 clock

@@ -9,6 +9,7 @@ event), so QA and reports can count it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from tierdesk.domain.events import EventKind
@@ -129,17 +130,21 @@ def _template_check(
     state = change.state
     auto = notify.base_values(env.rules, state, uow.customers.get(state.customer_id))
     body = _norm(template.body.get(state.language))
-    names = placeholders_in(body)
+    # Each placeholder may only be left as is, blank, or hold what the system fills in; white
+    # space is loose, since a blank placeholder collapses the spaces around it.
     pattern = "".join(
-        re.escape(part) if i % 2 == 0 else "(.*?)"
+        re.escape(part).replace(r"\ ", r"\s*") if i % 2 == 0 else _untouched(part, auto)
         for i, part in enumerate(_PLACEHOLDER.split(body))
     )
-    found = re.fullmatch(pattern, _norm(text), flags=re.DOTALL)
-    unedited = found is not None and all(
-        value.strip() in ("", "{" + name + "}", _norm(auto.get(name, "{" + name + "}")))
-        for name, value in zip(names, found.groups(), strict=True)
-    )
+    unedited = re.fullmatch(pattern, _norm(text), flags=re.DOTALL) is not None
     return unedited, placeholders_in(text)
+
+
+def _untouched(placeholder: str, auto: Mapping[str, str]) -> str:
+    """A pattern for `{placeholder}` as the system would leave it."""
+    name = placeholder[1:-1]
+    values = [placeholder, *([_norm(auto[name])] if auto.get(name) else [])]
+    return "(?:" + "|".join(re.escape(v) for v in values) + ")?"
 
 
 def _norm(text: str) -> str:
