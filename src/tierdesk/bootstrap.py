@@ -28,6 +28,7 @@ from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services import policies
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock
@@ -168,8 +169,9 @@ def database_revision(url: str) -> tuple[str | None, str]:
 def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool = True) -> Env:
     """The services' Env on the configured database with the real clock: what `tierdesk serve`
     and `tierdesk user add` run on. Upgrades the schema first (idempotent) unless `upgrade` is
-    False. `rules` default to the configured policy file or preset. Raises the database errors
-    above (ValueErrors with a message fit to show) and `policy.PolicyError`."""
+    False. The rules are the database's effective policy version (R-DOC-3) when one was
+    approved, else `rules`, else the configured policy file or preset. Raises the database
+    errors above (ValueErrors with a message fit to show) and `policy.PolicyError`."""
     url = settings.resolved_database_url()
     if upgrade:
         upgrade_database(url)
@@ -177,4 +179,4 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
     if rules is None:
         preset = None if settings.policy_file else settings.policy_preset
         rules = _policy.rulebook(settings.policy_file, preset)
-    return Env(uow=database.uow, clock=system_clock(), rules=rules)
+    return policies.in_force(Env(uow=database.uow, clock=system_clock(), rules=rules))

@@ -11,7 +11,8 @@ from web_desk import HASHER, settings
 
 from tierdesk import bootstrap
 from tierdesk.cli.main import app as cli
-from tierdesk.policy import rulebook
+from tierdesk.policy import preset_path, rulebook
+from tierdesk.services import policies, users
 from tierdesk.web.app import create_app
 
 runner = CliRunner()
@@ -58,3 +59,25 @@ def test_an_unusable_database_url_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert r.exit_code == 1
     assert "error" in r.output
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_the_server_runs_the_approved_policy_version_not_the_configured_preset(
+    url: str, tmp_path: Path
+) -> None:
+    config = settings(database_url=url, var_dir=tmp_path)
+    env = bootstrap.open_env(config, rulebook(preset="cs-sop"))
+    author = users.add_user(
+        env, username="sup", display_name="Sup", role="supervisor", actor_id=None
+    )
+    boss = users.add_user(env, username="boss", display_name="Boss", role="manager", actor_id=None)
+    source = preset_path("simple").read_text(encoding="utf-8")
+    draft = policies.propose_version(env, source=source, title="simple", actor_id=author.id)
+    assert bootstrap.open_env(config, rulebook(preset="cs-sop")).rules.categories[0].id == (
+        "service_outage"  # a draft is not in force
+    )
+    policies.approve_version(env, version_id=draft.id, actor_id=boss.id)
+    restarted = bootstrap.open_env(config, rulebook(preset="cs-sop"))
+    assert [c.id for c in restarted.rules.categories] == [
+        c.id for c in rulebook(preset="simple").categories
+    ]

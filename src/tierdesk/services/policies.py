@@ -204,6 +204,13 @@ def effective_rulebook(env: Env) -> Rulebook | None:
     return None if version is None else _checked(version.source, version.title)
 
 
+def in_force(env: Env) -> Env:
+    """`env` running the rules of the effective policy version when one was approved
+    (R-DOC-3: the approved version is the one in force), else `env` as it is."""
+    effective = effective_rulebook(env)
+    return env if effective is None else replace(env, rules=effective)
+
+
 def effective_version(env: Env) -> PolicyVersionRecord | None:
     """The version in force (None before any was approved)."""
     with env.uow() as uow:

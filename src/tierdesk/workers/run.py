@@ -13,7 +13,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
 from typing import Any
@@ -41,9 +41,7 @@ class OnceReport:
 def worker_env(uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook) -> Env:
     """The Env a worker runs on: the rules of the database's effective policy version when
     one was approved (R-DOC-3: that version is the one in force), else `rules`."""
-    env = Env(uow=uow, clock=clock, rules=rules)
-    effective = policies.effective_rulebook(env)
-    return env if effective is None else replace(env, rules=effective)
+    return policies.in_force(Env(uow=uow, clock=clock, rules=rules))
 
 
 def start_background(
