@@ -6,7 +6,11 @@ labeled with the signals it carries and the refund amount triage should read. Pr
 precision, recall, F1 and support, refund-amount exact-match accuracy, every miss, and triage
 throughput on the set. Prints figures; asserts nothing (tests/unit/test_triage_signals.py does).
 
-Run: .venv/bin/python bench/signal_eval.py [--policy FILE]
+Run: .venv/bin/python bench/signal_eval.py [--policy FILE] [--data FILE]
+
+--data evaluates another file with the same columns (e.g. tests/data/signals_heldout_v2.csv, a
+second held-out set written before the phrase lists were broadened); rows whose note starts with
+"held-out" are also reported on their own.
 """
 
 from __future__ import annotations
@@ -100,17 +104,21 @@ def report(title: str, t: Tally) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--policy", type=Path, default=None, help="policy file (default cs-sop)")
+    parser.add_argument(
+        "--data", type=Path, default=DATA, help="labeled CSV (default: %(default)s)"
+    )
     args = parser.parse_args()
     rules = policy.rulebook(args.policy)
-    rows = read_rows()
+    data: Path = args.data.resolve()
+    rows = read_rows(data)
     held = [r for r in rows if r["note"].startswith("held-out")]
     tuned = [r for r in rows if not r["note"].startswith("held-out")]
-    print(
-        f"{DATA.relative_to(REPO)}: {len(rows)} sentences {dict(Counter(r['lang'] for r in rows))}"
-    )
+    shown = data.relative_to(REPO) if data.is_relative_to(REPO) else data
+    print(f"{shown}: {len(rows)} sentences {dict(Counter(r['lang'] for r in rows))}")
     report("all", evaluate(rules, rows))
-    report("written with the phrase lists (in-sample)", evaluate(rules, tuned))
-    report("held-out (written after the phrase lists were frozen)", evaluate(rules, held))
+    if held and tuned:
+        report("written with the phrase lists (in-sample)", evaluate(rules, tuned))
+        report("held-out (written after the phrase lists were frozen)", evaluate(rules, held))
     throughput(rules, [r["text"] for r in rows])
 
 

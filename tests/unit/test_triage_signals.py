@@ -5,6 +5,11 @@ first measured as held-out, then tuned on) must stay at precision and recall >= 
 a regression guard for the phrase lists. Rows noted "held-out" were written after the lists were
 frozen and never tuned on: they show how the rules generalize (bench/signal_eval.py prints the
 figures); here only precision is held to a floor, so that look-alikes stay quiet.
+
+A second held-out file, tests/data/signals_heldout_v2.csv, was written before the phrase lists
+were broadened for generalisation (and was not tuned on): on it every preset must keep recall
+and precision floors set a little under what the broadened lists reached, and its look-alikes and
+negations must fire nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.triage import triage
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals_labeled.csv"
+HELDOUT_V2 = DATA.with_name("signals_heldout_v2.csv")
+PRESETS = ("cs-sop", "full-sop", "simple")  # they share one signals section
+# Reached on signals_heldout_v2.csv by every signal: recall >= 0.92, precision 1.0.
+V2_RECALL_FLOOR = 0.85
+V2_PRECISION_FLOOR = 0.9
 TEXT_SIGNALS = [s for s in Signal if s is not Signal.REPEAT_CONTACT]
 Row = dict[str, str]
 
@@ -30,10 +40,24 @@ def rules() -> Rulebook:
     return policy.rulebook(preset="cs-sop")
 
 
+def _read(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @pytest.fixture(scope="module")
 def rows() -> list[Row]:
-    with DATA.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return _read(DATA)
+
+
+@pytest.fixture(scope="module")
+def v2_rows() -> list[Row]:
+    return _read(HELDOUT_V2)
+
+
+@pytest.fixture(scope="module", params=PRESETS)
+def preset_rules(request: pytest.FixtureRequest) -> Rulebook:
+    return policy.rulebook(preset=request.param)
 
 
 def _split(rows: list[Row], held_out: bool) -> list[Row]:
@@ -99,3 +123,39 @@ def test_refund_amounts_match_the_labels(rules: Rulebook, rows: list[Row]) -> No
         if have != want:
             wrong.append((row["id"], have, want))
     assert len(wrong) <= len(tuned) * 0.02, wrong
+
+
+def test_second_held_out_set_is_bilingual_and_covers_every_signal(v2_rows: list[Row]) -> None:
+    assert len(v2_rows) >= 80
+    assert len({r["id"] for r in v2_rows}) == len(v2_rows)
+    langs = [r["lang"] for r in v2_rows]
+    assert {"en", "zh-TW"} == set(langs)
+    assert min(langs.count("en"), langs.count("zh-TW")) >= len(v2_rows) * 0.4
+    simplified = set("们说这个还处么没买钱让来对给进发时问题请费报记网络账号")
+    for r in v2_rows:
+        assert r["note"].startswith("held-out"), r["id"]
+        assert bool(r["refund_amount"]) == bool(r["refund_currency"]), r["id"]
+        assert r["lang"] == "en" or not simplified & set(r["text"]), r["id"]
+    for signal in TEXT_SIGNALS:
+        assert sum(signal.value in r["signals"].split() for r in v2_rows) >= 8, signal.value
+    assert sum(not r["signals"] for r in v2_rows) >= 20
+
+
+@pytest.mark.parametrize("signal", TEXT_SIGNALS, ids=lambda s: s.value)
+def test_signal_recall_and_precision_hold_on_the_second_held_out_set(
+    preset_rules: Rulebook, v2_rows: list[Row], signal: Signal
+) -> None:
+    precision, recall = _scores(preset_rules, v2_rows, signal)
+    assert precision >= V2_PRECISION_FLOOR, f"{signal.value} v2 precision {precision:.3f}"
+    assert recall >= V2_RECALL_FLOOR, f"{signal.value} v2 recall {recall:.3f}"
+
+
+def test_look_alikes_and_negations_fire_no_signal(
+    preset_rules: Rulebook, rows: list[Row], v2_rows: list[Row]
+) -> None:
+    quiet = [r for r in rows + v2_rows if not r["signals"]]
+    loud = [
+        (r["id"], r["text"], [s.value for s in triage(r["text"], preset_rules).signals])
+        for r in quiet
+    ]
+    assert [x for x in loud if x[2]] == []
