@@ -77,10 +77,19 @@ def resolve(uow: UnitOfWork, customer: CustomerRecord) -> CustomerRecord:
 def find_or_create(uow: UnitOfWork, contact: Contact, at: datetime) -> CustomerRecord:
     """The customer owning the contact's identity, or a new one (inside the open unit of
     work). A concurrent create of the same identity surfaces as DuplicateKey on commit."""
+    return find_or_create_new(uow, contact, at)[0]
+
+
+def find_or_create_new(
+    uow: UnitOfWork, contact: Contact, at: datetime
+) -> tuple[CustomerRecord, IdentityRecord | None]:
+    """`find_or_create`, with the identity it created (None when the customer existed): a
+    new customer has that one identity, no merged customers and no tickets yet, which lets
+    intake skip reading them back."""
     value = normalize_identity(contact.kind, contact.value)
     found = uow.customers.find_by_identity(contact.kind, value)
     if found is not None:
-        return resolve(uow, found)
+        return resolve(uow, found), None
     customer = CustomerRecord(
         id=new_id("c"),
         name=contact.name.strip(),
@@ -88,9 +97,9 @@ def find_or_create(uow: UnitOfWork, contact: Contact, at: datetime) -> CustomerR
         created_at=at,
     )
     uow.customers.add(customer)
-    kind = identity_kind(contact.kind)
-    uow.customers.add_identity(IdentityRecord(kind, value, customer.id, at))
-    return customer
+    identity = IdentityRecord(identity_kind(contact.kind), value, customer.id, at)
+    uow.customers.add_identity(identity)
+    return customer, identity
 
 
 def history_ids(uow: UnitOfWork, customer_id: str) -> list[str]:

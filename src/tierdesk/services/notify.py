@@ -7,7 +7,7 @@ never queues the same kind of message twice, however often a command or the swee
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from tierdesk.domain.rulebook import Rulebook, Template
 from tierdesk.domain.state import TicketState
 from tierdesk.domain.templates import render
 from tierdesk.services.ports import UnitOfWork
-from tierdesk.services.records import CustomerRecord, OutboxRecord, new_id
+from tierdesk.services.records import CustomerRecord, IdentityRecord, OutboxRecord, new_id
 
 # Which identity answers a channel: a web form or chat writes back by email.
 REPLY_IDENTITY: Mapping[str, str] = {
@@ -54,10 +54,17 @@ def base_values(
     }
 
 
-def recipient(uow: UnitOfWork, customer_id: str, channel: str) -> tuple[str, str]:
+def recipient(
+    uow: UnitOfWork,
+    customer_id: str,
+    channel: str,
+    identities: Sequence[IdentityRecord] | None = None,
+) -> tuple[str, str]:
     """(channel, address) to reach the customer: the identity matching the ticket's channel,
-    else any identity (email first). ("", "") when the customer has none."""
-    identities = uow.customers.identities(customer_id)
+    else any identity (email first). ("", "") when the customer has none. `identities`: all
+    of the customer's, when the caller knows them (they are read otherwise)."""
+    if identities is None:
+        identities = uow.customers.identities(customer_id)
     wanted = REPLY_IDENTITY.get(channel, "email")
     for kind in (wanted, "email", "line", "phone"):
         found = next((i for i in identities if i.kind == kind), None)
@@ -81,11 +88,14 @@ def queue(
     values: Mapping[str, str] | None = None,
     text: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    customer: CustomerRecord | None = None,
+    identities: Sequence[IdentityRecord] | None = None,
 ) -> OutboxRecord | None:
     """Queue one message caused by `event`: `text` as given, or the template for `use`
     rendered with the ticket's values and `values`. None when the customer cannot be reached
-    or the policy has no such template (nothing to send is not an error)."""
-    channel, address = recipient(uow, state.customer_id, state.channel)
+    or the policy has no such template (nothing to send is not an error). `customer` (the
+    ticket's) and `identities` (all of its), when the caller holds them, save reading them."""
+    channel, address = recipient(uow, state.customer_id, state.channel, identities)
     if not address:
         return None
     body, template_id = text, None
@@ -93,7 +103,8 @@ def queue(
         template = template_for(rules, use or kind)
         if template is None:
             return None
-        body, template_id = _render(uow, rules, state, template, values or {}), template.id
+        body = _render(uow, rules, state, template, values or {}, customer)
+        template_id = template.id
     message = OutboxRecord(
         id=new_id("o"),
         kind=kind,
@@ -121,8 +132,10 @@ def _render(
     state: TicketState,
     template: Template,
     values: Mapping[str, str],
+    customer: CustomerRecord | None,
 ) -> str:
-    customer = uow.customers.get(state.customer_id)
+    if customer is None or customer.id != state.customer_id:
+        customer = uow.customers.get(state.customer_id)
     merged = {**base_values(rules, state, customer), **values}
     return render(template.body.get(state.language), merged)
 

@@ -19,12 +19,13 @@ from tierdesk.domain.routing import route
 from tierdesk.domain.signals import detect_language
 from tierdesk.domain.triage import triage
 from tierdesk.services import clocks, escalations, notify
-from tierdesk.services.customers import Contact, find_or_create, history_ids
+from tierdesk.services.customers import Contact, find_or_create_new, history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, ServiceError
 from tierdesk.services.ports import DuplicateKey, UnitOfWork
 from tierdesk.services.records import (
     CustomerRecord,
+    IdentityRecord,
     MessageRecord,
     OutboxRecord,
     TicketRecord,
@@ -100,7 +101,7 @@ def open_intake(env: Env, intake: Intake) -> Opened:
     for attempt in range(2):
         try:
             with env.uow() as uow:
-                opened = _open_one(uow, env, intake)
+                opened = _open_one(uow, env, intake, _Shared(uow))
                 uow.commit()
                 return opened
         except DuplicateKey:
@@ -119,8 +120,9 @@ def open_tickets(env: Env, intakes: Sequence[Intake]) -> list[Opened | ServiceEr
     results: list[Opened | ServiceError] = []
     try:
         with env.uow() as uow:
+            shared = _Shared(uow)
             for intake in intakes:
-                results.append(_validated_open(uow, env, intake))
+                results.append(_validated_open(uow, env, intake, shared))
             uow.commit()
         return results
     except (DuplicateKey, ServiceError):
@@ -134,21 +136,40 @@ def open_tickets(env: Env, intakes: Sequence[Intake]) -> list[Opened | ServiceEr
     return out
 
 
-def _validated_open(uow: UnitOfWork, env: Env, intake: Intake) -> Opened | ServiceError:
+class _Shared:
+    """What the intakes of one unit of work share, read once and only when needed: the id of
+    the effective policy version (intake never changes policies)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._read = False
+        self._policy_id: str | None = None
+
+    def policy_id(self) -> str | None:
+        if not self._read:
+            effective = self._uow.policies.effective()
+            self._policy_id = effective.id if effective is not None else None
+            self._read = True
+        return self._policy_id
+
+
+def _validated_open(
+    uow: UnitOfWork, env: Env, intake: Intake, shared: _Shared
+) -> Opened | ServiceError:
     try:
         _validate(intake)
     except ServiceError as exc:
         return exc  # refused before it wrote anything: the batch goes on
-    return _open_one(uow, env, intake)
+    return _open_one(uow, env, intake, shared)
 
 
-def _open_one(uow: UnitOfWork, env: Env, intake: Intake) -> Opened:
+def _open_one(uow: UnitOfWork, env: Env, intake: Intake, shared: _Shared) -> Opened:
     existing = _existing(uow, intake.channel, intake.idempotency_key, intake.channel_message_id)
     if existing is not None:
         return Opened(existing, created=False)
     if intake.actor_id is not None:
         actor(uow, intake.actor_id, TICKET_ROLES, "log tickets")
-    return _open(uow, env, intake)
+    return _open(uow, env, intake, shared)
 
 
 def _validate(intake: Intake) -> None:
@@ -179,19 +200,20 @@ def _existing(
     return None
 
 
-def _open(uow: UnitOfWork, env: Env, i: Intake) -> Opened:
+def _open(uow: UnitOfWork, env: Env, i: Intake, shared: _Shared) -> Opened:
     now = env.now()
     language = i.language or detect_language(i.text)
-    customer = find_or_create(
+    customer, identity = find_or_create_new(
         uow, Contact(i.contact.kind, i.contact.value, i.contact.name, language), now
     )
     decision = _triage(env, i.text, 1)
     first_tier = env.rules.category(decision.category).tier
-    root, count = _prior_contacts(uow, env, customer, decision.category, i.related_to, now)
+    root, count = _prior_contacts(
+        uow, env, customer, identity, decision.category, i.related_to, now
+    )
     if count > 1:
         decision = _triage(env, i.text, count)
     routed = route(decision, env.rules, channel=i.channel, language=language)
-    effective = uow.policies.effective()
     change = TicketChange(new_id("t"), None, i.actor_id or f"customer:{customer.id}", now)
     opened = change.emit(
         EventKind.OPENED,
@@ -202,7 +224,7 @@ def _open(uow: UnitOfWork, env: Env, i: Intake) -> Opened:
         language=language,
         idempotency_key=i.idempotency_key,
         channel_message_id=i.channel_message_id,
-        policy_version_id=effective.id if effective is not None else None,
+        policy_version_id=shared.policy_id(),
     )
     _add_message(uow, change, i.channel, i.text, i.channel_message_id)
     change.actor = SYSTEM
@@ -213,7 +235,7 @@ def _open(uow: UnitOfWork, env: Env, i: Intake) -> Opened:
             f"contact {count} on the same issue as ticket {root}",
             changes={"related_to": root, "contact_count": count},
         )
-    _receipt(uow, env, change, opened)
+    _receipt(uow, env, change, opened, customer, identity)
     if decision.escalate_to:
         escalations.at_intake(uow, env, change, decision, from_tier=first_tier)
     record = finish(uow, env, change)
@@ -290,17 +312,21 @@ def _prior_contacts(
     uow: UnitOfWork,
     env: Env,
     customer: CustomerRecord,
+    new_identity: IdentityRecord | None,
     category: str,
     related_to: str | None,
     now: datetime,
 ) -> tuple[str | None, int]:
     """(first ticket of the issue, this contact's number) for R-ESC-5: an explicit link, or
-    the same customer (merged identities included) in the same category within the window."""
+    the same customer (merged identities included) in the same category within the window.
+    `new_identity` is set when this intake created the customer."""
     if related_to is not None:
         linked = uow.tickets.get(related_to)
         if linked is None:
             raise InvalidInput("related_to", f"ticket {related_to} does not exist")
         return next_contact(uow, linked)
+    if new_identity is not None:
+        return None, 1  # a customer created just now has no tickets and no merged customers
     since = now - env.repeat_window
     recent = uow.tickets.recent_for_customers(history_ids(uow, customer.id), since)
     same = [t for t in recent if t.category == category and t.merged_into is None]
@@ -314,7 +340,8 @@ def next_contact(
 ) -> tuple[str, int]:
     """(first ticket of `linked`'s issue, the number of a new contact on it)."""
     root_id = linked.related_to or linked.id
-    root = uow.tickets.get(root_id) or linked
+    # `linked` read in this unit of work is its own root as stored: no need to read it again.
+    root = linked if root_id == linked.id else (uow.tickets.get(root_id) or linked)
     ids = history_ids(uow, linked.customer_id)
     chain = [
         t
@@ -325,8 +352,24 @@ def next_contact(
 
 
 def _receipt(
-    uow: UnitOfWork, env: Env, change: TicketChange, opened: TicketEvent
+    uow: UnitOfWork,
+    env: Env,
+    change: TicketChange,
+    opened: TicketEvent,
+    customer: CustomerRecord,
+    new_identity: IdentityRecord | None,
 ) -> OutboxRecord | None:
-    """The automatic receipt (R-PROC-1), with the first-response due time."""
+    """The automatic receipt (R-PROC-1), with the first-response due time. `new_identity`:
+    the only identity of a customer created by this intake (None: read them)."""
     values = clocks.due_values(env.rules, change.state)
-    return notify.queue(uow, env.rules, change.state, opened, "receipt", values=values)
+    identities = None if new_identity is None else (new_identity,)
+    return notify.queue(
+        uow,
+        env.rules,
+        change.state,
+        opened,
+        "receipt",
+        values=values,
+        customer=customer,
+        identities=identities,
+    )

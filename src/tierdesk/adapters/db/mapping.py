@@ -53,29 +53,39 @@ RECORD_TYPES: tuple[type[Any], ...] = (
 )
 
 
+_LAYOUTS: dict[type[Any], tuple[tuple[str, bool], ...]] = {}
+
+
+def _layout(record_type: type[Any]) -> tuple[tuple[str, bool], ...]:
+    """(field name, stored as a JSON array) for each field of a record type, looked up once:
+    `dataclasses.fields` is too slow to call for every row."""
+    layout = _LAYOUTS.get(record_type)
+    if layout is None:
+        tuples = _TUPLE_FIELDS.get(record_type, frozenset())
+        layout = tuple((f.name, f.name in tuples) for f in fields(record_type))
+        _LAYOUTS[record_type] = layout
+    return layout
+
+
 def to_row(record: Any) -> dict[str, Any]:
     """The column values of a record (tuples as lists, dicts copied)."""
-    tuples = _TUPLE_FIELDS.get(type(record), frozenset())
     row: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name in tuples:
+    for name, is_tuple in _layout(type(record)):
+        value = getattr(record, name)
+        if is_tuple:
             value = list(value)
         elif isinstance(value, Mapping):
             value = dict(value)
-        row[f.name] = value
+        row[name] = value
     return row
 
 
 def from_row(record_type: type[R], row: Mapping[Any, Any]) -> R:
     """The record of `record_type` held in a row (extra columns such as `row_id` are ignored)."""
-    tuples = _TUPLE_FIELDS.get(record_type, frozenset())
     values: dict[str, Any] = {}
-    for f in fields(record_type):  # type: ignore[arg-type]
-        value = row[f.name]
-        if f.name in tuples:
-            value = tuple(value)
-        values[f.name] = value
+    for name, is_tuple in _layout(record_type):
+        value = row[name]
+        values[name] = tuple(value) if is_tuple else value
     return record_type(**values)
 
 

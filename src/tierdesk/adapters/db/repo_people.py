@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +34,34 @@ _C, _I, _U, _P, _A = (
 )
 
 
+# The statements of intake, built once so that SQLAlchemy reuses their cache key and compiled
+# form (building a `select(customers)` costs more than running it).
+_CUSTOMER = sa.select(customers).where(_C.id == sa.bindparam("p_id"))
+_BY_IDENTITY = (
+    sa.select(customers)
+    .join(customer_identities, _I.customer_id == _C.id)
+    .where(_I.kind == sa.bindparam("p_kind"), _I.value == sa.bindparam("p_value"))
+)
+_IDENTITIES = (
+    sa.select(customer_identities)
+    .where(_I.customer_id == sa.bindparam("p_customer"))
+    .order_by(_I.row_id)
+)
+_EFFECTIVE = (
+    sa.select(policy_versions).where(_P.status == "effective").order_by(_P.number.desc()).limit(1)
+)
+
+
+@functools.cache
+def _merged(postgres: bool) -> sa.Select[Any]:
+    customer_id = _C.id.collate("C") if postgres else _C.id
+    return (
+        sa.select(_C.id)
+        .where(_C.merged_into == sa.bindparam("p_target"))
+        .order_by(_C.created_at, customer_id)
+    )
+
+
 def update_by_id(tx: Tx, table: sa.Table, record: Any) -> int:
     """Replace the row with the record's id; the number of rows changed (0 or 1)."""
     values = to_row(record)
@@ -50,8 +79,7 @@ class SqlCustomers:
         self._tx.insert(customers, to_row(customer))
 
     def get(self, customer_id: str) -> CustomerRecord | None:
-        row = self._tx.execute(sa.select(customers).where(_C.id == customer_id)).mappings()
-        found = row.first()
+        found = self._tx.execute(_CUSTOMER, {"p_id": customer_id}).mappings().first()
         return None if found is None else from_row(CustomerRecord, found)
 
     def save(self, customer: CustomerRecord) -> None:
@@ -61,19 +89,13 @@ class SqlCustomers:
         self._tx.insert(customer_identities, to_row(identity))
 
     def find_by_identity(self, kind: str, value: str) -> CustomerRecord | None:
-        query = (
-            sa.select(customers)
-            .join(customer_identities, _I.customer_id == _C.id)
-            .where(_I.kind == kind, _I.value == value)
-        )
-        found = self._tx.execute(query).mappings().first()
+        params = {"p_kind": kind, "p_value": value}
+        found = self._tx.execute(_BY_IDENTITY, params).mappings().first()
         return None if found is None else from_row(CustomerRecord, found)
 
     def identities(self, customer_id: str) -> list[IdentityRecord]:
-        query = (
-            sa.select(customer_identities).where(_I.customer_id == customer_id).order_by(_I.row_id)
-        )
-        return [from_row(IdentityRecord, r) for r in self._tx.execute(query).mappings()]
+        rows = self._tx.execute(_IDENTITIES, {"p_customer": customer_id}).mappings()
+        return [from_row(IdentityRecord, r) for r in rows]
 
     def merge(self, source_id: str, target_id: str) -> None:
         self._tx.execute(
@@ -88,12 +110,8 @@ class SqlCustomers:
             raise KeyError(f"customer {source_id} not found")
 
     def merged_ids(self, customer_id: str) -> list[str]:
-        query = (
-            sa.select(_C.id)
-            .where(_C.merged_into == customer_id)
-            .order_by(_C.created_at, self._tx.id_order(_C.id))
-        )
-        return list(self._tx.execute(query).scalars())
+        query = _merged(self._tx.postgres)
+        return list(self._tx.execute(query, {"p_target": customer_id}).scalars())
 
 
 class SqlUsers:
@@ -148,13 +166,7 @@ class SqlPolicies:
         return self._many(sa.select(policy_versions).order_by(_P.number))
 
     def effective(self) -> PolicyVersionRecord | None:
-        query = (
-            sa.select(policy_versions)
-            .where(_P.status == "effective")
-            .order_by(_P.number.desc())
-            .limit(1)
-        )
-        found = self._many(query)
+        found = self._many(_EFFECTIVE)
         return found[0] if found else None
 
     def add_acknowledgement(self, ack: AcknowledgementRecord) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,33 @@ from tierdesk.domain.events import TicketEvent
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
+
+# The statements of intake and of every command's load, built once so that SQLAlchemy reuses
+# their cache key and compiled form (building a `select(tickets)` costs more than running it).
+_BY_ID = sa.select(tickets).where(_T.id == sa.bindparam("p_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_ID_LOCKED_SKIP = _BY_ID.with_for_update(skip_locked=True)
+_BY_KEY = sa.select(tickets).where(_T.idempotency_key == sa.bindparam("p_key"))
+_BY_MESSAGE = sa.select(tickets).where(
+    _T.channel == sa.bindparam("p_channel"), _T.channel_message_id == sa.bindparam("p_message")
+)
+
+
+@functools.cache
+def _recent(postgres: bool, one: bool) -> sa.Select[Any]:
+    """Tickets of customers created since a time, oldest first: of one customer (`one`) or
+    of a list (an expanding IN, which SQLAlchemy must render anew on every call)."""
+    owner = (
+        _T.customer_id == sa.bindparam("p_customer")
+        if one
+        else _T.customer_id.in_(sa.bindparam("p_customers", expanding=True))
+    )
+    ticket_id = _T.id.collate("C") if postgres else _T.id
+    return (
+        sa.select(tickets)
+        .where(owner, _T.created_at >= sa.bindparam("p_since"))
+        .order_by(_T.created_at, ticket_id)
+    )
 
 
 def encode_cursor(ticket: TicketRecord) -> str:
@@ -44,23 +72,23 @@ class SqlTickets:
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
 
-    def _one(self, query: sa.Select[Any]) -> TicketRecord | None:
-        row = self._tx.execute(query).mappings().first()
+    def _one(self, query: sa.Select[Any], **params: Any) -> TicketRecord | None:
+        row = self._tx.execute(query, params or None).mappings().first()
         return None if row is None else from_row(TicketRecord, row)
 
     def add(self, ticket: TicketRecord) -> None:
         self._tx.insert(tickets, to_row(ticket))
 
     def get(self, ticket_id: str) -> TicketRecord | None:
-        return self._one(sa.select(tickets).where(_T.id == ticket_id))
+        return self._one(_BY_ID, p_id=ticket_id)
 
     def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
-        query = sa.select(tickets).where(_T.id == ticket_id)
+        query = _BY_ID
         if self._tx.postgres:
-            query = query.with_for_update(skip_locked=skip_locked)
+            query = _BY_ID_LOCKED_SKIP if skip_locked else _BY_ID_LOCKED
         # SQLite: every unit of work is a BEGIN IMMEDIATE write transaction, which already
         # excludes all other writers, so no row is ever held by someone else.
-        return self._one(query)
+        return self._one(query, p_id=ticket_id)
 
     def save(self, ticket: TicketRecord, expected_version: int) -> bool:
         values = to_row(ticket)
@@ -73,12 +101,10 @@ class SqlTickets:
         return result.rowcount == 1
 
     def find_by_idempotency_key(self, key: str) -> TicketRecord | None:
-        return self._one(sa.select(tickets).where(_T.idempotency_key == key))
+        return self._one(_BY_KEY, p_key=key)
 
     def find_by_channel_message(self, channel: str, message_id: str) -> TicketRecord | None:
-        return self._one(
-            sa.select(tickets).where(_T.channel == channel, _T.channel_message_id == message_id)
-        )
+        return self._one(_BY_MESSAGE, p_channel=channel, p_message=message_id)
 
     def search(
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
@@ -103,12 +129,14 @@ class SqlTickets:
     ) -> list[TicketRecord]:
         if not customer_ids:
             return []
-        query = (
-            sa.select(tickets)
-            .where(_T.customer_id.in_(list(customer_ids)), _T.created_at >= since)
-            .order_by(_T.created_at, self._tx.id_order(_T.id))
-        )
-        return [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
+        one = len(customer_ids) == 1
+        query = _recent(self._tx.postgres, one)
+        params: dict[str, Any] = {"p_since": since}
+        if one:
+            params["p_customer"] = customer_ids[0]
+        else:
+            params["p_customers"] = list(customer_ids)
+        return [from_row(TicketRecord, r) for r in self._tx.execute(query, params).mappings()]
 
     def due_for_sweep(self, now: datetime, limit: int) -> list[str]:
         query = (

@@ -11,6 +11,7 @@ constraint looked up, to name it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,9 +61,7 @@ class Tx:
             return 0
         if self.postgres:
             return self._insert_postgres(table, batch, tuple(ignore))
-        statement: Any = table.insert()
-        if ignore:
-            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(ignore))
+        statement = _sqlite_insert(table, tuple(ignore))
         try:
             return self.conn.execute(statement, batch if len(batch) > 1 else batch[0]).rowcount
         except sa.exc.IntegrityError as exc:
@@ -73,11 +72,7 @@ class Tx:
 
     def _insert_postgres(self, table: sa.Table, batch: list[Row], ignore: tuple[str, ...]) -> int:
         key = _identity(table)
-        statement = (
-            postgresql.insert(table)
-            .on_conflict_do_nothing()
-            .returning(*(table.c[name] for name in key))
-        )
+        statement = _postgres_insert(table)
         params = batch if len(batch) > 1 else batch[0]
         inserted = {tuple(r) for r in self.conn.execute(statement, params).all()}
         if len(inserted) == len(batch):
@@ -108,6 +103,27 @@ class Tx:
         return column.collate("C") if self.postgres else column
 
 
+# Statements are built once per table: SQLAlchemy then reuses their cache key and compiled
+# form instead of building and hashing a new statement on every insert.
+
+
+@functools.cache
+def _sqlite_insert(table: sa.Table, ignore: tuple[str, ...]) -> sa.Insert:
+    if ignore:
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(ignore))
+    return table.insert()
+
+
+@functools.cache
+def _postgres_insert(table: sa.Table) -> sa.Insert:
+    key = _identity(table)
+    return (
+        postgresql.insert(table)
+        .on_conflict_do_nothing()
+        .returning(*(table.c[name] for name in key))
+    )
+
+
 def _uniques(table: sa.Table) -> list[tuple[str, tuple[str, ...]]]:
     """(name, columns) of the table's natural unique keys (not a surrogate `row_id`)."""
     return [
@@ -118,6 +134,7 @@ def _uniques(table: sa.Table) -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
+@functools.cache
 def _identity(table: sa.Table) -> tuple[str, ...]:
     """Columns that identify a row as given (the primary key, else `id`, else the first
     unique key): what RETURNING reports so skipped rows can be told apart."""
