@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 import pytest
 from service_desk import ORDER, Desk
 
 from tierdesk.policy.loader import preset_path
 from tierdesk.services import policies
+from tierdesk.services.customers import Contact
+from tierdesk.services.env import Env
 from tierdesk.services.errors import (
     Forbidden,
     InvalidInput,
@@ -14,8 +19,16 @@ from tierdesk.services.errors import (
     PolicyNotAcknowledged,
 )
 from tierdesk.services.lifecycle import assign
+from tierdesk.services.tickets import open_ticket
 
 SOURCE = preset_path("cs-sop").read_text(encoding="utf-8")
+# the same policy with order status raised from P3 to P2: what a policy change looks like
+ORDERS_P2 = SOURCE.replace(
+    "  order_status:\n    label: {en: Order status / order error, zh-TW: 訂單狀態／訂單錯誤}\n"
+    "    priority: P3\n",
+    "  order_status:\n    label: {en: Order status / order error, zh-TW: 訂單狀態／訂單錯誤}\n"
+    "    priority: P2\n",
+)
 
 
 def _propose(desk: Desk, title: str = "v1") -> str:
@@ -104,3 +117,69 @@ def test_a_version_that_does_not_check_is_refused_with_its_findings(desk: Desk) 
     assert err.value.data["field"] == "source"
     assert err.value.data["findings"]
     assert policies.history(desk.env) == []
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _order_priority(env: Env) -> str:
+    contact = Contact("email", "lin@example.com", name="Lin")
+    return open_ticket(env, channel="email", text=ORDER, contact=contact).ticket.priority
+
+
+def _approve(desk: Desk, source: str, title: str) -> str:
+    version = policies.propose_version(
+        desk.env, source=source, title=title, actor_id=desk.user["supervisor"]
+    ).id
+    policies.approve_version(desk.env, version_id=version, actor_id=desk.user["manager"])
+    return version
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_a_running_process_switches_to_a_newly_approved_version_without_a_restart(
+    desk: Desk,
+) -> None:
+    assert ORDERS_P2 != SOURCE
+    ticks = Ticks()
+    live = policies.PolicyInForce(desk.env, recheck=5.0, monotonic=ticks)
+    assert live.version_id is None and _order_priority(live.env()) == "P3"
+    version = _approve(desk, ORDERS_P2, "orders are P2")
+    ticks.t += 4.9  # not yet re-read: the rules in force stay for the recheck interval
+    assert _order_priority(live.env()) == "P3"
+    ticks.t += 0.1
+    assert _order_priority(live.env()) == "P2" and live.version_id == version
+    newer = _approve(desk, SOURCE, "orders back to P3")
+    assert _order_priority(live.refresh()) == "P3" and live.version_id == newer
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_a_failed_reread_keeps_the_version_in_force_and_tries_again(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    version = _approve(desk, ORDERS_P2, "orders are P2")
+    down = {"now": False}
+
+    def uow() -> object:
+        if down["now"]:
+            raise ConnectionError("database unavailable")
+        return desk.env.uow()
+
+    ticks = Ticks()
+    live = policies.PolicyInForce(replace(desk.env, uow=uow), recheck=5.0, monotonic=ticks)  # type: ignore[arg-type]
+    assert live.version_id == version
+    down["now"], ticks.t = True, ticks.t + 5
+    with caplog.at_level(logging.ERROR, logger="tierdesk.policy"):
+        in_force = live.env()
+    assert in_force.rules.category("order_status").priority == "P2"
+    assert "could not re-read the policy version in force" in caplog.text
+    newer = _approve(desk, SOURCE, "orders back to P3")
+    down["now"], ticks.t = False, ticks.t + 5
+    assert live.env().rules.category("order_status").priority == "P3"
+    assert live.version_id == newer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from web_desk import PASSWORD, WebDesk
+from web_desk import ORDER, PASSWORD, WebDesk
 
 from tierdesk.policy.loader import preset_path
 
@@ -63,6 +63,29 @@ def test_a_policy_version_takes_effect_only_when_a_named_approver_approves_it(
     assert ack.status_code == 200 and ack.json()["user_id"] == desk.user["agent_l1"]
     history = desk.client.get("/api/policy-versions", headers=desk.auth("agent_l1")).json()
     assert [v["status"] for v in history] == ["effective"]
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_an_approved_version_is_in_force_for_the_next_ticket_without_a_restart(
+    desk: WebDesk,
+) -> None:
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    order_p3 = (
+        "  order_status:\n    label: {en: Order status / order error, zh-TW: 訂單狀態／訂單錯誤}\n"
+        "    priority: P3\n"
+    )
+    assert order_p3 in source
+    raised = source.replace(order_p3, order_p3.replace("P3", "P2"))
+    assert desk.open_ticket()["priority"] == "P3"
+    version = _post(desk, "supervisor", "/api/policy-versions", {"title": "v2", "source": raised})
+    url = f"/api/policy-versions/{version.json()['id']}/approve"
+    assert _post(desk, "manager", url, {}).status_code == 200
+    assert desk.open_ticket()["priority"] == "P2"  # staff intake
+    form = {"email": "kai@example.com", "name": "Kai", "subject": "Order", "body": ORDER}
+    r = desk.client.post("/api/intake", json=form)  # public intake, through the batcher
+    assert r.status_code == 201, r.text
+    ticket = desk.client.get(f"/api/tickets/{r.json()['ticket_id']}", headers=desk.auth("qa"))
+    assert ticket.json()["ticket"]["priority"] == "P2"
 
 
 def test_an_invalid_policy_is_refused_with_a_422(desk: WebDesk) -> None:

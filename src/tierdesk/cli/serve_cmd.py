@@ -27,6 +27,7 @@ from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.env import Env
+from tierdesk.services.policies import EnvSource, PolicyInForce
 from tierdesk.web.app import Lifespan, create_app
 from tierdesk.workers.run import start_background, stop_background
 
@@ -88,8 +89,9 @@ def serve(
     env = open_env(settings, rules)
     if settings.demo:
         seed_demo(env)
-    lifespan = background(env, settings.var_dir / "mailbox.jsonl") if workers else None
-    app = create_app(env, settings, lifespan=lifespan)
+    live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
+    lifespan = background(live, settings.var_dir / "mailbox.jsonl") if workers else None
+    app = create_app(live, settings, lifespan=lifespan)
     typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
@@ -111,7 +113,7 @@ def seed_demo(env: Env) -> None:
         typer.echo(f"  {user.username:<14} {user.role:<11} password: {user.password}")
 
 
-def background(env: Env, mailbox: Path) -> Lifespan:
+def background(env: EnvSource, mailbox: Path) -> Lifespan:
     """A lifespan running the SLA sweeper and the outbox sender (to the dev mailbox file) as
     threads while the server runs; on shutdown they finish their current step."""
 

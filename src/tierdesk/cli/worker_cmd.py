@@ -20,7 +20,7 @@ import typer
 from tierdesk import bootstrap
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services.env import Env
+from tierdesk.services.policies import PolicyInForce
 from tierdesk.workers.run import OnceReport, run_forever, run_once, worker_env
 
 UrlOpt = Annotated[
@@ -74,7 +74,7 @@ def worker(
     run_forever(env, sender, sweep_interval=sweep_interval, outbox_interval=outbox_interval)
 
 
-def _open(database_url: str | None, rules: Rulebook) -> Env:
+def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
     url = database_url or bootstrap.default_database_url(Path.cwd())
     try:
         database = bootstrap.open_database(url)

@@ -5,13 +5,18 @@ a named approver (manager or admin, not its author) approves it, and the version
 kept as superseded: `history` is the revision history. Agents acknowledge the effective version;
 `require_acknowledged` refuses to assign tickets to an agent who has not.
 
-The running services keep the Rulebook they were built with: the composition root builds a new
-`Env` from `effective_rulebook` when a version takes effect.
+Running processes follow the version in force through `PolicyInForce`: every server and worker
+re-reads which version is effective every few seconds and switches to a newly approved one without a
+restart (the approving server switches at once).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from tierdesk.domain.rulebook import Rulebook
@@ -197,21 +202,86 @@ def history(env: Env) -> list[PolicyVersionRecord]:
         return uow.policies.history()
 
 
-def effective_rulebook(env: Env) -> Rulebook | None:
-    """The compiled rules of the effective version (None when no version was approved)."""
-    with env.uow() as uow:
-        version = uow.policies.effective()
-    return None if version is None else _checked(version.source, version.title)
-
-
 def in_force(env: Env) -> Env:
     """`env` running the rules of the effective policy version when one was approved
     (R-DOC-3: the approved version is the one in force), else `env` as it is."""
-    effective = effective_rulebook(env)
-    return env if effective is None else replace(env, rules=effective)
+    return PolicyInForce(env).env()
+
+
+log = logging.getLogger("tierdesk.policy")
+
+
+class PolicyInForce:
+    """The Env that runs the policy version in force, followed while the process runs (R-DOC-3).
+
+    `base` runs the configured rules, used until a version is approved. `env()` re-reads which
+    version is effective at most every `recheck` seconds (one row) and, when another version took
+    effect, compiles it and switches; so every server and worker runs a newly approved version
+    within `recheck` seconds, without a restart. `refresh()` switches at once (after an approval
+    in this process). A failed re-read keeps the rules in force and is retried at the next
+    recheck. Thread-safe: one thread re-reads while the others go on with the current Env.
+    """
+
+    def __init__(
+        self,
+        base: Env,
+        *,
+        recheck: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._base = base
+        self._recheck = recheck
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._env = base
+        self._version_id: str | None = None
+        self._checked_at = 0.0
+        self.refresh()
+
+    @property
+    def version_id(self) -> str | None:
+        """The id of the version whose rules run (None: the configured rules)."""
+        return self._version_id
+
+    def env(self) -> Env:
+        """The Env in force; re-reads the effective version when `recheck` has passed."""
+        if self._monotonic() - self._checked_at >= self._recheck and self._lock.acquire(
+            blocking=False
+        ):
+            try:
+                self._reread()
+            except Exception:  # the database is down or the stored source no longer loads
+                log.exception("could not re-read the policy version in force; keeping the last")
+            finally:
+                self._lock.release()
+        return self._env
+
+    def refresh(self) -> Env:
+        """Re-read the effective version now (errors propagate) and return the Env in force."""
+        with self._lock:
+            self._reread()
+        return self._env
+
+    def _reread(self) -> None:
+        self._checked_at = self._monotonic()
+        with self._base.uow() as uow:
+            version = uow.policies.effective()
+        if version is None or version.id == self._version_id:
+            return
+        self._env = replace(self._base, rules=_checked(version.source, version.title))
+        self._version_id = version.id
+        log.info("policy version %s (%s) is in force", version.number, version.title)
 
 
 def effective_version(env: Env) -> PolicyVersionRecord | None:
     """The version in force (None before any was approved)."""
     with env.uow() as uow:
         return uow.policies.effective()
+
+
+EnvSource = Env | PolicyInForce
+
+
+def current(source: EnvSource) -> Env:
+    """The Env to run the next step on: `source` itself, or the one in force now."""
+    return source if isinstance(source, Env) else source.env()

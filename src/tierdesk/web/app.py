@@ -8,7 +8,6 @@ caller may pass (see `tierdesk.cli.serve_cmd`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -18,6 +17,7 @@ from tierdesk import bootstrap
 from tierdesk.config import Settings, ensure_secret
 from tierdesk.services import tickets
 from tierdesk.services.env import Env
+from tierdesk.services.policies import PolicyInForce
 from tierdesk.web import errors
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
@@ -31,21 +31,23 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(
-    env: Env,
+    env: Env | PolicyInForce,
     settings: Settings,
     *,
     hasher: Hasher | None = None,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
-    """The helpdesk's web app over `env`. `hasher` defaults to argon2id
+    """The helpdesk's web app over `env` (followed to each newly approved policy version when
+    it is not a `PolicyInForce` already). `hasher` defaults to argon2id
     (`bootstrap.password_hasher()`); `lifespan` runs around the app's life (background work).
     Without `settings.secret_key` the key is read from / created in `settings.var_dir`."""
     settings = ensure_secret(settings)
     if settings.secret_key is None:  # pragma: no cover - ensure_secret always sets it
         raise RuntimeError("no secret key")
     hasher = hasher or bootstrap.password_hasher()
+    policy = env if isinstance(env, PolicyInForce) else PolicyInForce(env)
     state = WebState(
-        env=env,
+        policy=policy,
         settings=settings,
         hasher=hasher,
         signer=Signer(settings.secret_key.get_secret_value()),
@@ -53,7 +55,7 @@ def create_app(
         login_limiter=RateLimiter(settings.login_rate_per_minute, settings.login_burst),
         public_limiter=RateLimiter(settings.public_rate_per_minute, settings.public_burst),
         batcher=IntakeBatcher(
-            functools.partial(tickets.open_tickets, env), settings.intake_batch_max
+            lambda intakes: tickets.open_tickets(policy.env(), intakes), settings.intake_batch_max
         ),
     )
 

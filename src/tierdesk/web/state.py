@@ -9,6 +9,7 @@ from fastapi import Request
 
 from tierdesk.config import Settings
 from tierdesk.services.env import Env
+from tierdesk.services.policies import PolicyInForce
 from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.ratelimit import RateLimiter
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 class WebState:
     """Stored on `app.state.web` by `create_app`."""
 
-    env: Env
+    policy: PolicyInForce
     settings: Settings
     hasher: Hasher
     signer: Signer
@@ -28,6 +29,11 @@ class WebState:
     login_limiter: RateLimiter
     public_limiter: RateLimiter
     batcher: IntakeBatcher
+
+    @property
+    def env(self) -> Env:
+        """The services' Env running the policy version in force (R-DOC-3)."""
+        return self.policy.env()
 
 
 def web_state(request: Request) -> WebState:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from tierdesk.services.env import Env
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
+from tierdesk.services.policies import EnvSource, current
 from tierdesk.workers.loop import StepResult, run_loop
 
 OUTBOX_INTERVAL = 2.0
@@ -29,7 +29,7 @@ def describe_delivery(report: DeliveryReport) -> str | None:
 
 
 def delivery_step(
-    env: Env,
+    env: EnvSource,
     sender: Sender,
     *,
     limit: int = OUTBOX_BATCH,
@@ -37,12 +37,12 @@ def delivery_step(
     max_attempts: int = 8,
 ) -> StepResult:
     """One delivery pass; `more` when the batch was full and sent (more may be waiting)."""
-    report = deliver(env, sender, limit=limit, lease=lease, max_attempts=max_attempts)
+    report = deliver(current(env), sender, limit=limit, lease=lease, max_attempts=max_attempts)
     return StepResult(describe_delivery(report), more=report.claimed >= limit and report.sent > 0)
 
 
 def run_outbox(
-    env: Env,
+    env: EnvSource,
     sender: Sender,
     stop: threading.Event,
     *,

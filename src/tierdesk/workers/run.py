@@ -38,14 +38,17 @@ class OnceReport:
     delivery: DeliveryReport
 
 
-def worker_env(uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook) -> Env:
-    """The Env a worker runs on: the rules of the database's effective policy version when
-    one was approved (R-DOC-3: that version is the one in force), else `rules`."""
-    return policies.in_force(Env(uow=uow, clock=clock, rules=rules))
+def worker_env(
+    uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook
+) -> policies.PolicyInForce:
+    """What a worker runs on: the rules of the database's effective policy version when one
+    was approved (R-DOC-3: that version is the one in force), else `rules`; a version approved
+    while the worker runs takes over within seconds."""
+    return policies.PolicyInForce(Env(uow=uow, clock=clock, rules=rules))
 
 
 def start_background(
-    env: Env,
+    env: policies.EnvSource,
     sender: Sender,
     stop: threading.Event,
     *,
@@ -85,13 +88,14 @@ def stop_background(
     return not any(t.is_alive() for t in threads)
 
 
-def run_once(env: Env, sender: Sender, *, now: datetime | None = None) -> OnceReport:
+def run_once(env: policies.EnvSource, sender: Sender, *, now: datetime | None = None) -> OnceReport:
     """One sweep (at `now`, default the clock) and then one delivery pass."""
-    return OnceReport(sweep(env, now), deliver(env, sender))
+    now_env = policies.current(env)
+    return OnceReport(sweep(now_env, now), deliver(now_env, sender))
 
 
 def run_forever(
-    env: Env,
+    env: policies.EnvSource,
     sender: Sender,
     *,
     stop: threading.Event | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from tierdesk.services.env import Env
+from tierdesk.services.policies import EnvSource, current
 from tierdesk.services.sweep import SweepReport, sweep
 from tierdesk.workers.loop import StepResult, run_loop
 
@@ -29,15 +29,15 @@ def describe_sweep(report: SweepReport) -> str | None:
 
 
 def sweep_step(
-    env: Env, *, limit: int = SWEEP_LIMIT, sweep_fn: Callable[..., SweepReport] = sweep
+    env: EnvSource, *, limit: int = SWEEP_LIMIT, sweep_fn: Callable[..., SweepReport] = sweep
 ) -> StepResult:
     """One sweep; `more` when the batch was full (more tickets are due right now)."""
-    report = sweep_fn(env, limit=limit)
+    report = sweep_fn(current(env), limit=limit)
     return StepResult(describe_sweep(report), more=report.looked >= limit > report.skipped)
 
 
 def run_sweeper(
-    env: Env,
+    env: EnvSource,
     stop: threading.Event,
     *,
     interval: float = SWEEP_INTERVAL,

@@ -38,10 +38,13 @@ def propose(body: PolicyProposeIn, user: CurrentUser, state: State) -> PolicyVer
 def approve(
     version_id: VersionId, body: DecisionIn, user: CurrentUser, state: State
 ) -> PolicyVersionRecord:
-    """A named approver makes a draft effective; the previous one is superseded."""
-    return policies.approve_version(
+    """A named approver makes a draft effective; the previous one is superseded. This
+    server runs it at once; other servers and workers within seconds."""
+    approved = policies.approve_version(
         state.env, version_id=version_id, actor_id=user.user_id, note=body.note
     )
+    state.policy.refresh()
+    return approved
 
 
 @router.post("/{version_id}/reject", response_model=PolicyVersionRecord)
