@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(None, description="Policy YAML file (wins over the preset).")
     var_dir: Path = Field(Path("var"), description="Where the SQLite file and secret key live.")
     secret_key: SecretStr | None = Field(
-        None, description="Signs session cookies and API tokens; generated in var/ when unset."
+        None, description="Signs session cookies; generated in var/ when unset."
     )
     session_max_age: int = Field(8 * 3600, ge=60, description="Session lifetime, seconds.")
     token_max_age_days: int = Field(90, ge=1, le=3650, description="Default API token lifetime.")

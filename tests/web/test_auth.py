@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from web_desk import PASSWORD, WebDesk, web_desk
+from httpx import Response
+from web_desk import PASSWORD, START, WebDesk, web_desk
 
 from tierdesk.domain.rulebook import Rulebook
 
@@ -149,3 +151,153 @@ def test_only_admins_manage_users(desk: WebDesk, role: str) -> None:
     r = desk.client.post("/api/users", json=body, headers=desk.auth(role))
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     assert all(u.username != "newbie" for u in desk.store.tables.users.values())
+
+
+# --- stored, revocable API tokens -----------------------------------------------------------
+
+
+def _make_token(desk: WebDesk, body: dict[str, object], username: str = "agent-l1") -> Response:
+    csrf = _login(desk, username)
+    r = desk.client.post("/api/auth/tokens", json=body, headers={"X-CSRF-Token": csrf})
+    desk.client.cookies.clear()
+    return r
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_token_is_made_used_listed_without_its_secret_and_revoked(desk: WebDesk) -> None:
+    made = _make_token(desk, {"name": "CRM sync", "days": 30})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    token, token_id = body["token"], body["id"]
+    assert token.startswith("tdk_") and body["name"] == "CRM sync"
+    assert body["user_id"] == desk.user["agent_l1"]
+    assert body["expires_at"].startswith((START + timedelta(days=30)).date().isoformat())
+    assert "token_hash" not in body
+
+    me = desk.client.get("/api/auth/me", headers=_bearer(token))
+    assert me.status_code == 200 and me.json()["username"] == "agent-l1"
+
+    listed = desk.client.get("/api/auth/tokens", headers=_bearer(token))
+    assert listed.status_code == 200, listed.text
+    [row] = listed.json()
+    assert row["id"] == token_id and row["name"] == "CRM sync"
+    assert row["last_used_at"] is not None and row["revoked_at"] is None
+    assert "token" not in row and "token_hash" not in row
+    secret = token.removeprefix("tdk_")
+    assert secret not in listed.text
+    assert hashlib.sha256(secret.encode()).hexdigest() not in listed.text
+
+    revoked = desk.client.delete(f"/api/auth/tokens/{token_id}", headers=_bearer(token))
+    assert revoked.status_code == 204 and revoked.content == b""
+    after = desk.client.get("/api/auth/me", headers=_bearer(token))
+    unknown = desk.client.get("/api/auth/me", headers=_bearer("tdk_" + "x" * 43))
+    assert after.status_code == unknown.status_code == 401
+    assert after.json()["detail"] == unknown.json()["detail"]
+    assert after.json()["code"] == "unauthenticated"
+
+
+def test_revoking_one_token_leaves_the_others_working(desk: WebDesk) -> None:
+    a = _make_token(desk, {"name": "a"}).json()
+    desk.clock.advance(timedelta(seconds=1))  # listed oldest first
+    b = _make_token(desk, {"name": "b"}).json()
+    r = desk.client.delete(f"/api/auth/tokens/{a['id']}", headers=_bearer(b["token"]))
+    assert r.status_code == 204
+    assert desk.client.get("/api/auth/me", headers=_bearer(a["token"])).status_code == 401
+    assert desk.client.get("/api/auth/me", headers=_bearer(b["token"])).status_code == 200
+    again = desk.client.delete(f"/api/auth/tokens/{a['id']}", headers=_bearer(b["token"]))
+    assert again.status_code == 204  # idempotent
+    listed = desk.client.get("/api/auth/tokens", headers=_bearer(b["token"])).json()
+    assert [(t["name"], t["revoked_at"] is not None) for t in listed] == [
+        ("a", True),
+        ("b", False),
+    ]
+
+
+def test_a_token_is_revoked_by_a_session_with_the_csrf_header(desk: WebDesk) -> None:
+    made = _make_token(desk, {"name": "script"}).json()
+    csrf = _login(desk)
+    url = f"/api/auth/tokens/{made['id']}"
+    assert desk.client.delete(url).status_code == 403  # no X-CSRF-Token
+    assert desk.client.delete(url, headers={"X-CSRF-Token": csrf}).status_code == 204
+    desk.client.cookies.clear()
+    assert desk.client.get("/api/auth/me", headers=_bearer(made["token"])).status_code == 401
+
+
+def test_another_users_token_cannot_be_revoked_or_listed_by_a_non_admin(desk: WebDesk) -> None:
+    theirs = _make_token(desk, {"name": "mine"}, "agent-l1").json()
+    for role in ("agent_l2", "manager"):
+        r = desk.client.delete(f"/api/auth/tokens/{theirs['id']}", headers=desk.auth(role))
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+        listed = desk.client.get(
+            "/api/auth/tokens", params={"user_id": theirs["user_id"]}, headers=desk.auth(role)
+        )
+        assert listed.status_code == 403 and listed.json()["code"] == "forbidden"
+        own = desk.client.get("/api/auth/tokens", headers=desk.auth(role)).json()
+        assert theirs["id"] not in {t["id"] for t in own}
+    assert desk.client.get("/api/auth/me", headers=_bearer(theirs["token"])).status_code == 200
+
+
+def test_an_admin_lists_and_revokes_another_users_tokens(desk: WebDesk) -> None:
+    theirs = _make_token(desk, {"name": "mine"}, "agent-l1").json()
+    admin = desk.auth("admin")
+    listed = desk.client.get(
+        "/api/auth/tokens", params={"user_id": theirs["user_id"]}, headers=admin
+    )
+    assert [t["id"] for t in listed.json()] == [theirs["id"]]
+    assert desk.client.delete(f"/api/auth/tokens/{theirs['id']}", headers=admin).status_code == 204
+    assert desk.client.get("/api/auth/me", headers=_bearer(theirs["token"])).status_code == 401
+    gone = desk.client.get("/api/auth/tokens", params={"user_id": "u_nobody"}, headers=admin)
+    assert gone.status_code == 404
+
+
+def test_revoking_an_unknown_token_is_not_found(desk: WebDesk) -> None:
+    r = desk.client.delete("/api/auth/tokens/tok_missing", headers=desk.auth("admin"))
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_an_expired_token_is_refused_like_an_unknown_one(desk: WebDesk) -> None:
+    made = _make_token(desk, {"name": "short", "days": 1}).json()
+    assert desk.client.get("/api/auth/me", headers=_bearer(made["token"])).status_code == 200
+    desk.clock.advance(timedelta(days=1))
+    expired = desk.client.get("/api/auth/me", headers=_bearer(made["token"]))
+    unknown = desk.client.get("/api/auth/me", headers=_bearer("tdk_unknown"))
+    assert expired.status_code == 401
+    assert expired.json()["detail"] == unknown.json()["detail"]
+
+
+def test_a_token_lasts_token_max_age_days_by_default(desk: WebDesk) -> None:
+    made = _make_token(desk, {"name": "default"}).json()
+    assert made["expires_at"].startswith((START + timedelta(days=90)).date().isoformat())
+
+
+def test_an_old_signed_token_no_longer_works(desk: WebDesk) -> None:
+    signer = desk.app.state.web.signer
+    exp = int((START + timedelta(days=30)).timestamp())
+    payload = {"u": desk.user["admin"], "t": "0123456789abcdef", "exp": exp}
+    old = "tdk_" + signer.dumps("token", payload)
+    r = desk.client.get("/api/users", headers=_bearer(old))
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({}, "invalid_request", "name"),
+        ({"name": ""}, "invalid_request", "name"),
+        ({"name": "x" * 81}, "invalid_request", "name"),
+        ({"name": "ok", "days": 0}, "invalid_request", "days"),
+        ({"name": "ok", "scope": "all"}, "invalid_request", "scope"),
+        ({"name": "   "}, "invalid_input", "name"),
+    ],
+)
+def test_a_bad_token_request_is_refused_and_makes_nothing(
+    desk: WebDesk, body: dict[str, object], code: str, field: str
+) -> None:
+    r = _make_token(desk, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == code
+    assert r.json()["errors"][0]["field"] == field
+    assert desk.store.tables.tokens == {}

@@ -12,13 +12,12 @@ from web_desk import HASHER, PASSWORD, START
 from web_desk import settings as web_settings
 
 from tierdesk.policy import rulebook
-from tierdesk.services import users
+from tierdesk.services import tokens, users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock, MemoryStore
 from tierdesk.services.tickets import open_ticket
 from tierdesk.web.app import create_app
-from tierdesk.web.auth import issue_token
 
 
 def _app_and_token() -> tuple[object, str]:
@@ -35,7 +34,7 @@ def _app_and_token() -> tuple[object, str]:
     # Something to find, so generated ids sometimes meet real rows.
     open_ticket(env, channel="email", text="Where is my order?", contact=Contact("email", "a@b.co"))
     app = create_app(env, web_settings(), hasher=HASHER)
-    token = issue_token(app.state.web.signer, admin.id, START, days=1).token
+    _, token = tokens.create(env, admin.id, "schemathesis", days=1)
     return app, token
 
 

@@ -61,7 +61,9 @@ class WebDesk:
             )
             assert login.status_code == 200, login.text
             csrf = login.json()["csrf_token"]
-            made = self.client.post("/api/auth/tokens", json={}, headers={"X-CSRF-Token": csrf})
+            made = self.client.post(
+                "/api/auth/tokens", json={"name": "tests"}, headers={"X-CSRF-Token": csrf}
+            )
             assert made.status_code == 201, made.text
             self.client.cookies.clear()
             self.tokens[role] = made.json()["token"]

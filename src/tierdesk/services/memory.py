@@ -22,12 +22,14 @@ from tierdesk.services.memory_repos import (
     MemoryPolicies,
     MemorySurveys,
     MemoryTickets,
+    MemoryTokens,
     MemoryUsers,
     PerTicket,
     Tables,
 )
 from tierdesk.services.ports import (
     ActionRepository,
+    ApiTokenRepository,
     ApprovalRepository,
     CallRepository,
     CustomerRepository,
@@ -91,6 +93,7 @@ class MemoryUnitOfWork:
         self.customers: CustomerRepository = MemoryCustomers(t)
         self.outbox: OutboxRepository = MemoryOutbox(t)
         self.users: UserRepository = MemoryUsers(t)
+        self.tokens: ApiTokenRepository = MemoryTokens(t)
         self.policies: PolicyVersionRepository = MemoryPolicies(t)
         self.approvals: ApprovalRepository = MemoryApprovals(t.approvals)
         self.actions: ActionRepository = PerTicket(t.actions)

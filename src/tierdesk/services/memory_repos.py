@@ -13,6 +13,7 @@ from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
+    ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
     CustomerRecord,
@@ -44,6 +45,7 @@ class Tables:
     identities: dict[tuple[str, str], IdentityRecord] = field(default_factory=dict)
     outbox: dict[str, OutboxRecord] = field(default_factory=dict)
     users: dict[str, UserRecord] = field(default_factory=dict)
+    tokens: dict[str, ApiTokenRecord] = field(default_factory=dict)
     policies: dict[str, PolicyVersionRecord] = field(default_factory=dict)
     acks: dict[tuple[str, str], AcknowledgementRecord] = field(default_factory=dict)
     approvals: dict[str, ApprovalRecord] = field(default_factory=dict)
@@ -334,6 +336,36 @@ class MemoryUsers:
     def search(self, role: str | None = None) -> list[UserRecord]:
         users = (u for u in self._t.users.values() if role is None or u.role == role)
         return sorted(users, key=lambda u: u.username)
+
+
+class MemoryTokens:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, token: ApiTokenRecord) -> None:
+        rows = self._t.tokens
+        if token.id in rows:
+            raise DuplicateKey("api_tokens.id", token.id)
+        _unique(rows, lambda r: r.token_hash, token.token_hash, "api_tokens.token_hash")
+        rows[token.id] = token
+
+    def get(self, token_id: str) -> ApiTokenRecord | None:
+        return self._t.tokens.get(token_id)
+
+    def by_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        return next((r for r in self._t.tokens.values() if r.token_hash == token_hash), None)
+
+    def for_user(self, user_id: str) -> list[ApiTokenRecord]:
+        rows = (r for r in self._t.tokens.values() if r.user_id == user_id)
+        return sorted(rows, key=lambda r: (r.created_at, r.id))
+
+    def save(self, token: ApiTokenRecord) -> None:
+        self._t.tokens[token.id] = token
+
+    def touch(self, token_id: str, at: datetime) -> None:
+        token = self._t.tokens.get(token_id)
+        if token is not None:
+            self._t.tokens[token_id] = replace(token, last_used_at=at)
 
 
 class MemoryPolicies:

@@ -22,6 +22,7 @@ from tierdesk.domain.events import TicketEvent
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
+    ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
     CustomerRecord,
@@ -41,6 +42,8 @@ __all__ = [
     "AcknowledgementRecord",
     "ActionRecord",
     "ActionRepository",
+    "ApiTokenRecord",
+    "ApiTokenRepository",
     "ApprovalRecord",
     "ApprovalRepository",
     "CallRecord",
@@ -240,6 +243,31 @@ class UserRepository(Protocol):
         ...
 
 
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiTokenRecord) -> None:
+        """DuplicateKey for an existing id or token_hash."""
+        ...
+
+    def get(self, token_id: str) -> ApiTokenRecord | None: ...
+
+    def by_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        """The token whose secret hashes to `token_hash` (revoked and expired ones too)."""
+        ...
+
+    def for_user(self, user_id: str) -> list[ApiTokenRecord]:
+        """Every token of one user (revoked and expired ones too), oldest first
+        (created_at, then id)."""
+        ...
+
+    def save(self, token: ApiTokenRecord) -> None:
+        """Replace an existing token's row (e.g. to revoke it)."""
+        ...
+
+    def touch(self, token_id: str, at: datetime) -> None:
+        """Set the token's `last_used_at` to `at`, writing nothing else."""
+        ...
+
+
 class PolicyVersionRepository(Protocol):
     def add(self, version: PolicyVersionRecord) -> None:
         """DuplicateKey for an existing number."""
@@ -310,6 +338,7 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     outbox: OutboxRepository
     users: UserRepository
+    tokens: ApiTokenRepository
     policies: PolicyVersionRepository
     approvals: ApprovalRepository
     actions: ActionRepository

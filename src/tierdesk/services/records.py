@@ -233,6 +233,24 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
+class ApiTokenRecord:
+    """A bearer API token of a user. Only the sha256 (hex) of its secret is stored, and it is
+    unique; the token itself is shown once, when it is made. A token works until `expires_at`
+    or until it is revoked (`revoked_at`, by the user `revoked_by`), whichever comes first.
+    `last_used_at` is updated at most about once a minute, not on every request."""
+
+    id: str
+    user_id: str
+    name: str  # the user's label for it, 1-80 characters
+    token_hash: str  # sha256 hex of the secret; unique
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+
+@dataclass(frozen=True)
 class PolicyVersionRecord:
     """One version of the policy file (R-DOC-3). Status: draft -> effective (after a named
     approver approves) -> superseded (when a later one takes effect); or rejected."""

@@ -1,12 +1,14 @@
 """Who is calling: signed session cookies (browser) and bearer API tokens (integrations).
 
-Both are HMAC-SHA256-signed, expiring payloads naming a user id (the standard library's `hmac`
-with a per-purpose key, so a session can never pass as a token or the reverse). The role is
-never taken from the request: every request loads the user, and an unknown or deactivated user
-is refused. Cookie-authenticated unsafe requests must echo the session's CSRF token in the
-`X-CSRF-Token` header (double submit: the token is also in the readable `tierdesk_csrf`
-cookie and in the login answer); a cross-site form cannot set that header. Bearer requests need
-no CSRF token because browsers never attach them on their own.
+Sessions are HMAC-SHA256-signed, expiring payloads naming a user id (the standard library's
+`hmac` with a per-purpose key). API tokens are stored, revocable one by one
+(`tierdesk.services.tokens`: only their sha256 is kept); a signed session value is never a
+token, and tokens signed by earlier releases no longer work. The role is never taken from the
+request: every request loads the user, and an unknown or deactivated user is refused.
+Cookie-authenticated unsafe requests must echo the session's CSRF token in the `X-CSRF-Token`
+header (double submit: the token is also in the readable `tierdesk_csrf` cookie and in the
+login answer); a cross-site form cannot set that header. Bearer requests need no CSRF token
+because browsers never attach them on their own.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Annotated, Any, Literal, Protocol
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from tierdesk.services import users
+from tierdesk.services import tokens, users
 from tierdesk.services.errors import NotFound
 from tierdesk.services.records import UserRecord
 from tierdesk.web.errors import WebError
@@ -33,7 +35,6 @@ from tierdesk.web.state import WebState, web_state
 SESSION_COOKIE = "tierdesk_session"
 CSRF_COOKIE = "tierdesk_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-TOKEN_PREFIX = "tdk_"  # noqa: S105 - a marker, not a secret
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -93,26 +94,11 @@ class Principal:
     via: Literal["session", "token"]
 
 
-@dataclass(frozen=True)
-class IssuedToken:
-    token: str
-    token_id: str
-    expires_at: datetime
-
-
 def issue_session(signer: Signer, user_id: str, now: datetime, max_age: int) -> tuple[str, str]:
     """(signed session cookie value, its CSRF token)."""
     csrf = secrets.token_urlsafe(24)
     exp = int((now + timedelta(seconds=max_age)).timestamp())
     return signer.dumps("session", {"u": user_id, "c": csrf, "exp": exp}), csrf
-
-
-def issue_token(signer: Signer, user_id: str, now: datetime, days: int) -> IssuedToken:
-    """A bearer API token for `user_id`, valid `days` days."""
-    token_id = secrets.token_hex(8)
-    expires = now + timedelta(days=days)
-    signed = signer.dumps("token", {"u": user_id, "t": token_id, "exp": int(expires.timestamp())})
-    return IssuedToken(TOKEN_PREFIX + signed, token_id, expires)
 
 
 def _unauthenticated(detail: str) -> WebError:
@@ -133,11 +119,11 @@ def authenticate(
     the CSRF header on unsafe methods). 401 without credentials, 403 on a CSRF mismatch."""
     now = state.env.now()
     if bearer is not None:
-        raw = bearer.credentials
-        payload = state.signer.loads("token", raw.removeprefix(TOKEN_PREFIX), now)
-        if payload is None or not raw.startswith(TOKEN_PREFIX):
-            raise _unauthenticated("the API token is invalid or expired")
-        return _principal(state, payload, "token")
+        # Unknown, revoked and expired tokens get the same answer.
+        token_user = tokens.verify(state.env, bearer.credentials, now)
+        if token_user is None:
+            raise _unauthenticated("the API token is invalid, expired or revoked")
+        return _principal(state, token_user, "token")
     if cookie is None:
         raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
     payload = state.signer.loads("session", cookie, now)
@@ -149,13 +135,10 @@ def authenticate(
             raise WebError(
                 403, "csrf_failed", f"cookie-authenticated {request.method} needs {CSRF_HEADER}"
             )
-    return _principal(state, payload, "session")
+    return _principal(state, str(payload.get("u", "")), "session")
 
 
-def _principal(
-    state: WebState, payload: dict[str, Any], via: Literal["session", "token"]
-) -> Principal:
-    user_id = str(payload.get("u", ""))
+def _principal(state: WebState, user_id: str, via: Literal["session", "token"]) -> Principal:
     try:
         user = users.get_user(state.env, user_id)
     except NotFound:

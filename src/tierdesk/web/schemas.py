@@ -213,14 +213,29 @@ class LoginOut(BaseModel):
 
 
 class TokenIn(Strict):
-    days: Annotated[int | None, Field(ge=1, le=3650)] = None
+    name: Annotated[
+        str, Field(min_length=1, max_length=80, description="Your label for it, e.g. 'CRM sync'.")
+    ]
+    days: Annotated[
+        int | None, Field(ge=1, le=3650, description="Lifetime; TOKEN_MAX_AGE_DAYS when absent.")
+    ] = None
 
 
 class TokenOut(BaseModel):
-    token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
-    token_id: str
-    expires_at: datetime
+    """A token as listed: never its secret nor its hash."""
+
+    id: str
     user_id: str
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
 
 
 class Health(BaseModel):

@@ -23,6 +23,7 @@ from sqlalchemy import event
 from tierdesk.adapters.db.errors import as_duplicate
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
+from tierdesk.adapters.db.repo_tokens import SqlTokens
 from tierdesk.adapters.db.repo_work import (
     SqlApprovals,
     SqlMessages,
@@ -35,6 +36,7 @@ from tierdesk.adapters.db.repo_work import (
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.services.ports import (
     ActionRepository,
+    ApiTokenRepository,
     ApprovalRepository,
     CallRepository,
     CustomerRepository,
@@ -164,6 +166,7 @@ class SqlUnitOfWork:
         self.customers: CustomerRepository = SqlCustomers(self._tx)
         self.outbox: OutboxRepository = SqlOutbox(self._tx)
         self.users: UserRepository = SqlUsers(self._tx)
+        self.tokens: ApiTokenRepository = SqlTokens(self._tx)
         self.policies: PolicyVersionRepository = SqlPolicies(self._tx)
         self.approvals: ApprovalRepository = SqlApprovals(self._tx)
         self.actions: ActionRepository = sql_actions(self._tx)

@@ -15,6 +15,7 @@ from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.services.ports import (
     AcknowledgementRecord,
     ActionRecord,
+    ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
     CustomerRecord,
@@ -39,6 +40,7 @@ _TUPLE_FIELDS: dict[type[Any], frozenset[str]] = {
 RECORD_TYPES: tuple[type[Any], ...] = (
     AcknowledgementRecord,
     ActionRecord,
+    ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
     CustomerRecord,

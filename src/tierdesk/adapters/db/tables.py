@@ -214,6 +214,20 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text, nullable=True),
 )
 
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), _fk("users.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _at("created_at"),
+    _at("expires_at"),
+    _at("last_used_at", nullable=True),
+    _at("revoked_at", nullable=True),
+    sa.Column("revoked_by", sa.String(64), nullable=True),
+)
+
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
@@ -313,6 +327,8 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_outbox_dedupe_key": "outbox.dedupe_key",
     "pk_users": "users.id",
     "uq_users_username": "users.username",
+    "pk_api_tokens": "api_tokens.id",
+    "uq_api_tokens_token_hash": "api_tokens.token_hash",
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
-from tierdesk.services import users
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from tierdesk.services import tokens, users
+from tierdesk.services.records import ApiTokenRecord
 from tierdesk.web.api.common import State, client_ip, rate_limit, user_out
 from tierdesk.web.auth import (
     CSRF_COOKIE,
@@ -12,12 +15,16 @@ from tierdesk.web.auth import (
     CurrentUser,
     check_password,
     issue_session,
-    issue_token,
 )
 from tierdesk.web.errors import WebError
-from tierdesk.web.schemas import LoginIn, LoginOut, TokenIn, TokenOut, UserOut
+from tierdesk.web.schemas import LoginIn, LoginOut, TokenCreated, TokenIn, TokenOut, UserOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+TokenId = Annotated[str, Path(min_length=1, max_length=100)]
+ForUser = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="Another user's id (admins only)."),
+]
 
 
 @router.post("/login", response_model=LoginOut)
@@ -55,15 +62,41 @@ def me(user: CurrentUser, state: State) -> UserOut:
     return user_out(users.get_user(state.env, user.user_id))
 
 
-@router.post("/tokens", status_code=201, response_model=TokenOut)
-def create_token(body: TokenIn, user: CurrentUser, state: State) -> TokenOut:
-    """A bearer API token for the caller (shown once). It acts with the caller's role as it
-    is at each request; deactivating the user revokes it."""
-    days = body.days or state.settings.token_max_age_days
-    issued = issue_token(state.signer, user.user_id, state.env.now(), days)
+def _token_out(token: ApiTokenRecord) -> TokenOut:
+    """A token as the API shows it (never its hash)."""
     return TokenOut(
-        token=issued.token,
-        token_id=issued.token_id,
-        expires_at=issued.expires_at,
-        user_id=user.user_id,
+        id=token.id,
+        user_id=token.user_id,
+        name=token.name,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+        revoked_by=token.revoked_by,
     )
+
+
+@router.post("/tokens", status_code=201, response_model=TokenCreated)
+def create_token(body: TokenIn, user: CurrentUser, state: State) -> TokenCreated:
+    """A named bearer API token for the caller; the token itself is shown only in this
+    answer. It acts with the caller's role as it is at each request, until it expires or is
+    revoked (DELETE /api/auth/tokens/{id}); deactivating the user stops all of their tokens."""
+    days = body.days or state.settings.token_max_age_days
+    record, token = tokens.create(state.env, user.user_id, body.name, days)
+    return TokenCreated(token=token, **_token_out(record).model_dump())
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(user: CurrentUser, state: State, user_id: ForUser = None) -> list[TokenOut]:
+    """The caller's tokens (an admin may pass `user_id`), revoked and expired ones included,
+    oldest first. Neither secrets nor hashes are ever shown."""
+    found = tokens.list_for(state.env, user.user_id, user_id)
+    return [_token_out(t) for t in found]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: TokenId, user: CurrentUser, state: State) -> Response:
+    """Revoke a token at once: the caller's own, or anyone's by an admin. Revoking twice is
+    fine; 404 for an unknown token or another user's (non-admins)."""
+    tokens.revoke(state.env, user.user_id, token_id)
+    return Response(status_code=204)
