@@ -3,6 +3,7 @@ by `bootstrap.open_env`, replaced here)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import types
@@ -90,14 +91,24 @@ def test_serve_builds_the_app_on_the_store_and_runs_uvicorn(
         ran.update(app=app, host=host, port=port)
 
     monkeypatch.setattr("tierdesk.cli.serve_cmd.uvicorn.run", fake_run)
+    monkeypatch.setattr(serve_cmd, "log_to_stderr", lambda: ran.update(logging=True))
     monkeypatch.setenv("TIERDESK_VAR_DIR", str(tmp_path))
     r = runner.invoke(cli, ["serve", "--port", "8123", "--no-workers"])
     assert r.exit_code == 0, r.output
-    assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
+    assert (ran["host"], ran["port"], ran["logging"]) == ("127.0.0.1", 8123, True)
     assert ran["app"].state.web.env is env
     assert TestClient(ran["app"]).get("/healthz").json() == {"status": "ok"}
     # The signing key was generated into var/, readable by the owner only.
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_long_running_commands_log_what_the_workers_do_to_stderr() -> None:
+    code = (
+        "import logging; from tierdesk.cli.common import log_to_stderr; log_to_stderr(); "
+        "logging.getLogger('tierdesk.workers').info('sla-sweeper: 2 escalation(s)')"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "INFO tierdesk.workers: sla-sweeper: 2 escalation(s)" in r.stderr
 
 
 def test_serve_refuses_both_a_policy_file_and_a_preset(env: Env) -> None:

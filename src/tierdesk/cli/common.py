@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -46,3 +47,11 @@ def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPo
 def load_rulebook(policy_file: Path | None, preset: str | None) -> Rulebook:
     loaded = load_policy(policy_file, preset)
     return policy.compile_policy(loaded.policy)
+
+
+def log_to_stderr() -> None:
+    """Show what the long-running commands (serve, worker) do: sweeps that found something,
+    deliveries, policy versions taking effect, errors. INFO and up, one line each, to stderr."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

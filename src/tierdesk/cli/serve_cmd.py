@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr, usage_error
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.env import Env
@@ -86,6 +86,7 @@ def serve(
     rules = load_rulebook(
         settings.policy_file, None if settings.policy_file else settings.policy_preset
     )
+    log_to_stderr()
     env = open_env(settings, rules)
     if settings.demo:
         seed_demo(env)

@@ -11,14 +11,13 @@ current; 2 bad usage (an unusable URL, --policy with --preset).
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr, usage_error
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.policies import PolicyInForce
 from tierdesk.workers.run import OnceReport, run_forever, run_once, worker_env
@@ -70,7 +69,7 @@ def worker(
         report = run_once(env, sender)
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_to_stderr()
     run_forever(env, sender, sweep_interval=sweep_interval, outbox_interval=outbox_interval)
 
 
