@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -301,3 +302,218 @@ def test_a_bad_token_request_is_refused_and_makes_nothing(
     assert r.json()["code"] == code
     assert r.json()["errors"][0]["field"] == field
     assert desk.store.tables.tokens == {}
+
+
+# --- stored, revocable sessions --------------------------------------------------------------
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def _sign_in(desk: WebDesk, username: str = "agent-l1", agent: str = "pytest") -> dict[str, str]:
+    """Sign in (on a fresh cookie jar) and return the browser's cookies and CSRF token."""
+    desk.client.cookies.clear()
+    r = desk.client.post(
+        "/api/auth/login",
+        json={"username": username, "password": PASSWORD},
+        headers={"User-Agent": agent},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        "tierdesk_session": desk.client.cookies["tierdesk_session"],
+        "tierdesk_csrf": desk.client.cookies["tierdesk_csrf"],
+        "csrf": r.json()["csrf_token"],
+    }
+
+
+def _use(desk: WebDesk, browser: dict[str, str]) -> dict[str, str]:
+    """Put a saved browser's cookies back in the jar; its CSRF header."""
+    desk.client.cookies.clear()
+    desk.client.cookies.set("tierdesk_session", browser["tierdesk_session"])
+    desk.client.cookies.set("tierdesk_csrf", browser["tierdesk_csrf"])
+    return {"X-CSRF-Token": browser["csrf"]}
+
+
+def _clears_cookies(r: Response) -> bool:
+    """The answer tells the browser to drop both session cookies."""
+    dropped = [c for c in r.headers.get_list("set-cookie") if "Max-Age=0" in c]
+    return {c.split("=", 1)[0] for c in dropped} == {"tierdesk_session", "tierdesk_csrf"}
+
+
+def _me_status(desk: WebDesk, browser: dict[str, str]) -> int:
+    _use(desk, browser)
+    return desk.client.get("/api/auth/me").status_code
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_logout(desk: WebDesk) -> None:
+    browser = _sign_in(desk)
+    copied = dict(browser)  # e.g. lifted from the machine
+    assert _me_status(desk, copied) == 200
+    r = desk.client.post("/api/auth/logout", headers=_use(desk, browser))
+    assert r.status_code == 204
+    assert _clears_cookies(r)  # the browser forgets it
+    _use(desk, copied)
+    replay = desk.client.get("/api/auth/me")
+    assert replay.status_code == 401 and replay.json()["code"] == "unauthenticated"
+    write = desk.client.post("/api/auth/tokens", json={"name": "x"}, headers=_use(desk, copied))
+    assert write.status_code == 401
+    assert desk.store.tables.tokens == {}
+    [stored] = desk.store.tables.sessions.values()
+    assert stored.revoked_at == desk.clock.now()
+
+
+def test_the_cookie_names_a_stored_session_not_the_user(desk: WebDesk) -> None:
+    signer = desk.app.state.web.signer
+    exp = int((START + timedelta(hours=1)).timestamp())
+    browser = _sign_in(desk)
+    for payload in (
+        {"u": desk.user["admin"], "c": "x", "exp": exp},  # a cookie of an earlier release
+        {"s": "ses_" + "A" * 32, "c": "x", "exp": exp},  # well signed, but no such session
+        {"s": 42, "c": "x", "exp": exp},
+    ):
+        forged = {**browser, "tierdesk_session": signer.dumps("session", payload)}
+        assert _me_status(desk, forged) == 401, payload
+    assert _me_status(desk, browser) == 200
+
+
+def test_a_stored_session_that_expired_is_refused(desk: WebDesk) -> None:
+    browser = _sign_in(desk)
+    [stored] = desk.store.tables.sessions.values()
+    assert stored.expires_at == START + timedelta(hours=8)  # SESSION_MAX_AGE
+    # The cookie's own expiry is still ahead: only the server's record says it is over.
+    desk.store.tables.sessions[stored.id] = replace(stored, expires_at=START)
+    _use(desk, browser)
+    r = desk.client.get("/api/auth/me")
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+
+
+def test_a_password_change_by_an_admin_ends_the_users_sessions(desk: WebDesk) -> None:
+    admin = desk.auth("admin")  # made first: it signs in on the shared jar
+    first, second = _sign_in(desk), _sign_in(desk)
+    other = _sign_in(desk, "agent-l2")
+    desk.client.cookies.clear()
+    r = desk.client.patch(
+        f"/api/users/{desk.user['agent_l1']}", json={"password": NEW_PASSWORD}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    assert _me_status(desk, first) == _me_status(desk, second) == 401
+    assert _me_status(desk, other) == 200
+    desk.client.cookies.clear()
+    again = {"username": "agent-l1", "password": NEW_PASSWORD}
+    assert desk.client.post("/api/auth/login", json=again).status_code == 200
+
+
+def test_an_admin_changing_their_own_password_keeps_only_this_session(desk: WebDesk) -> None:
+    elsewhere = _sign_in(desk, "admin", "Phone")
+    here = _sign_in(desk, "admin", "Laptop")
+    r = desk.client.patch(
+        f"/api/users/{desk.user['admin']}",
+        json={"password": NEW_PASSWORD},
+        headers=_use(desk, here),
+    )
+    assert r.status_code == 200, r.text
+    assert _me_status(desk, here) == 200
+    assert _me_status(desk, elsewhere) == 401
+
+
+def test_deactivation_ends_the_users_sessions(desk: WebDesk) -> None:
+    admin = desk.auth("admin")
+    browser = _sign_in(desk)
+    desk.client.cookies.clear()
+    url = f"/api/users/{desk.user['agent_l1']}"
+    assert desk.client.patch(url, json={"active": False}, headers=admin).status_code == 200
+    assert desk.client.patch(url, json={"active": True}, headers=admin).status_code == 200
+    # Active again, yet the session ended with the deactivation: sign in anew.
+    assert _me_status(desk, browser) == 401
+    mine = [s for s in desk.store.tables.sessions.values() if s.user_id == desk.user["agent_l1"]]
+    assert len(mine) == 1 and mine[0].revoked_at is not None
+
+
+def test_logout_everywhere_ends_every_own_session_but_not_tokens(desk: WebDesk) -> None:
+    token = _make_token(desk, {"name": "script"}).json()["token"]
+    laptop, phone = _sign_in(desk, agent="Laptop"), _sign_in(desk, agent="Phone")
+    someone_else = _sign_in(desk, "agent-l2")
+    desk.client.cookies.clear()
+    assert desk.client.post("/api/auth/logout-everywhere").status_code == 401
+    _use(desk, laptop)
+    refused = desk.client.post("/api/auth/logout-everywhere")  # no X-CSRF-Token
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+    assert _me_status(desk, phone) == 200
+    r = desk.client.post("/api/auth/logout-everywhere", headers=_use(desk, laptop))
+    assert r.status_code == 204
+    assert _clears_cookies(r)
+    assert _me_status(desk, laptop) == _me_status(desk, phone) == 401
+    assert _me_status(desk, someone_else) == 200
+    desk.client.cookies.clear()
+    assert desk.client.get("/api/auth/me", headers=_bearer(token)).status_code == 200
+
+
+def test_the_session_list_shows_own_active_sessions_and_marks_the_current_one(
+    desk: WebDesk,
+) -> None:
+    phone = _sign_in(desk, agent="Phone")
+    desk.clock.advance(timedelta(seconds=1))
+    laptop = _sign_in(desk, agent="Laptop")
+    ended = _sign_in(desk, agent="Old")
+    desk.client.post("/api/auth/logout", headers=_use(desk, ended))
+    _sign_in(desk, "agent-l2")
+    _use(desk, laptop)
+    r = desk.client.get("/api/auth/sessions")
+    assert r.status_code == 200, r.text
+    listed = r.json()
+    assert [(s["user_agent"], s["current"]) for s in listed] == [
+        ("Phone", False),
+        ("Laptop", True),
+    ]
+    assert set(listed[1]) == {
+        "id",
+        "created_at",
+        "last_seen_at",
+        "expires_at",
+        "user_agent",
+        "address",
+        "current",
+    }
+    assert listed[1]["address"] == "testclient" and listed[1]["last_seen_at"] is not None
+    assert listed[1]["expires_at"].startswith((START + timedelta(hours=8)).date().isoformat())
+    # The id is the stored session's, so it can be ended; the other browser still works.
+    _use(desk, phone)
+    assert [s["current"] for s in desk.client.get("/api/auth/sessions").json()] == [True, False]
+
+
+def test_a_user_ends_one_of_their_sessions_but_another_users_is_not_found(
+    desk: WebDesk,
+) -> None:
+    theirs = _sign_in(desk, "agent-l2")
+    theirs_id = desk.client.get("/api/auth/sessions").json()[0]["id"]
+    phone, laptop = _sign_in(desk, agent="Phone"), _sign_in(desk, agent="Laptop")
+    headers = _use(desk, laptop)
+    phone_id = next(
+        s["id"] for s in desk.client.get("/api/auth/sessions").json() if not s["current"]
+    )
+    for session_id in (theirs_id, "ses_missing"):
+        r = desk.client.delete(f"/api/auth/sessions/{session_id}", headers=headers)
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert desk.client.delete(f"/api/auth/sessions/{phone_id}").status_code == 403  # CSRF
+    r = desk.client.delete(f"/api/auth/sessions/{phone_id}", headers=headers)
+    assert r.status_code == 204 and r.content == b""
+    assert not _clears_cookies(r)  # another browser's session: this one stays signed in
+    assert desk.client.delete(f"/api/auth/sessions/{phone_id}", headers=headers).status_code == 204
+    assert _me_status(desk, phone) == 401
+    assert _me_status(desk, laptop) == 200
+    assert _me_status(desk, theirs) == 200
+
+
+def test_ending_the_current_session_signs_this_browser_out(desk: WebDesk) -> None:
+    browser = _sign_in(desk)
+    [listed] = desk.client.get("/api/auth/sessions").json()
+    r = desk.client.delete(f"/api/auth/sessions/{listed['id']}", headers=_use(desk, browser))
+    assert r.status_code == 204
+    assert _clears_cookies(r)
+    assert _me_status(desk, browser) == 401
+
+
+def test_a_bearer_token_lists_sessions_with_none_current(desk: WebDesk) -> None:
+    token = _make_token(desk, {"name": "script"}).json()["token"]  # its sign-in is listed
+    r = desk.client.get("/api/auth/sessions", headers=_bearer(token))
+    assert r.status_code == 200
+    assert [s["current"] for s in r.json()] == [False]

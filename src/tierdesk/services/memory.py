@@ -20,6 +20,7 @@ from tierdesk.services.memory_repos import (
     MemoryMessages,
     MemoryOutbox,
     MemoryPolicies,
+    MemorySessions,
     MemorySurveys,
     MemoryTickets,
     MemoryTokens,
@@ -38,6 +39,7 @@ from tierdesk.services.ports import (
     MessageRepository,
     OutboxRepository,
     PolicyVersionRepository,
+    SessionRepository,
     SurveyRepository,
     TicketRepository,
     UserRepository,
@@ -94,6 +96,7 @@ class MemoryUnitOfWork:
         self.outbox: OutboxRepository = MemoryOutbox(t)
         self.users: UserRepository = MemoryUsers(t)
         self.tokens: ApiTokenRepository = MemoryTokens(t)
+        self.sessions: SessionRepository = MemorySessions(t)
         self.policies: PolicyVersionRepository = MemoryPolicies(t)
         self.approvals: ApprovalRepository = MemoryApprovals(t.approvals)
         self.actions: ActionRepository = PerTicket(t.actions)

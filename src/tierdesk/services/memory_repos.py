@@ -22,6 +22,7 @@ from tierdesk.services.records import (
     MessageRecord,
     OutboxRecord,
     PolicyVersionRecord,
+    SessionRecord,
     SurveyRecord,
     TicketFilter,
     TicketPage,
@@ -46,6 +47,7 @@ class Tables:
     outbox: dict[str, OutboxRecord] = field(default_factory=dict)
     users: dict[str, UserRecord] = field(default_factory=dict)
     tokens: dict[str, ApiTokenRecord] = field(default_factory=dict)
+    sessions: dict[str, SessionRecord] = field(default_factory=dict)
     policies: dict[str, PolicyVersionRecord] = field(default_factory=dict)
     acks: dict[tuple[str, str], AcknowledgementRecord] = field(default_factory=dict)
     approvals: dict[str, ApprovalRecord] = field(default_factory=dict)
@@ -366,6 +368,42 @@ class MemoryTokens:
         token = self._t.tokens.get(token_id)
         if token is not None:
             self._t.tokens[token_id] = replace(token, last_used_at=at)
+
+
+class MemorySessions:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, session: SessionRecord) -> None:
+        if session.id in self._t.sessions:
+            raise DuplicateKey("sessions.id", session.id)
+        self._t.sessions[session.id] = session
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        return self._t.sessions.get(session_id)
+
+    def for_user(self, user_id: str) -> list[SessionRecord]:
+        rows = (r for r in self._t.sessions.values() if r.user_id == user_id)
+        return sorted(rows, key=lambda r: (r.created_at, r.id))
+
+    def save(self, session: SessionRecord) -> None:
+        self._t.sessions[session.id] = session
+
+    def touch(self, session_id: str, at: datetime) -> None:
+        session = self._t.sessions.get(session_id)
+        if session is not None:
+            self._t.sessions[session_id] = replace(session, last_seen_at=at)
+
+    def end_for_user(self, user_id: str, at: datetime, except_id: str | None = None) -> int:
+        rows = self._t.sessions
+        ending = [
+            r
+            for r in rows.values()
+            if r.user_id == user_id and r.revoked_at is None and r.id != except_id
+        ]
+        for r in ending:
+            rows[r.id] = replace(r, revoked_at=at)
+        return len(ending)
 
 
 class MemoryPolicies:

@@ -31,6 +31,7 @@ from tierdesk.services.records import (
     MessageRecord,
     OutboxRecord,
     PolicyVersionRecord,
+    SessionRecord,
     SurveyRecord,
     TicketFilter,
     TicketPage,
@@ -62,6 +63,8 @@ __all__ = [
     "OutboxRepository",
     "PolicyVersionRecord",
     "PolicyVersionRepository",
+    "SessionRecord",
+    "SessionRepository",
     "SurveyRecord",
     "SurveyRepository",
     "TicketEvent",
@@ -268,6 +271,35 @@ class ApiTokenRepository(Protocol):
         ...
 
 
+class SessionRepository(Protocol):
+    def add(self, session: SessionRecord) -> None:
+        """DuplicateKey for an existing id."""
+        ...
+
+    def get(self, session_id: str) -> SessionRecord | None:
+        """The session with this id (ended and expired ones too)."""
+        ...
+
+    def for_user(self, user_id: str) -> list[SessionRecord]:
+        """Every session of one user (ended and expired ones too), oldest first (created_at,
+        then id)."""
+        ...
+
+    def save(self, session: SessionRecord) -> None:
+        """Replace an existing session's row (e.g. to end it)."""
+        ...
+
+    def touch(self, session_id: str, at: datetime) -> None:
+        """Set the session's `last_seen_at` to `at`, writing nothing else."""
+        ...
+
+    def end_for_user(self, user_id: str, at: datetime, except_id: str | None = None) -> int:
+        """Set `revoked_at` to `at` on every session of `user_id` not yet ended (expired ones
+        too), except `except_id`; the number of sessions ended. Ended sessions keep their
+        first `revoked_at`."""
+        ...
+
+
 class PolicyVersionRepository(Protocol):
     def add(self, version: PolicyVersionRecord) -> None:
         """DuplicateKey for an existing number."""
@@ -339,6 +371,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     users: UserRepository
     tokens: ApiTokenRepository
+    sessions: SessionRepository
     policies: PolicyVersionRepository
     approvals: ApprovalRepository
     actions: ActionRepository

@@ -251,6 +251,24 @@ class ApiTokenRecord:
 
 
 @dataclass(frozen=True)
+class SessionRecord:
+    """A browser session of a user (the signed `tierdesk_session` cookie names its id). It works
+    until `expires_at` or until it is ended (`revoked_at`: sign-out, sign-out everywhere, a
+    password change, deactivation), whichever comes first. The id is random (192 bits) and only
+    ever travels inside the signed cookie or to its own user. `last_seen_at` is updated at most
+    about once a minute, not on every request."""
+
+    id: str
+    user_id: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime | None = None
+    revoked_at: datetime | None = None
+    user_agent: str | None = None  # as the browser sent it, at most 200 characters
+    address: str | None = None  # the client address at sign-in
+
+
+@dataclass(frozen=True)
 class PolicyVersionRecord:
     """One version of the policy file (R-DOC-3). Status: draft -> effective (after a named
     approver approves) -> superseded (when a later one takes effect); or rejected."""

@@ -103,8 +103,14 @@ def update_user(
     active: bool | None = None,
     display_name: str | None = None,
     password_hash: str | None = None,
+    keep_session_id: str | None = None,
 ) -> UserRecord:
-    """Change a user's role, active flag, name or password hash (admin only)."""
+    """Change a user's role, active flag, name or password hash (admin only).
+
+    A new password or a deactivation ends every session of the user in the same unit of
+    work (`tierdesk.services.sessions`): a copied cookie stops working with the old password.
+    When users change their own password, `keep_session_id` (the session they are using) is
+    kept; any other password change (an admin's reset, the CLI) and any deactivation end all."""
     if role is not None and role not in ROLES:
         raise InvalidInput("role", f"must be one of {', '.join(ROLES)}", value=role)
     with env.uow() as uow:
@@ -121,6 +127,10 @@ def update_user(
             password_hash=password_hash if password_hash is not None else user.password_hash,
         )
         uow.users.save(user)
+        if password_hash is not None or active is False:
+            own = actor_id == user_id and active is not False
+            keep = keep_session_id if own else None
+            uow.sessions.end_for_user(user_id, env.now(), except_id=keep)
         uow.commit()
         return user
 

@@ -1,10 +1,14 @@
 """Who is calling: signed session cookies (browser) and bearer API tokens (integrations).
 
-Sessions are HMAC-SHA256-signed, expiring payloads naming a user id (the standard library's
-`hmac` with a per-purpose key). API tokens are stored, revocable one by one
-(`tierdesk.services.tokens`: only their sha256 is kept); a signed session value is never a
-token, and tokens signed by earlier releases no longer work. The role is never taken from the
-request: every request loads the user, and an unknown or deactivated user is refused.
+Sessions are stored (`tierdesk.services.sessions`), so the server can end them: sign-out,
+"sign out everywhere", a password change or a deactivation stop a copied cookie at once. The
+cookie is an HMAC-SHA256-signed, expiring payload naming the stored session's id and its CSRF
+token (the standard library's `hmac` with a per-purpose key); a request is signed in only when
+the signature is right AND the stored session is neither ended nor expired. Cookies of earlier
+releases named a user, not a session, and no longer work. API tokens are stored, revocable
+one by one (`tierdesk.services.tokens`: only their sha256 is kept); a signed session value is
+never a token, and tokens signed by earlier releases no longer work. The role is never taken
+from the request: every request loads the user, and an unknown or deactivated user is refused.
 Cookie-authenticated unsafe requests must echo the session's CSRF token in the `X-CSRF-Token`
 header (double submit: the token is also in the readable `tierdesk_csrf` cookie and in the
 login answer); a cross-site form cannot set that header. Bearer requests need no CSRF token
@@ -20,13 +24,13 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from tierdesk.services import tokens, users
+from tierdesk.services import sessions, tokens, users
 from tierdesk.services.errors import NotFound
 from tierdesk.services.records import UserRecord
 from tierdesk.web.errors import WebError
@@ -92,13 +96,14 @@ class Principal:
     username: str
     role: str
     via: Literal["session", "token"]
+    session_id: str | None = None  # the stored session of a cookie-authenticated request
 
 
-def issue_session(signer: Signer, user_id: str, now: datetime, max_age: int) -> tuple[str, str]:
-    """(signed session cookie value, its CSRF token)."""
+def issue_session(signer: Signer, session_id: str, expires_at: datetime) -> tuple[str, str]:
+    """(signed session cookie value naming the stored session `session_id`, its CSRF token)."""
     csrf = secrets.token_urlsafe(24)
-    exp = int((now + timedelta(seconds=max_age)).timestamp())
-    return signer.dumps("session", {"u": user_id, "c": csrf, "exp": exp}), csrf
+    exp = int(expires_at.timestamp())
+    return signer.dumps("session", {"s": session_id, "c": csrf, "exp": exp}), csrf
 
 
 def _unauthenticated(detail: str) -> WebError:
@@ -128,24 +133,38 @@ def authenticate(
         raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
     payload = state.signer.loads("session", cookie, now)
     if payload is None:
-        raise _unauthenticated("the session is invalid or expired; sign in again")
+        raise _unauthenticated(_SESSION_GONE)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), str(payload.get("c", "")).encode()):
             raise WebError(
                 403, "csrf_failed", f"cookie-authenticated {request.method} needs {CSRF_HEADER}"
             )
-    return _principal(state, str(payload.get("u", "")), "session")
+    # The signature alone is not enough: the stored session must still be live. Unknown,
+    # ended and expired sessions get the same answer.
+    session_id = payload.get("s")
+    user_id = sessions.check(state.env, session_id, now) if isinstance(session_id, str) else None
+    if user_id is None:
+        raise _unauthenticated(_SESSION_GONE)
+    return _principal(state, user_id, "session", session_id)
 
 
-def _principal(state: WebState, user_id: str, via: Literal["session", "token"]) -> Principal:
+_SESSION_GONE = "the session is invalid, expired or ended; sign in again"
+
+
+def _principal(
+    state: WebState,
+    user_id: str,
+    via: Literal["session", "token"],
+    session_id: str | None = None,
+) -> Principal:
     try:
         user = users.get_user(state.env, user_id)
     except NotFound:
         raise _unauthenticated("the account no longer exists") from None
     if not user.active:
         raise _unauthenticated("the account is deactivated")
-    return Principal(user.id, user.username, user.role, via)
+    return Principal(user.id, user.username, user.role, via, session_id)
 
 
 CurrentUser = Annotated[Principal, Depends(authenticate)]

@@ -238,5 +238,17 @@ class TokenCreated(TokenOut):
     token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
 
 
+class SessionOut(BaseModel):
+    """One of the caller's active browser sessions (sign-ins)."""
+
+    id: str
+    created_at: datetime
+    last_seen_at: datetime | None = Field(description="Updated at most once a minute.")
+    expires_at: datetime
+    user_agent: str | None = Field(description="The browser's User-Agent at sign-in.")
+    address: str | None = Field(description="The client address at sign-in.")
+    current: bool = Field(description="True for the session of this request.")
+
+
 class Health(BaseModel):
     status: Literal["ok"]

@@ -22,6 +22,7 @@ from sqlalchemy import event
 
 from tierdesk.adapters.db.errors import as_duplicate
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
+from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
 from tierdesk.adapters.db.repo_tokens import SqlTokens
 from tierdesk.adapters.db.repo_work import (
@@ -45,6 +46,7 @@ from tierdesk.services.ports import (
     MessageRepository,
     OutboxRepository,
     PolicyVersionRepository,
+    SessionRepository,
     SurveyRepository,
     TicketRepository,
     UserRepository,
@@ -167,6 +169,7 @@ class SqlUnitOfWork:
         self.outbox: OutboxRepository = SqlOutbox(self._tx)
         self.users: UserRepository = SqlUsers(self._tx)
         self.tokens: ApiTokenRepository = SqlTokens(self._tx)
+        self.sessions: SessionRepository = SqlSessions(self._tx)
         self.policies: PolicyVersionRepository = SqlPolicies(self._tx)
         self.approvals: ApprovalRepository = SqlApprovals(self._tx)
         self.actions: ActionRepository = sql_actions(self._tx)

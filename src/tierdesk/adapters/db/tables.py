@@ -228,6 +228,19 @@ api_tokens = sa.Table(
     sa.Column("revoked_by", sa.String(64), nullable=True),
 )
 
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), _fk("users.id"), nullable=False, index=True),
+    _at("created_at"),
+    _at("expires_at"),
+    _at("last_seen_at", nullable=True),
+    _at("revoked_at", nullable=True),
+    sa.Column("user_agent", sa.String(200), nullable=True),
+    sa.Column("address", sa.String(64), nullable=True),
+)
+
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
@@ -329,6 +342,7 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_users_username": "users.username",
     "pk_api_tokens": "api_tokens.id",
     "uq_api_tokens_token_hash": "api_tokens.token_hash",
+    "pk_sessions": "sessions.id",
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",

@@ -1,4 +1,5 @@
-"""Sign-in (session cookie), sign-out, the current user, and bearer API tokens."""
+"""Sign-in (stored session, signed cookie), sign-out, the caller's sessions, the current user,
+and bearer API tokens."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from tierdesk.services import tokens, users
-from tierdesk.services.records import ApiTokenRecord
+from tierdesk.services import sessions, tokens, users
+from tierdesk.services.records import ApiTokenRecord, SessionRecord
 from tierdesk.web.api.common import State, client_ip, rate_limit, user_out
 from tierdesk.web.auth import (
     CSRF_COOKIE,
@@ -17,10 +18,19 @@ from tierdesk.web.auth import (
     issue_session,
 )
 from tierdesk.web.errors import WebError
-from tierdesk.web.schemas import LoginIn, LoginOut, TokenCreated, TokenIn, TokenOut, UserOut
+from tierdesk.web.schemas import (
+    LoginIn,
+    LoginOut,
+    SessionOut,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 TokenId = Annotated[str, Path(min_length=1, max_length=100)]
+SessionId = Annotated[str, Path(min_length=1, max_length=100)]
 ForUser = Annotated[
     str | None,
     Query(min_length=1, max_length=100, description="Another user's id (admins only)."),
@@ -29,15 +39,23 @@ ForUser = Annotated[
 
 @router.post("/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, response: Response, state: State) -> LoginOut:
-    """Check the password and set the session cookie (HttpOnly, SameSite=Lax) and the CSRF
-    cookie. Rate-limited per username and client IP (429 with Retry-After)."""
+    """Check the password, start a stored session and set its cookie (HttpOnly,
+    SameSite=Lax) and the CSRF cookie. Rate-limited per username and client IP (429 with
+    Retry-After)."""
     name = body.username.strip().lower()
     rate_limit(state.login_limiter, f"login:{name}:{client_ip(request)}")
     user = users.find_user(state.env, name)
     if user is None or not check_password(state, user, body.password):
         raise WebError(401, "invalid_credentials", "wrong username or password")
     settings = state.settings
-    cookie, csrf = issue_session(state.signer, user.id, state.env.now(), settings.session_max_age)
+    session = sessions.start(
+        state.env,
+        user.id,
+        settings.session_max_age,
+        request.headers.get("user-agent"),
+        client_ip(request),
+    )
+    cookie, csrf = issue_session(state.signer, session.id, session.expires_at)
     age, secure = settings.session_max_age, settings.cookie_secure
     response.set_cookie(
         SESSION_COOKIE, cookie, max_age=age, secure=secure, httponly=True, samesite="lax"
@@ -47,13 +65,57 @@ def login(body: LoginIn, request: Request, response: Response, state: State) -> 
     return LoginOut(user=user_out(user), csrf_token=csrf)
 
 
-@router.post("/logout", status_code=204)
-def logout(user: CurrentUser, response: Response) -> Response:
-    """Clear the session cookies."""
-    response.status_code = 204
+def _clear_cookies(response: Response) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+@router.post("/logout", status_code=204)
+def logout(user: CurrentUser, response: Response, state: State) -> Response:
+    """End this session on the server (a copy of its cookie stops working too) and clear the
+    session cookies."""
+    if user.session_id is not None:
+        sessions.end(state.env, user.session_id)
+    response.status_code = 204
+    return _clear_cookies(response)
+
+
+@router.post("/logout-everywhere", status_code=204)
+def logout_everywhere(user: CurrentUser, response: Response, state: State) -> Response:
+    """End every session of the caller, this one included, on every browser (API tokens are
+    not touched: revoke them with DELETE /api/auth/tokens/{id})."""
+    sessions.end_all(state.env, user.user_id)
+    response.status_code = 204
+    return _clear_cookies(response)
+
+
+def _session_out(session: SessionRecord, current_id: str | None) -> SessionOut:
+    return SessionOut(
+        id=session.id,
+        created_at=session.created_at,
+        last_seen_at=session.last_seen_at,
+        expires_at=session.expires_at,
+        user_agent=session.user_agent,
+        address=session.address,
+        current=session.id == current_id,
+    )
+
+
+@router.get("/sessions", response_model=list[SessionOut])
+def list_sessions(user: CurrentUser, state: State) -> list[SessionOut]:
+    """The caller's active sessions (neither ended nor expired), oldest first; `current` marks
+    the session of this request."""
+    return [_session_out(s, user.session_id) for s in sessions.list_for(state.env, user.user_id)]
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+def end_session(session_id: SessionId, user: CurrentUser, state: State) -> Response:
+    """End one of the caller's sessions at once (ending one twice is fine); 404 for an unknown
+    session or another user's. Ending the current one also clears its cookies."""
+    sessions.end_own(state.env, user.user_id, session_id)
+    response = Response(status_code=204)
+    return _clear_cookies(response) if session_id == user.session_id else response
 
 
 @router.get("/me", response_model=UserOut)

@@ -45,7 +45,9 @@ def add_user(body: UserIn, admin: Admin, state: State) -> UserOut:
 
 @router.patch("/{user_id}", response_model=UserOut)
 def update_user(user_id: UserId, body: UserPatch, admin: Admin, state: State) -> UserOut:
-    """Change a user's role, active flag, display name or password."""
+    """Change a user's role, active flag, display name or password. A new password or a
+    deactivation ends every session of the user (an admin changing their own password keeps
+    the session of this request)."""
     changed = users.update_user(
         state.env,
         user_id=user_id,
@@ -54,5 +56,6 @@ def update_user(user_id: UserId, body: UserPatch, admin: Admin, state: State) ->
         active=body.active,
         display_name=body.display_name,
         password_hash=state.hasher.hash(body.password) if body.password is not None else None,
+        keep_session_id=admin.session_id,
     )
     return user_out(changed)
