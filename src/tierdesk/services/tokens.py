@@ -17,10 +17,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tierdesk.services.env import Env
-from tierdesk.services.errors import Forbidden, InvalidInput, NotFound
+from tierdesk.services.errors import InvalidInput, NotFound
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import ROLES, ApiTokenRecord, UserRecord, new_id
-from tierdesk.services.users import USER_ADMIN_ROLES, actor
+from tierdesk.services.users import USER_ADMIN_ROLES, actor, require_role
 
 TOKEN_PREFIX = "tdk_"  # noqa: S105 - a marker, not a secret
 NAME_MAX = 80
@@ -87,7 +87,7 @@ def list_for(env: Env, actor_id: str, user_id: str | None = None) -> list[ApiTok
         who = actor(uow, actor_id, _ANY_ROLE, "list API tokens")
         target = who.id if user_id is None else user_id
         if target != who.id:
-            _require_admin(who, "list another user's API tokens")
+            require_role(who, USER_ADMIN_ROLES, "list another user's API tokens")
             if uow.users.get(target) is None:
                 raise NotFound("user", target)
         return uow.tokens.for_user(target)
@@ -113,13 +113,3 @@ def _visible(uow: UnitOfWork, who: UserRecord, token_id: str) -> ApiTokenRecord:
     if token is None or (token.user_id != who.id and who.role not in USER_ADMIN_ROLES):
         raise NotFound("API token", token_id)
     return token
-
-
-def _require_admin(who: UserRecord, command: str) -> None:
-    if who.role not in USER_ADMIN_ROLES:
-        raise Forbidden(
-            f"{who.role} may not {command}",
-            role=who.role,
-            command=command,
-            allowed_roles=sorted(USER_ADMIN_ROLES),
-        )

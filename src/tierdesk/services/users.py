@@ -38,6 +38,12 @@ def actor(uow: UnitOfWork, user_id: str, allowed: frozenset[str], command: str) 
         raise NotFound("user", user_id)
     if not user.active:
         raise Forbidden(f"user {user.username} is deactivated", user_id=user_id)
+    require_role(user, allowed, command)
+    return user
+
+
+def require_role(user: UserRecord, allowed: frozenset[str], command: str) -> None:
+    """Forbidden (naming the roles that may) unless `user`'s role is in `allowed`."""
     if user.role not in allowed:
         raise Forbidden(
             f"{user.role} may not {command}",
@@ -45,7 +51,6 @@ def actor(uow: UnitOfWork, user_id: str, allowed: frozenset[str], command: str) 
             command=command,
             allowed_roles=sorted(allowed),
         )
-    return user
 
 
 def add_user(
