@@ -43,6 +43,23 @@ def test_customers_read_add_identity_and_merge(desk: WebDesk) -> None:
     assert values == {"mei@example.com", "U1234abcd", "mei.chen@example.org"}
 
 
+def test_customers_are_found_by_name_email_or_phone_with_their_identities(
+    desk: WebDesk,
+) -> None:
+    mei = desk.open_ticket(email="Mei.Chen@Example.com")["customer_id"]
+    desk.open_ticket(email="kai@example.com")
+    r = desk.client.get("/api/customers", params={"q": "mei.chen"}, headers=desk.auth("qa"))
+    assert r.status_code == 200, r.text
+    [found] = r.json()["items"]
+    assert found["customer"]["id"] == mei
+    assert [i["value"] for i in found["identities"]] == ["mei.chen@example.com"]
+    everyone = desk.client.get("/api/customers", params={"limit": 1}, headers=desk.auth("qa"))
+    assert len(everyone.json()["items"]) == 1 and everyone.json()["next_cursor"]
+    bad = desk.client.get("/api/customers", params={"cursor": "nope"}, headers=desk.auth("qa"))
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
+    assert desk.client.get("/api/customers").status_code == 401
+
+
 @pytest.mark.rule("R-DOC-3")
 def test_a_policy_version_takes_effect_only_when_a_named_approver_approves_it(
     desk: WebDesk,

@@ -163,6 +163,48 @@ class CustomerView:
     identities: tuple[IdentityRecord, ...]
 
 
+@dataclass(frozen=True)
+class CustomerList:
+    """One page of customers with their identities, newest first; pass `next_cursor` back
+    for the next page (None on the last)."""
+
+    items: tuple[CustomerView, ...]
+    next_cursor: str | None
+
+
+_PHONE_LIKE = re.compile(r"\+?[\d\s().-]{6,}")
+
+
+def search_customers(
+    env: Env,
+    *,
+    actor_id: str,
+    text: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> CustomerList:
+    """Customers (merged ones left out) whose name or any identity contains `text`, ignoring
+    case; every customer when `text` is empty. A phone number matches however it is written
+    ("0912-345-678" finds 0912345678), as identities are stored normalized."""
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit", "must be 1-200", value=limit)
+    wanted = (text or "").strip()
+    if _PHONE_LIKE.fullmatch(wanted):
+        wanted = re.sub(r"[\s().-]", "", wanted)
+    with env.uow() as uow:
+        actor(uow, actor_id, NOTE_ROLES, "search customers")
+        try:
+            page = uow.customers.search(wanted or None, limit=limit, cursor=cursor)
+        except ValueError as exc:
+            raise InvalidInput("cursor", str(exc)) from exc
+        identities = uow.customers.identities_for([c.id for c in page.items])
+    owned: dict[str, list[IdentityRecord]] = {c.id: [] for c in page.items}
+    for identity in identities:
+        owned[identity.customer_id].append(identity)
+    views = tuple(CustomerView(c, tuple(owned[c.id])) for c in page.items)
+    return CustomerList(views, page.next_cursor)
+
+
 def get_customer(env: Env, customer_id: str, *, actor_id: str) -> CustomerView:
     with env.uow() as uow:
         actor(uow, actor_id, NOTE_ROLES, "read customers")

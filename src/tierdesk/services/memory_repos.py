@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from tierdesk.domain.events import TicketEvent
+from tierdesk.services.paging import cut, decode_cursor
 from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.records import (
     AcknowledgementRecord,
@@ -16,6 +16,7 @@ from tierdesk.services.records import (
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
+    CustomerPage,
     CustomerRecord,
     EscalationRecord,
     IdentityRecord,
@@ -61,18 +62,6 @@ class Tables:
 def _unique(rows: dict[str, R], key: Callable[[R], Any], value: Any, name: str) -> None:
     if value is not None and any(key(r) == value for r in rows.values()):
         raise DuplicateKey(name, str(value))
-
-
-def _encode_cursor(t: TicketRecord) -> str:
-    return base64.urlsafe_b64encode(f"{t.created_at.isoformat()}|{t.id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        at, _, ticket_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), ticket_id
-    except ValueError as exc:
-        raise ValueError(f"cursor {cursor!r} is not a cursor this store made") from exc
 
 
 def _matches(t: TicketRecord, f: TicketFilter) -> bool:
@@ -150,11 +139,9 @@ class MemoryTickets:
             reverse=True,
         )
         if cursor is not None:
-            after = _decode_cursor(cursor)
+            after = decode_cursor(cursor)
             rows = [r for r in rows if (r.created_at, r.id) < after]
-        page = tuple(rows[:limit])
-        more = len(rows) > limit
-        return TicketPage(page, _encode_cursor(page[-1]) if more and page else None)
+        return TicketPage(*cut(rows, limit))
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime
@@ -267,6 +254,29 @@ class MemoryCustomers:
 
     def merged_ids(self, customer_id: str) -> list[str]:
         return [c.id for c in self._t.customers.values() if c.merged_into == customer_id]
+
+    def search(
+        self, text: str | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> CustomerPage:
+        wanted = (text or "").casefold()
+
+        def hit(c: CustomerRecord) -> bool:
+            values = [c.name] + [i.value for i in self.identities(c.id)]
+            return any(wanted in v.casefold() for v in values)
+
+        rows = sorted(
+            (c for c in self._t.customers.values() if c.merged_into is None and hit(c)),
+            key=lambda c: (c.created_at, c.id),
+            reverse=True,
+        )
+        if cursor is not None:
+            after = decode_cursor(cursor)
+            rows = [c for c in rows if (c.created_at, c.id) < after]
+        return CustomerPage(*cut(rows, limit))
+
+    def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
+        ids = set(customer_ids)
+        return [i for i in self._t.identities.values() if i.customer_id in ids]
 
 
 class MemoryOutbox:

@@ -25,6 +25,7 @@ from tierdesk.services.records import (
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
+    CustomerPage,
     CustomerRecord,
     EscalationRecord,
     IdentityRecord,
@@ -50,6 +51,7 @@ __all__ = [
     "CallRecord",
     "CallRepository",
     "Clock",
+    "CustomerPage",
     "CustomerRecord",
     "CustomerRepository",
     "DuplicateKey",
@@ -203,6 +205,18 @@ class CustomerRepository(Protocol):
 
     def merged_ids(self, customer_id: str) -> list[str]:
         """Ids of customers merged into `customer_id` (directly), for history lookups."""
+        ...
+
+    def search(
+        self, text: str | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> CustomerPage:
+        """Customers not merged into another, newest first. `text` matches, ignoring case,
+        part of the name or of any identity value (email, phone, LINE id). ValueError for a
+        cursor this store did not make."""
+        ...
+
+    def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
+        """The identities of all those customers, in one read."""
         ...
 
 

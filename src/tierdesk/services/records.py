@@ -167,6 +167,15 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True)
+class CustomerPage:
+    """One page of customers, newest first (created_at desc, id desc); `next_cursor` is
+    opaque, None on the last page."""
+
+    items: tuple[CustomerRecord, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
 class IdentityRecord:
     """One way to reach a customer; (kind, value) is unique. Values are normalized by the
     service (lower-case email, E.164-ish phone, LINE user id as given)."""

@@ -31,7 +31,11 @@ def at(minutes: float) -> datetime:
 
 def customer(customer_id: str = "c_1", **kw: Any) -> CustomerRecord:
     return CustomerRecord(
-        id=customer_id, name=kw.pop("name", "Mei"), language="zh-TW", created_at=T0, **kw
+        id=customer_id,
+        name=kw.pop("name", "Mei"),
+        language="zh-TW",
+        created_at=kw.pop("created_at", T0),
+        **kw,
     )
 
 

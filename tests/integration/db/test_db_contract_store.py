@@ -75,6 +75,64 @@ def test_an_identity_belongs_to_one_customer(uow_factory: Factory) -> None:
     assert (err.value.key, again.value.key) == ("customer_identities", "customers.id")
 
 
+def _seed_customers(uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        uow.customers.add(customer("c_mei", name="Mei Chen", created_at=at(1)))
+        uow.customers.add(customer("c_kai", name="Kai Lin", created_at=at(2)))
+        uow.customers.add(customer("c_wang", name="王小明", created_at=at(3)))
+        uow.customers.add(customer("c_tie", name="Tie Break", created_at=at(3)))
+        uow.customers.add(customer("c_gone", name="Mei Chen (old)", created_at=at(4)))
+        uow.customers.add_identity(_identity("email", "mei@example.com", "c_mei"))
+        uow.customers.add_identity(_identity("phone", "0912345678", "c_kai"))
+        uow.customers.add_identity(_identity("line", "U100_pct", "c_wang"))
+        uow.customers.add_identity(_identity("email", "mei.old@example.com", "c_gone"))
+        uow.commit()
+    with uow_factory() as uow:
+        uow.customers.merge("c_gone", "c_mei")
+        uow.commit()
+
+
+def test_customer_search_matches_name_or_identity_ignoring_case(uow_factory: Factory) -> None:
+    _seed_customers(uow_factory)
+    cases = {
+        None: ["c_wang", "c_tie", "c_kai", "c_mei"],  # newest first, ties by id; merged left out
+        "MEI": ["c_mei"],  # name and both emails (one moved over by the merge), once
+        "old@EXAMPLE": ["c_mei"],
+        "2345": ["c_kai"],
+        "小明": ["c_wang"],
+        "_pct": ["c_wang"],
+        "%": [],  # LIKE wildcards are literal
+        "_": ["c_wang"],
+        "nobody": [],
+    }
+    with uow_factory() as uow:
+        found = {q: [c.id for c in uow.customers.search(q).items] for q in cases}
+        idents = uow.customers.identities_for(["c_mei", "c_kai"])
+        assert uow.customers.identities_for([]) == []
+    assert found == cases
+    assert sorted((i.customer_id, i.value) for i in idents) == [
+        ("c_kai", "0912345678"),
+        ("c_mei", "mei.old@example.com"),
+        ("c_mei", "mei@example.com"),
+    ]
+
+
+def test_customer_search_pages_with_a_cursor(uow_factory: Factory) -> None:
+    _seed_customers(uow_factory)
+    seen: list[str] = []
+    cursor: str | None = None
+    with uow_factory() as uow:
+        for _ in range(3):
+            page = uow.customers.search(None, limit=3, cursor=cursor)
+            seen += [c.id for c in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        with pytest.raises(ValueError, match="not a cursor"):
+            uow.customers.search(None, cursor="not-a-cursor")
+    assert seen == ["c_wang", "c_tie", "c_kai", "c_mei"]
+
+
 def test_a_customer_save_replaces_the_row(uow_factory: Factory) -> None:
     with uow_factory() as uow:
         uow.customers.add(customer("c_1"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,8 +18,10 @@ from tierdesk.adapters.db.tables import (
     users,
 )
 from tierdesk.adapters.db.tx import Tx
+from tierdesk.services.paging import cut, decode_cursor
 from tierdesk.services.ports import (
     AcknowledgementRecord,
+    CustomerPage,
     CustomerRecord,
     IdentityRecord,
     PolicyVersionRecord,
@@ -112,6 +115,37 @@ class SqlCustomers:
     def merged_ids(self, customer_id: str) -> list[str]:
         query = _merged(self._tx.postgres)
         return list(self._tx.execute(query, {"p_target": customer_id}).scalars())
+
+    def search(
+        self, text: str | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> CustomerPage:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        customer_id = self._tx.id_order(_C.id)
+        query = sa.select(customers).where(_C.merged_into.is_(None))
+        if text:
+            by_identity = sa.exists().where(
+                _I.customer_id == _C.id, _I.value.icontains(text, autoescape=True)
+            )
+            query = query.where(sa.or_(_C.name.icontains(text, autoescape=True), by_identity))
+        if cursor is not None:
+            at, after_id = decode_cursor(cursor)
+            query = query.where(
+                sa.or_(_C.created_at < at, sa.and_(_C.created_at == at, customer_id < after_id))
+            )
+        query = query.order_by(_C.created_at.desc(), customer_id.desc()).limit(limit + 1)
+        rows = [from_row(CustomerRecord, r) for r in self._tx.execute(query).mappings()]
+        return CustomerPage(*cut(rows, limit))
+
+    def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
+        if not customer_ids:
+            return []
+        query = (
+            sa.select(customer_identities)
+            .where(_I.customer_id.in_(list(customer_ids)))
+            .order_by(_I.row_id)
+        )
+        return [from_row(IdentityRecord, r) for r in self._tx.execute(query).mappings()]
 
 
 class SqlUsers:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,6 +13,7 @@ from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row,
 from tierdesk.adapters.db.tables import ticket_events, tickets
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.domain.events import TicketEvent
+from tierdesk.services.paging import cut, decode_cursor
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
@@ -45,25 +44,6 @@ def _recent(postgres: bool, one: bool) -> sa.Select[Any]:
         .where(owner, _T.created_at >= sa.bindparam("p_since"))
         .order_by(_T.created_at, ticket_id)
     )
-
-
-def encode_cursor(ticket: TicketRecord) -> str:
-    """The opaque cursor after `ticket` in newest-first order."""
-    text = f"{ticket.created_at.isoformat()}|{ticket.id}"
-    return base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """(created_at, id) of a cursor; ValueError naming it when it is not one of ours."""
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        at, sep, ticket_id = text.partition("|")
-        when = datetime.fromisoformat(at)
-    except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise ValueError(f"cursor {cursor!r} is not a cursor this store made") from exc
-    if not sep or when.tzinfo is None:
-        raise ValueError(f"cursor {cursor!r} is not a cursor this store made")
-    return when, ticket_id
 
 
 class SqlTickets:
@@ -120,9 +100,7 @@ class SqlTickets:
             )
         query = query.order_by(_T.created_at.desc(), ticket_id.desc()).limit(limit + 1)
         rows = [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
-        page = tuple(rows[:limit])
-        more = len(rows) > limit
-        return TicketPage(page, encode_cursor(page[-1]) if more else None)
+        return TicketPage(*cut(rows, limit))
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime

@@ -1,13 +1,13 @@
-"""Customers: read one with its identities, add an identity, merge two customers."""
+"""Customers: search, read one with its identities, add an identity, merge two customers."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from tierdesk.services import customers
-from tierdesk.services.customers import CustomerView
+from tierdesk.services.customers import CustomerList, CustomerView
 from tierdesk.services.records import CustomerRecord, IdentityRecord
 from tierdesk.web.api.common import State
 from tierdesk.web.auth import CurrentUser
@@ -15,6 +15,22 @@ from tierdesk.web.schemas import CustomerMergeIn, IdentityIn
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 CustomerId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.get("", response_model=CustomerList)
+def search_customers(
+    user: CurrentUser,
+    state: State,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+) -> CustomerList:
+    """Customers whose name, email, phone or LINE id contains `q` (any case; a phone number
+    however it is written), newest first, with their identities. Merged customers are left
+    out. Pass `next_cursor` back as `cursor` for the next page."""
+    return customers.search_customers(
+        state.env, actor_id=user.user_id, text=q, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/{customer_id}", response_model=CustomerView)
