@@ -183,3 +183,30 @@ def test_a_failed_reread_keeps_the_version_in_force_and_tries_again(
     down["now"], ticks.t = False, ticks.t + 5
     assert live.env().rules.category("order_status").priority == "P3"
     assert live.version_id == newer
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_an_approver_sees_what_a_draft_changes_against_the_version_in_force(desk: Desk) -> None:
+    from tierdesk.services.errors import NotFound
+
+    first = _propose(desk, "v1")
+    nothing = policies.changes(desk.env, first)
+    assert nothing.against_id is None and nothing.changes == ()
+    assert "nothing to compare with" in nothing.note
+    policies.approve_version(desk.env, version_id=first, actor_id=desk.user["manager"])
+    draft = policies.propose_version(
+        desk.env, source=ORDERS_P2, title="orders are P2", actor_id=desk.user["supervisor"]
+    ).id
+    seen = policies.changes(desk.env, draft)
+    assert (seen.version_id, seen.against_id, seen.note) == (draft, first, "")
+    assert [(c.path, c.kind, c.old, c.new) for c in seen.changes] == [
+        ("categories.order_status.priority", "changed", "P3", "P2")
+    ]
+    back = policies.changes(desk.env, first, against_id=draft)
+    assert [(c.old, c.new) for c in back.changes] == [("P2", "P3")]
+    in_force = policies.changes(desk.env, first)
+    assert in_force.changes == () and in_force.note == "this is the version in force"
+    with pytest.raises(NotFound):
+        policies.changes(desk.env, "pv_unknown")
+    with pytest.raises(NotFound):
+        policies.changes(desk.env, draft, against_id="pv_unknown")

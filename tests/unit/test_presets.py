@@ -161,3 +161,16 @@ def test_simple_preset_priorities_are_seed_004s_matrix() -> None:
 def test_simple_preset_tiers_are_agent_manager_product_team() -> None:
     tiers = [t.name.get("en") for t in policy.rulebook(preset="simple").tiers]
     assert tiers == ["Support Agent", "Support Manager", "Product/Service Team"]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"), [("80%", "80%"), ("80.0%", "80%"), ("12.5%", "12.5%")]
+)
+def test_a_percent_is_shown_as_written_without_trailing_zeros(written: str, shown: str) -> None:
+    source = policy.loader.preset_path("cs-sop").read_text(encoding="utf-8")
+    assert "    warn_at: 80%\n" in source
+    loaded = policy.loader.load_text(
+        source.replace("    warn_at: 80%\n", f"    warn_at: {written}\n")
+    )
+    dumped = loaded.policy.model_dump(mode="json", by_alias=True)
+    assert dumped["priorities"]["P1"]["warn_at"] == shown

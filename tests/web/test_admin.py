@@ -157,3 +157,40 @@ def test_a_weak_password_or_unknown_role_is_a_422(desk: WebDesk) -> None:
         desk, "admin", "/api/users", {"username": "x2", "role": "boss", "password": "long enough"}
     )
     assert role.status_code == 422 and role.json()["errors"][0]["path"] == "body.role"
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_any_signed_in_user_reads_what_a_policy_version_changes(desk: WebDesk) -> None:
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    p2_first_response = "    clock: business\n    first_response: 1h\n    next_reply: 4h\n"
+    assert source.count(p2_first_response) == 1
+    faster = source.replace(p2_first_response, p2_first_response.replace("1h", "30m"))
+    first = _post(desk, "supervisor", "/api/policy-versions", {"title": "v1", "source": source})
+    first_id = first.json()["id"]
+    r = desk.client.get(f"/api/policy-versions/{first_id}/changes", headers=desk.auth("agent_l1"))
+    assert r.status_code == 200, r.text
+    assert r.json()["against_id"] is None and r.json()["changes"] == [] and r.json()["note"]
+    assert _post(desk, "manager", f"/api/policy-versions/{first_id}/approve", {}).status_code == 200
+    second = _post(desk, "supervisor", "/api/policy-versions", {"title": "v2", "source": faster})
+    url = f"/api/policy-versions/{second.json()['id']}/changes"
+    r = desk.client.get(url, headers=desk.auth("qa"))
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "version_id": second.json()["id"],
+        "against_id": first_id,
+        "changes": [
+            {"path": "priorities.P2.first_response", "kind": "changed", "old": "1h", "new": "30m"}
+        ],
+        "note": "",
+    }
+    back = desk.client.get(
+        f"/api/policy-versions/{first_id}/changes",
+        params={"against": second.json()["id"]},
+        headers=desk.auth("agent_l1"),
+    )
+    assert [(c["old"], c["new"]) for c in back.json()["changes"]] == [("30m", "1h")]
+    for bad in ("/api/policy-versions/pv_nope/changes", f"{url}?against=pv_nope"):
+        r = desk.client.get(bad, headers=desk.auth("agent_l1"))
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert desk.client.get(url).status_code == 401

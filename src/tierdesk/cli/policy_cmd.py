@@ -1,8 +1,10 @@
-"""`tierdesk init` and `tierdesk policy check`."""
+"""`tierdesk init`, `tierdesk policy check` and `tierdesk policy diff`."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +12,9 @@ import typer
 
 from tierdesk import policy
 from tierdesk.cli.common import fail_policy
+from tierdesk.policy.compare import compare, describe
 
-policy_app = typer.Typer(help="Check SOP policy files.", no_args_is_help=True)
+policy_app = typer.Typer(help="Check and compare SOP policy files.", no_args_is_help=True)
 
 
 @policy_app.command("check")
@@ -33,6 +36,39 @@ def check_cmd(
     typer.echo(summary if findings else f"{file}: ok", err=bool(errors))
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+@policy_app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="The policy before the change.")],
+    new: Annotated[Path, typer.Argument(help="The policy after the change.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON list of {path, kind, old, new}.")
+    ] = False,
+) -> None:
+    """What changes from OLD to NEW, one line per change (comments and formatting are not
+    changes). Exit 0 when nothing changes, 1 when something does, 2 when a file does not
+    load or check."""
+    before, after = _checked_or_exit(old), _checked_or_exit(new)
+    changes = compare(before.policy, after.policy)
+    if as_json:
+        typer.echo(json.dumps([asdict(c) for c in changes], ensure_ascii=False, indent=2))
+    else:
+        for change in changes:
+            typer.echo(describe(change))
+    if changes:
+        raise typer.Exit(1)
+
+
+def _checked_or_exit(file: Path) -> policy.LoadedPolicy:
+    """The policy in `file`; its error findings (as `policy check` prints them) and exit 2."""
+    try:
+        loaded, _ = policy.load_checked(file)
+    except policy.PolicyError as exc:
+        for f in exc.findings:
+            typer.echo(f.format(), err=True)
+        raise typer.Exit(2) from None
+    return loaded
 
 
 def init_cmd(

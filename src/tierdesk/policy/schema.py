@@ -63,7 +63,7 @@ Percent = Annotated[
     Decimal,
     BeforeValidator(_percent),
     Field(ge=0, le=1),
-    PlainSerializer(lambda d: f"{d * 100:g}%", return_type=str),
+    PlainSerializer(lambda d: f"{(d * 100).normalize():f}%", return_type=str),
     WithJsonSchema({"type": "string", "examples": ["80%", "15%"]}),
 ]
 

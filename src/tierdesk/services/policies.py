@@ -2,8 +2,9 @@
 
 A version is proposed as a draft (it must load and check without errors), takes effect only when
 a named approver (manager or admin, not its author) approves it, and the version it replaces is
-kept as superseded: `history` is the revision history. Agents acknowledge the effective version;
-`require_acknowledged` refuses to assign tickets to an agent who has not.
+kept as superseded: `history` is the revision history; `changes` says what a version changes
+(semantically, see `tierdesk.policy.compare`) against the one in force. Agents acknowledge the
+effective version; `require_acknowledged` refuses to assign tickets to an agent who has not.
 
 Running processes follow the version in force through `PolicyInForce`: every server and worker
 re-reads which version is effective every few seconds and switches to a newly approved one without a
@@ -17,11 +18,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import PolicyError, check, compile_policy
+from tierdesk.policy.compare import Change, compare
 from tierdesk.policy.loader import load_text
+from tierdesk.policy.schema import Policy
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
     Forbidden,
@@ -200,6 +203,48 @@ def history(env: Env) -> list[PolicyVersionRecord]:
     """Every version, by number: the revision history."""
     with env.uow() as uow:
         return uow.policies.history()
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What version `version_id` changes compared with version `against_id` (what an approver
+    reviews before approving, R-DOC-3). `against_id` None: there was nothing to compare with,
+    and `note` says why."""
+
+    version_id: str
+    against_id: str | None
+    changes: tuple[Change, ...] = ()
+    note: str = ""
+
+
+def changes(env: Env, version_id: str, against_id: str | None = None) -> VersionChanges:
+    """The semantic changes from `against_id` (default: the version in force) to `version_id`,
+    ordered by path (see `tierdesk.policy.compare`). NotFound for an unknown id."""
+    with env.uow() as uow:
+        version = uow.policies.get(version_id)
+        if version is None:
+            raise NotFound("policy version", version_id)
+        against = uow.policies.effective() if against_id is None else uow.policies.get(against_id)
+        if against is None and against_id is not None:
+            raise NotFound("policy version", against_id)
+    if against is None:
+        note = "no version is in force yet, so there is nothing to compare with"
+        return VersionChanges(version.id, None, (), note)
+    found = compare(_stored(against, "against"), _stored(version, "version_id"))
+    note = "this is the version in force" if against.id == version.id and against_id is None else ""
+    return VersionChanges(version.id, against.id, tuple(found), note)
+
+
+def _stored(version: PolicyVersionRecord, field: str) -> Policy:
+    """The validated policy of a stored version (it checked when it was proposed)."""
+    try:
+        return load_text(version.source, f"policy version {version.number}").policy
+    except PolicyError as exc:  # the schema changed since: say so, never a 500
+        raise InvalidInput(
+            field,
+            f"policy version {version.number} no longer loads",
+            findings=[f.format() for f in exc.findings],
+        ) from None
 
 
 def in_force(env: Env) -> Env:

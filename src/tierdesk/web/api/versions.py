@@ -1,10 +1,10 @@
-"""Policy versions (R-DOC-3): propose, approve, reject, acknowledge, history."""
+"""Policy versions (R-DOC-3): propose, approve, reject, acknowledge, history, changes."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from tierdesk.services import policies
 from tierdesk.services.records import AcknowledgementRecord, PolicyVersionRecord
@@ -14,12 +14,30 @@ from tierdesk.web.schemas import DecisionIn, PolicyProposeIn
 
 router = APIRouter(prefix="/policy-versions", tags=["policy versions"])
 VersionId = Annotated[str, Path(min_length=1, max_length=100)]
+AgainstId = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=100,
+        description="The version to compare with (default: the version in force).",
+    ),
+]
 
 
 @router.get("", response_model=list[PolicyVersionRecord])
 def history(user: CurrentUser, state: State) -> list[PolicyVersionRecord]:
     """Every version by number: the revision history (any signed-in user may read it)."""
     return policies.history(state.env)
+
+
+@router.get("/{version_id}/changes", response_model=policies.VersionChanges)
+def changes(
+    version_id: VersionId, user: CurrentUser, state: State, against: AgainstId = None
+) -> policies.VersionChanges:
+    """What a version changes compared with another (default: the version in force), one
+    entry per change: {path, kind (changed, added, removed), old, new}. Any signed-in user may
+    read it."""
+    return policies.changes(state.env, version_id, against)
 
 
 @router.post("", status_code=201, response_model=PolicyVersionRecord)
