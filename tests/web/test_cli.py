@@ -12,6 +12,7 @@ from importlib.machinery import ModuleSpec
 from typing import Any
 
 import pytest
+import typer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -96,6 +97,7 @@ def test_serve_builds_the_app_on_the_store_and_runs_uvicorn(
     r = runner.invoke(cli, ["serve", "--port", "8123", "--no-workers"])
     assert r.exit_code == 0, r.output
     assert (ran["host"], ran["port"], ran["logging"]) == ("127.0.0.1", 8123, True)
+    assert "no admin yet: add the first one with `tierdesk user add" in r.output  # not a tty
     assert ran["app"].state.web.env is env
     assert TestClient(ran["app"]).get("/healthz").json() == {"status": "ok"}
     # The signing key was generated into var/, readable by the owner only.
@@ -158,3 +160,36 @@ def test_the_serve_lifespan_runs_the_workers_while_the_app_runs(env: Env, tmp_pa
         assert client.get("/healthz").status_code == 200
         assert {"tierdesk-sla-sweeper", "tierdesk-outbox"} <= names()
     assert not {"tierdesk-sla-sweeper", "tierdesk-outbox"} & names()
+
+
+def test_a_new_helpdesk_asks_once_for_its_first_admin_on_a_terminal(env: Env) -> None:
+    short = CliRunner().invoke(_first_admin_app(env), input="boss\nshort\nshort\n")
+    assert short.exit_code == 2 and _users(env) == {}  # too short: refused, nothing stored
+    r = CliRunner().invoke(
+        _first_admin_app(env), input="Boss\na long passphrase\na long passphrase\n"
+    )
+    assert r.exit_code == 0, r.output
+    admin = _users(env)["boss"]
+    assert admin.role == "admin" and bootstrap.verify_password(
+        admin.password_hash, "a long passphrase"
+    )
+    assert "a long passphrase" not in r.output
+    again = CliRunner().invoke(_first_admin_app(env), input="")
+    assert again.exit_code == 0 and "No admin yet" not in again.output  # asked once only
+
+
+def test_a_new_helpdesk_off_a_terminal_says_how_to_add_the_first_admin(env: Env) -> None:
+    r = CliRunner().invoke(_first_admin_app(env, interactive=False))
+    assert r.exit_code == 0
+    assert "tierdesk user add NAME --role admin" in r.output
+    assert _users(env) == {}
+
+
+def _first_admin_app(env: Env, *, interactive: bool = True) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.command()
+    def run() -> None:
+        serve_cmd.first_admin(env, interactive=interactive)
+
+    return app

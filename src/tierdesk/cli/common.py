@@ -55,3 +55,23 @@ def log_to_stderr() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic narrates every connection ("Context impl SQLiteImpl."); the upgrade itself is
+    # logged once by `tierdesk.bootstrap` when the schema changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+MIN_PASSWORD = 8
+
+
+def check_password_length(password: str) -> str:
+    """`password`, or exit 2 when it is shorter than MIN_PASSWORD characters."""
+    if len(password) < MIN_PASSWORD:
+        usage_error(f"the password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def prompt_password() -> str:
+    """A new password, typed twice without echo."""
+    return check_password_length(
+        typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )

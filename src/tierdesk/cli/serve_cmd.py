@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,10 +24,19 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr, usage_error
+from tierdesk.cli.common import (
+    PolicyOpt,
+    PresetOpt,
+    load_rulebook,
+    log_to_stderr,
+    prompt_password,
+    usage_error,
+)
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services import users
 from tierdesk.services.env import Env
+from tierdesk.services.errors import InvalidInput, UsernameTaken
 from tierdesk.services.policies import EnvSource, PolicyInForce
 from tierdesk.web.app import Lifespan, create_app
 from tierdesk.workers.run import start_background, stop_background
@@ -90,11 +100,45 @@ def serve(
     env = open_env(settings, rules)
     if settings.demo:
         seed_demo(env)
+    else:
+        first_admin(env, interactive=sys.stdin.isatty())
     live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
     lifespan = background(live, settings.var_dir / "mailbox.jsonl") if workers else None
     app = create_app(live, settings, lifespan=lifespan)
     typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def first_admin(env: Env, *, interactive: bool) -> None:
+    """A helpdesk without an active admin has nobody to sign in and add the team: on a
+    terminal, ask once for the first admin's name and password; otherwise say how to add one.
+    Nothing is asked when an active admin exists."""
+    if any(u.active for u in users.list_users(env, role="admin")):
+        return
+    if not interactive:
+        typer.echo(
+            "no admin yet: add the first one with `tierdesk user add NAME --role admin`",
+            err=True,
+        )
+        return
+    typer.echo("No admin yet: create the first one (it signs in and adds the team).")
+    while True:
+        username = typer.prompt("Admin username", default="admin")
+        password = prompt_password()
+        try:
+            user = users.add_user(
+                env,
+                username=username,
+                display_name=username,
+                role="admin",
+                actor_id=None,
+                password_hash=bootstrap.hash_password(password),
+            )
+        except (InvalidInput, UsernameTaken) as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            continue
+        typer.echo(f"added {user.username} (admin)")
+        return
 
 
 def seed_demo(env: Env) -> None:

@@ -9,13 +9,11 @@ from typing import Annotated
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import usage_error
+from tierdesk.cli.common import check_password_length, prompt_password, usage_error
 from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.services import users
 from tierdesk.services.errors import InvalidInput, UsernameTaken
 from tierdesk.services.records import ROLES
-
-MIN_PASSWORD = 8
 
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 
@@ -40,11 +38,9 @@ def add(
     if role not in ROLES:
         usage_error(f"--role must be one of {', '.join(ROLES)}")
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = check_password_length(sys.stdin.readline().rstrip("\r\n"))
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        usage_error(f"the password needs at least {MIN_PASSWORD} characters")
+        password = prompt_password()
     env = open_env(settings_from(database_url=database_url))
     try:
         user = users.add_user(

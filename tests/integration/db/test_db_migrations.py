@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -40,13 +41,20 @@ def test_the_schema_comparison_notices_a_column_the_migrations_lack(sqlite_db: D
     assert [(d[0], d[3].name) for d in diff] == [("add_column", "mood")]
 
 
-def test_upgrade_creates_the_file_and_running_it_again_changes_nothing(tmp_path: Path) -> None:
+def test_upgrade_creates_the_file_and_running_it_again_changes_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     url = f"sqlite:///{tmp_path}/new/dir/t.db"
     assert bootstrap.database_revision(url) == (None, head_revision())
     assert not (tmp_path / "new").exists()  # asking does not create the database
-    assert bootstrap.upgrade_database(url) == head_revision()
-    assert bootstrap.upgrade_database(url) == head_revision()
+    with caplog.at_level(logging.INFO, logger="tierdesk.db"):
+        assert bootstrap.upgrade_database(url) == head_revision()
+        assert bootstrap.upgrade_database(url) == head_revision()
     assert bootstrap.database_revision(url) == (head_revision(), head_revision())
+    # the step is logged once, when there was one
+    assert [r.getMessage() for r in caplog.records if r.name == "tierdesk.db"] == [
+        f"database {url} upgraded: empty -> {head_revision()}"
+    ]
 
 
 def test_opening_a_database_that_was_not_upgraded_says_what_to_run(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ lock, so two processes upgrading at once take turns instead of both creating tab
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,6 +28,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_KEY = 0x7469657264657368  # "tierdesh": any fixed 64-bit number shared by all upgraders
 
 
+log = logging.getLogger("tierdesk.db")
+
+
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """An Alembic Config for the packaged scripts (running on `connection` when given)."""
     config = Config()
@@ -44,7 +48,9 @@ def head_revision() -> str:
 
 
 def upgrade(url: str) -> None:
-    """Migrate the database at `url` to the newest revision (idempotent)."""
+    """Migrate the database at `url` to the newest revision (idempotent); logs the step
+    (from -> to) when there was one."""
+    before = current_revision(url)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,10 +60,13 @@ def upgrade(url: str) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             command.upgrade(alembic_config(conn), "head")
+            after = MigrationContext.configure(conn).get_current_revision()
     except sa.exc.OperationalError as exc:
         raise _unavailable(url, exc) from exc
     finally:
         engine.dispose()
+    if after != before:
+        log.info("database %s upgraded: %s -> %s", safe_url(url), before or "empty", after)
 
 
 def current_revision(url: str) -> str | None:
