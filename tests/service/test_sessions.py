@@ -210,3 +210,29 @@ def test_a_failed_user_change_ends_no_session(desk: Desk) -> None:
             password_hash="x",
         )
     assert sessions.check(desk.env, a.id, desk.clock.now()) == desk.user["agent_l1"]
+
+
+def test_changing_ones_own_password_keeps_only_the_session_used(desk: Desk) -> None:
+    used, other = _start(desk), _start(desk)
+    colleague = _start(desk, role="agent_l2")
+    now = desk.clock.now()
+    changed = users.change_own_password(
+        desk.env, user_id=desk.user["agent_l1"], password_hash="$new$", keep_session_id=used.id
+    )
+    assert changed.password_hash == "$new$"
+    assert sessions.check(desk.env, used.id, now) == desk.user["agent_l1"]
+    assert sessions.check(desk.env, other.id, now) is None
+    assert sessions.check(desk.env, colleague.id, now) == desk.user["agent_l2"]
+    users.change_own_password(  # through an API token: no session to keep
+        desk.env, user_id=desk.user["agent_l1"], password_hash="$newer$", keep_session_id=None
+    )
+    assert sessions.check(desk.env, used.id, now) is None
+
+
+def test_a_deactivated_user_cannot_change_their_password(desk: Desk) -> None:
+    users.update_user(desk.env, user_id=desk.user["qa"], actor_id=None, active=False)
+    with pytest.raises(Forbidden):
+        users.change_own_password(
+            desk.env, user_id=desk.user["qa"], password_hash="$x$", keep_session_id=None
+        )
+    assert users.get_user(desk.env, desk.user["qa"]).password_hash != "$x$"

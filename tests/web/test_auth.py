@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from httpx import Response
 from web_desk import PASSWORD, START, WebDesk, web_desk
 
@@ -517,3 +518,32 @@ def test_a_bearer_token_lists_sessions_with_none_current(desk: WebDesk) -> None:
     r = desk.client.get("/api/auth/sessions", headers=_bearer(token))
     assert r.status_code == 200
     assert [s["current"] for s in r.json()] == [False]
+
+
+def test_a_user_changes_their_password_and_only_this_session_stays(desk: WebDesk) -> None:
+    other = TestClient(desk.app)  # another browser, signed in as the same user
+    assert other.post(
+        "/api/auth/login", json={"username": "agent-l1", "password": PASSWORD}
+    ).is_success
+    csrf = _login(desk)
+    url, headers = "/api/auth/password", {"X-CSRF-Token": csrf}
+    wrong = {"current_password": "not it", "new_password": "a brand new passphrase"}
+    r = desk.client.post(url, json=wrong, headers=headers)
+    assert r.status_code == 403 and r.json()["code"] == "wrong_password"
+    same = {"current_password": PASSWORD, "new_password": PASSWORD}
+    r = desk.client.post(url, json=same, headers=headers)
+    assert r.status_code == 422 and r.json()["data"]["field"] == "new_password"
+    assert (
+        desk.client.post(url, json={**same, "new_password": "short"}, headers=headers).status_code
+        == 422
+    )
+    assert other.get("/api/auth/me").status_code == 200  # nothing changed so far
+    new = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    assert desk.client.post(url, json=new).status_code == 403  # cookie without CSRF header
+    assert desk.client.post(url, json=new, headers=headers).status_code == 204
+    assert desk.client.get("/api/auth/me").status_code == 200  # this session stays
+    assert other.get("/api/auth/me").status_code == 401  # the other one ended
+    old = {"username": "agent-l1", "password": PASSWORD}
+    assert other.post("/api/auth/login", json=old).status_code == 401
+    fresh = {"username": "agent-l1", "password": "a brand new passphrase"}
+    assert other.post("/api/auth/login", json=fresh).status_code == 200

@@ -140,6 +140,22 @@ def update_user(
         return user
 
 
+def change_own_password(
+    env: Env, *, user_id: str, password_hash: str, keep_session_id: str | None
+) -> UserRecord:
+    """A signed-in user sets a new password (the caller checked the current one). Every
+    other session of theirs ends in the same unit of work; `keep_session_id`, the one they
+    used, stays signed in (None when they used an API token: then all end)."""
+    with env.uow() as uow:
+        user = replace(
+            actor(uow, user_id, frozenset(ROLES), "change a password"), password_hash=password_hash
+        )
+        uow.users.save(user)
+        uow.sessions.end_for_user(user_id, env.now(), except_id=keep_session_id)
+        uow.commit()
+        return user
+
+
 def get_user(env: Env, user_id: str) -> UserRecord:
     with env.uow() as uow:
         user = uow.users.get(user_id)

@@ -207,6 +207,11 @@ class LoginIn(Strict):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+class PasswordChangeIn(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Field(min_length=8, max_length=1024)]
+
+
 class LoginOut(BaseModel):
     user: UserOut
     csrf_token: str = Field(description="Send it as X-CSRF-Token on cookie-authenticated writes.")

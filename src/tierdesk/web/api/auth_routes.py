@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from tierdesk.services import sessions, tokens, users
+from tierdesk.services.errors import InvalidInput
 from tierdesk.services.records import ApiTokenRecord, SessionRecord
 from tierdesk.web.api.common import State, client_ip, rate_limit, user_out
 from tierdesk.web.auth import (
@@ -21,6 +22,7 @@ from tierdesk.web.errors import WebError
 from tierdesk.web.schemas import (
     LoginIn,
     LoginOut,
+    PasswordChangeIn,
     SessionOut,
     TokenCreated,
     TokenIn,
@@ -63,6 +65,28 @@ def login(body: LoginIn, request: Request, response: Response, state: State) -> 
     # Readable by the console's script, which echoes it in X-CSRF-Token (double submit).
     response.set_cookie(CSRF_COOKIE, csrf, max_age=age, secure=secure, samesite="lax")
     return LoginOut(user=user_out(user), csrf_token=csrf)
+
+
+@router.post("/password", status_code=204)
+def change_password(
+    body: PasswordChangeIn, request: Request, user: CurrentUser, state: State
+) -> Response:
+    """Set a new password, proving the current one (403 `wrong_password`; rate-limited like
+    sign-in, so a borrowed session cannot guess it). Every other session of the caller ends;
+    this one stays signed in. API tokens are not touched."""
+    rate_limit(state.login_limiter, f"password:{user.user_id}:{client_ip(request)}")
+    record = users.get_user(state.env, user.user_id)
+    if not check_password(state, record, body.current_password):
+        raise WebError(403, "wrong_password", "the current password is wrong")
+    if body.new_password == body.current_password:
+        raise InvalidInput("new_password", "must differ from the current password")
+    users.change_own_password(
+        state.env,
+        user_id=user.user_id,
+        password_hash=state.hasher.hash(body.new_password),
+        keep_session_id=user.session_id,
+    )
+    return Response(status_code=204)
 
 
 def _clear_cookies(response: Response) -> Response:
