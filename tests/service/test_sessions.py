@@ -236,3 +236,14 @@ def test_a_deactivated_user_cannot_change_their_password(desk: Desk) -> None:
             desk.env, user_id=desk.user["qa"], password_hash="$x$", keep_session_id=None
         )
     assert users.get_user(desk.env, desk.user["qa"]).password_hash != "$x$"
+
+
+def test_signed_in_answers_with_the_user_read_alongside_the_session(desk: Desk) -> None:
+    started = _start(desk, role="qa")
+    now = desk.clock.now()
+    user = sessions.signed_in(desk.env, started.id, now)
+    assert user is not None and (user.id, user.role) == (desk.user["qa"], "qa")
+    users.update_user(desk.env, user_id=desk.user["qa"], actor_id=None, role="agent_l2")
+    again = sessions.signed_in(desk.env, started.id, now)
+    assert again is not None and again.role == "agent_l2"  # the role is read, never cached
+    assert sessions.signed_in(desk.env, "ses_unknown", now) is None

@@ -159,3 +159,14 @@ def test_a_user_lists_only_their_own_tokens_oldest_first_revoked_included(desk: 
     assert [(t.name, t.revoked_at is not None) for t in listed] == [("a", True), ("b", False)]
     assert tokens.list_for(desk.env, l1, l1) == listed
     assert b.id in {t.id for t in listed}
+
+
+def test_holder_answers_with_the_tokens_user_active_or_not(desk: Desk) -> None:
+    _, shown = tokens.create(desk.env, desk.user["qa"], "reports", 1)
+    now = desk.clock.now()
+    user = tokens.holder(desk.env, shown, now)
+    assert user is not None and user.id == desk.user["qa"] and user.active
+    users.update_user(desk.env, user_id=desk.user["qa"], actor_id=None, active=False)
+    inactive = tokens.holder(desk.env, shown, now)
+    assert inactive is not None and not inactive.active  # the web layer refuses it
+    assert tokens.holder(desk.env, "tdk_unknown", now) is None

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
-from tierdesk.services.records import ROLES, SessionRecord
+from tierdesk.services.records import ROLES, SessionRecord, UserRecord
 from tierdesk.services.users import actor
 
 SESSION_PREFIX = "ses_"
@@ -68,16 +68,24 @@ def check(env: Env, session_id: str, now: datetime) -> str | None:
     """The user id of a session that is stored, not ended and not expired at `now`; None
     otherwise (the reason is not told apart: callers answer alike). Records the request in
     `last_seen_at` when the last record is a minute old or more."""
+    user = signed_in(env, session_id, now)
+    return None if user is None else user.id
+
+
+def signed_in(env: Env, session_id: str, now: datetime) -> UserRecord | None:
+    """`check`, answering with the session's user (active or not: the caller decides), read
+    in the same unit of work: one transaction per request for authentication."""
     if not session_id or len(session_id) > _ID_MAX:
         return None
     with env.uow() as uow:
         session = uow.sessions.get(session_id)
         if session is None or session.revoked_at is not None or session.expires_at <= now:
             return None
+        user = uow.users.get(session.user_id)
         if session.last_seen_at is None or now - session.last_seen_at >= TOUCH_EVERY:
             uow.sessions.touch(session.id, now)
             uow.commit()
-        return session.user_id
+        return user
 
 
 def end(env: Env, session_id: str) -> None:

@@ -66,6 +66,13 @@ def verify(env: Env, raw: str, now: datetime) -> str | None:
     """The user id of a bearer token that is known, not revoked and not expired at `now`;
     None otherwise (the reason is not told apart: callers answer alike). Records the use in
     `last_used_at` when the last record is a minute old or more."""
+    user = holder(env, raw, now)
+    return None if user is None else user.id
+
+
+def holder(env: Env, raw: str, now: datetime) -> UserRecord | None:
+    """`verify`, answering with the token's user (active or not: the caller decides), read
+    in the same unit of work: one transaction per request for authentication."""
     secret = raw.removeprefix(TOKEN_PREFIX)
     if secret == raw or not secret or len(secret) > _SECRET_MAX:
         return None
@@ -73,10 +80,11 @@ def verify(env: Env, raw: str, now: datetime) -> str | None:
         token = uow.tokens.by_hash(hash_secret(secret))
         if token is None or token.revoked_at is not None or token.expires_at <= now:
             return None
+        user = uow.users.get(token.user_id)
         if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
             uow.tokens.touch(token.id, now)
             uow.commit()
-        return token.user_id
+        return user
 
 
 def list_for(env: Env, actor_id: str, user_id: str | None = None) -> list[ApiTokenRecord]:

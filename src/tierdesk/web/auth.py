@@ -30,8 +30,7 @@ from typing import Annotated, Any, Literal, Protocol
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from tierdesk.services import sessions, tokens, users
-from tierdesk.services.errors import NotFound
+from tierdesk.services import sessions, tokens
 from tierdesk.services.records import UserRecord
 from tierdesk.web.errors import WebError
 from tierdesk.web.state import WebState, web_state
@@ -125,10 +124,10 @@ def authenticate(
     now = state.env.now()
     if bearer is not None:
         # Unknown, revoked and expired tokens get the same answer.
-        token_user = tokens.verify(state.env, bearer.credentials, now)
+        token_user = tokens.holder(state.env, bearer.credentials, now)
         if token_user is None:
             raise _unauthenticated("the API token is invalid, expired or revoked")
-        return _principal(state, token_user, "token")
+        return _principal(token_user, "token")
     if cookie is None:
         raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
     payload = state.signer.loads("session", cookie, now)
@@ -143,25 +142,19 @@ def authenticate(
     # The signature alone is not enough: the stored session must still be live. Unknown,
     # ended and expired sessions get the same answer.
     session_id = payload.get("s")
-    user_id = sessions.check(state.env, session_id, now) if isinstance(session_id, str) else None
-    if user_id is None:
+    user = sessions.signed_in(state.env, session_id, now) if isinstance(session_id, str) else None
+    if user is None:
         raise _unauthenticated(_SESSION_GONE)
-    return _principal(state, user_id, "session", session_id)
+    return _principal(user, "session", session_id)
 
 
 _SESSION_GONE = "the session is invalid, expired or ended; sign in again"
 
 
 def _principal(
-    state: WebState,
-    user_id: str,
-    via: Literal["session", "token"],
-    session_id: str | None = None,
+    user: UserRecord, via: Literal["session", "token"], session_id: str | None = None
 ) -> Principal:
-    try:
-        user = users.get_user(state.env, user_id)
-    except NotFound:
-        raise _unauthenticated("the account no longer exists") from None
+    """The role always comes from the stored user, loaded with the session or token."""
     if not user.active:
         raise _unauthenticated("the account is deactivated")
     return Principal(user.id, user.username, user.role, via, session_id)
