@@ -179,4 +179,6 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
     if rules is None:
         preset = None if settings.policy_file else settings.policy_preset
         rules = _policy.rulebook(settings.policy_file, preset)
-    return policies.in_force(Env(uow=database.uow, clock=system_clock(), rules=rules))
+    return policies.in_force(
+        Env(uow=database.uow, read=database.reader, clock=system_clock(), rules=rules)
+    )

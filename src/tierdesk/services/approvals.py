@@ -348,7 +348,7 @@ def _use_approval(
 
 def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[ApprovalRecord]:
     """Pending requests, oldest first, that the user's role has the authority to decide."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "list approvals")
         pending = uow.approvals.pending(limit)
     return [

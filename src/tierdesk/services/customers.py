@@ -191,7 +191,7 @@ def search_customers(
     wanted = (text or "").strip()
     if _PHONE_LIKE.fullmatch(wanted):
         wanted = re.sub(r"[\s().-]", "", wanted)
-    with env.uow() as uow:
+    with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "search customers")
         try:
             page = uow.customers.search(wanted or None, limit=limit, cursor=cursor)
@@ -206,7 +206,7 @@ def search_customers(
 
 
 def get_customer(env: Env, customer_id: str, *, actor_id: str) -> CustomerView:
-    with env.uow() as uow:
+    with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "read customers")
         customer = uow.customers.get(customer_id)
         if customer is None:

@@ -20,7 +20,9 @@ from tierdesk.services.ports import Clock, UnitOfWork
 class Env:
     """Dependencies of the services.
 
-    `uow` makes a fresh unit of work per command. `repeat_window`: a new contact from the same
+    `uow` makes a fresh unit of work per command; `read`, when given, one that only reads
+    (the services' queries use it through `reader()`; a store may then let readers run beside
+    a writer instead of queueing behind it). `repeat_window`: a new contact from the same
     customer in the same category within it counts as a repeat contact on the same issue
     (R-ESC-5). `survey_url` is formatted with the survey's `token`.
     """
@@ -32,6 +34,12 @@ class Env:
     intent_map: Mapping[str, IntentMapping] | None = None
     repeat_window: timedelta = timedelta(days=7)
     survey_url: str = "/survey/{token}"
+    read: Callable[[], UnitOfWork] | None = None
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for a command that only reads (a plain one when the store has no
+        reader): writing through it is an error on the SQL stores."""
+        return (self.read or self.uow)()
 
     def now(self) -> datetime:
         """The clock's time; refuses a naive or non-UTC-convertible clock."""

@@ -201,7 +201,7 @@ def require_acknowledged(uow: UnitOfWork, user: UserRecord) -> None:
 
 def history(env: Env) -> list[PolicyVersionRecord]:
     """Every version, by number: the revision history."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         return uow.policies.history()
 
 
@@ -220,7 +220,7 @@ class VersionChanges:
 def changes(env: Env, version_id: str, against_id: str | None = None) -> VersionChanges:
     """The semantic changes from `against_id` (default: the version in force) to `version_id`,
     ordered by path (see `tierdesk.policy.compare`). NotFound for an unknown id."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         version = uow.policies.get(version_id)
         if version is None:
             raise NotFound("policy version", version_id)
@@ -309,7 +309,7 @@ class PolicyInForce:
 
     def _reread(self) -> None:
         self._checked_at = self._monotonic()
-        with self._base.uow() as uow:
+        with self._base.reader() as uow:
             version = uow.policies.effective()
         if version is None or version.id == self._version_id:
             return
@@ -320,7 +320,7 @@ class PolicyInForce:
 
 def effective_version(env: Env) -> PolicyVersionRecord | None:
     """The version in force (None before any was approved)."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         return uow.policies.effective()
 
 

@@ -44,7 +44,7 @@ class TicketView:
 def get_ticket(env: Env, ticket_id: str, *, actor_id: str) -> TicketView:
     """One ticket with its messages, events, clock statuses, queued messages, escalations,
     approvals, actions, calls and surveys."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "read tickets")
         ticket = uow.tickets.get(ticket_id)
         if ticket is None:
@@ -75,7 +75,7 @@ def list_tickets(
     """Tickets matching `filters`, newest first, `limit` (1-200) per page."""
     if not 1 <= limit <= 200:
         raise InvalidInput("limit", "must be 1-200", value=limit)
-    with env.uow() as uow:
+    with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "list tickets")
         try:
             return uow.tickets.search(filters, limit=limit, cursor=cursor)

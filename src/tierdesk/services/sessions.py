@@ -126,7 +126,7 @@ def end_all(env: Env, user_id: str, except_id: str | None = None) -> int:
 
 def list_for(env: Env, actor_id: str) -> list[SessionRecord]:
     """The actor's own active sessions (neither ended nor expired now), oldest first."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         who = actor(uow, actor_id, _ANY_ROLE, "list sessions")
         now = env.now()
         return [

@@ -91,7 +91,7 @@ def list_for(env: Env, actor_id: str, user_id: str | None = None) -> list[ApiTok
     """The tokens of `user_id` (the actor's own when None), revoked and expired ones
     included, oldest first. Only admins may list another user's (Forbidden otherwise;
     NotFound for an unknown user)."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         who = actor(uow, actor_id, _ANY_ROLE, "list API tokens")
         target = who.id if user_id is None else user_id
         if target != who.id:

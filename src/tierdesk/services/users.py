@@ -157,7 +157,7 @@ def change_own_password(
 
 
 def get_user(env: Env, user_id: str) -> UserRecord:
-    with env.uow() as uow:
+    with env.reader() as uow:
         user = uow.users.get(user_id)
         if user is None:
             raise NotFound("user", user_id)
@@ -165,11 +165,11 @@ def get_user(env: Env, user_id: str) -> UserRecord:
 
 
 def list_users(env: Env, role: str | None = None) -> list[UserRecord]:
-    with env.uow() as uow:
+    with env.reader() as uow:
         return uow.users.search(role)
 
 
 def find_user(env: Env, username: str) -> UserRecord | None:
     """The user with this username (for sign-in), or None."""
-    with env.uow() as uow:
+    with env.reader() as uow:
         return uow.users.get_by_username(username.strip().lower())

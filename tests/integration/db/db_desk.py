@@ -56,9 +56,11 @@ class StoreDesk:
 
 
 def make_store_desk(uow: Callable[[], UnitOfWork], rules: Rulebook) -> StoreDesk:
-    """A helpdesk at START on `uow` with one active user per role."""
+    """A helpdesk at START on `uow` with one active user per role. When `uow` is a
+    Database's, queries go through that database's reader, as in production."""
     clock = FakeClock(START)
-    env = Env(uow=uow, clock=clock, rules=rules)
+    reader = getattr(getattr(uow, "__self__", None), "reader", None)
+    env = Env(uow=uow, read=reader, clock=clock, rules=rules)
     ids = {
         role: users.add_user(
             env, username=role.replace("_", "-"), display_name=role, role=role, actor_id=None

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import pytest
+import sqlalchemy as sa
 from db_desk import make_store_desk
 from db_records import SQL_BACKENDS, at, customer, outbox, ticket
 
@@ -117,3 +118,28 @@ def test_the_same_intake_sent_twice_at_once_opens_one_ticket(
     assert len({ticket_id for ticket_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False, True]
     assert len(desk.tickets()) == 1
+
+
+def test_a_reader_runs_beside_a_writer_and_sees_only_what_was_committed(
+    sqlite_db: Database,
+) -> None:
+    with sqlite_db.uow() as setup:
+        setup.customers.add(customer("c_before"))
+        setup.commit()
+    with sqlite_db.uow() as writer:  # holds SQLite's write lock until the block ends
+        writer.customers.add(customer("c_pending"))
+        writer.customers.get("c_pending")
+        with sqlite_db.reader() as reader:  # a writer would wait here, then fail "locked"
+            seen = [c.id for c in reader.customers.search().items]
+        writer.commit()
+    assert seen == ["c_before"]
+
+
+def test_a_reader_refuses_to_write(sql_db: Database) -> None:
+    with sql_db.reader() as reader, pytest.raises(sa.exc.DBAPIError) as err:
+        reader.customers.add(customer("c_1"))
+    assert "read" in str(err.value).lower()  # query_only / read-only transaction
+    with sql_db.uow() as uow:
+        assert uow.customers.get("c_1") is None
+        uow.customers.add(customer("c_1"))  # the pooled connection writes again
+        uow.commit()

@@ -5,7 +5,9 @@ acknowledged only once it is durably stored; `busy_timeout` 5 s; foreign keys on
 unit of work is a `BEGIN IMMEDIATE` transaction (SQLAlchemy's documented pysqlite recipe: the
 driver's own BEGIN is switched off and the `begin` event emits ours). Taking the write lock up
 front means two writers queue on the busy timeout instead of deadlocking when both try to
-upgrade a read lock.
+upgrade a read lock. A reader (`Database.reader()`, for queries) begins a deferred transaction
+with `PRAGMA query_only` on: it reads a snapshot beside the writer instead of queueing for the
+write lock, and any write through it fails. On PostgreSQL a reader is a READ ONLY transaction.
 
 PostgreSQL through psycopg 3 (`postgresql+psycopg://`; a bare `postgresql://` URL is given that
 driver). READ COMMITTED; tickets are locked with FOR UPDATE and saves check the version.
@@ -125,8 +127,16 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+_READ_ONLY = "tierdesk_read_only"  # execution option of a reader's connection
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("PRAGMA query_only=ON")
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("PRAGMA query_only=OFF")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -143,6 +153,10 @@ class Database:
         """A new unit of work (a transaction per `with` block)."""
         return SqlUnitOfWork(self.engine, self.dialect)
 
+    def reader(self) -> SqlUnitOfWork:
+        """A new unit of work that only reads (see the module doc); the services' `Env.read`."""
+        return SqlUnitOfWork(self.engine, self.dialect, read_only=True)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -156,8 +170,9 @@ class SqlUnitOfWork:
     transaction), leaving the block rolls back whatever was not committed. A unique
     violation, on insert or at commit, raises DuplicateKey naming the key."""
 
-    def __init__(self, engine: sa.Engine, dialect: Dialect) -> None:
+    def __init__(self, engine: sa.Engine, dialect: Dialect, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._conn: sa.Connection | None = None
         self._tx = Tx(dialect)
         self.tickets: TicketRepository = SqlTickets(self._tx)
@@ -178,7 +193,11 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open; make a new one per command")
-        self._conn = self._engine.connect()
+        conn = self._engine.connect()
+        if self._read_only:
+            options = {"postgresql_readonly": True} if self._tx.postgres else {_READ_ONLY: True}
+            conn = conn.execution_options(**options)
+        self._conn = conn
         self._tx.bind(self._conn)
         return self
 
