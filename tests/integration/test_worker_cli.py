@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from tierdesk import bootstrap
 from tierdesk.cli.main import app
 from tierdesk.policy import rulebook
+from tierdesk.services import sessions, tokens, users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock
@@ -98,7 +99,49 @@ def test_worker_once_sweeps_and_delivers_every_message_exactly_once(
     assert sorted(_mailbox_keys(mailbox)) == sorted(m.dedupe_key for m in messages)
     again = _once(sqlite_url, mailbox)
     assert again["sweep"]["escalations"] == 0 and again["outbox"]["claimed"] == 0
+    assert first["housekeeping"] == again["housekeeping"] == {"sessions": 0, "tokens": 0}
     assert len(_mailbox_keys(mailbox)) == len(messages)
+
+
+def _end_sessions_and_tokens_long_ago(url: str) -> None:
+    """A user whose session ended 40 days ago and whose token was revoked 100 days ago (both
+    due for deletion), and a live session and token (never deleted)."""
+    db = bootstrap.open_database(url)
+    clock = FakeClock(datetime.now(UTC) - timedelta(days=100))
+    env = Env(uow=db.uow, clock=clock, rules=rulebook(preset="cs-sop"))
+    try:
+        mei = users.add_user(
+            env, username="mei", display_name="Mei", role="agent_l1", actor_id=None
+        ).id
+        token, _ = tokens.create(env, mei, "CRM sync", 30)
+        tokens.revoke(env, mei, token.id)
+        tokens.create(env, mei, "live", 3650)
+        clock.advance(timedelta(days=60))
+        session = sessions.start(env, mei, 3600, None, None)
+        sessions.end(env, session.id)
+        sessions.start(env, mei, 365 * 86400, None, None)
+    finally:
+        db.dispose()
+
+
+def test_worker_once_deletes_sessions_and_tokens_that_ended_long_ago(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    _end_sessions_and_tokens_long_ago(sqlite_url)
+    args = ["worker", "--once", "--database-url", sqlite_url, "--mailbox", str(tmp_path / "m")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "housekeeping: deleted 1 ended session(s), 1 ended API token(s)" in result.stdout
+    assert _once(sqlite_url, tmp_path / "m")["housekeeping"] == {"sessions": 0, "tokens": 0}
+    db = bootstrap.open_database(sqlite_url)
+    try:
+        with db.uow() as uow:
+            mei = uow.users.get_by_username("mei")
+            assert mei is not None
+            assert [s.revoked_at for s in uow.sessions.for_user(mei.id)] == [None]
+            assert [t.name for t in uow.tokens.for_user(mei.id)] == ["live"]
+    finally:
+        db.dispose()
 
 
 def test_worker_refuses_a_database_without_the_schema(tmp_path: Path) -> None:

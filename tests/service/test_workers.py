@@ -1,4 +1,5 @@
-"""The worker loops: the SLA sweeper and the outbox sender, on the in-memory fakes."""
+"""The worker loops: the SLA sweeper, the outbox sender and housekeeping, on the in-memory
+fakes."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import pytest
 from service_desk import OUTAGE, Desk
 
 from tierdesk.bootstrap import file_sender
+from tierdesk.services import sessions
+from tierdesk.services.housekeeping import PurgeReport, purge
+from tierdesk.services.policies import PolicyInForce
 from tierdesk.services.records import OutboxRecord
 from tierdesk.services.sweep import SweepReport, sweep
+from tierdesk.workers.housekeeping import describe_purge, housekeeping_step, run_housekeeping
 from tierdesk.workers.loop import failure_pause
 from tierdesk.workers.outbox import run_outbox
-from tierdesk.workers.run import run_once, start_background, stop_background
+from tierdesk.workers.run import OnceReport, run_once, start_background, stop_background
 from tierdesk.workers.sweeper import describe_sweep, run_sweeper
 
 
@@ -167,3 +172,73 @@ def test_background_workers_deliver_and_stop(desk: Desk, tmp_path: Path) -> None
     assert stop_background(threads, stop, timeout=10)
     [line] = [json.loads(x) for x in mailbox.read_text(encoding="utf-8").splitlines()]
     assert line["ticket_id"] == ticket.id
+
+
+def _ended_long_ago(desk: Desk) -> str:
+    """A session of agent_l1, signed out 31 days ago (by the desk's clock): due for deletion."""
+    session = sessions.start(desk.env, desk.user["agent_l1"], 3600, None, None)
+    sessions.end(desk.env, session.id)
+    desk.clock.advance(timedelta(days=31))
+    return session.id
+
+
+def test_a_housekeeping_step_says_what_it_deleted_and_nothing_when_idle(desk: Desk) -> None:
+    ended = _ended_long_ago(desk)
+    live = sessions.start(desk.env, desk.user["agent_l2"], 3600, None, None)
+    env = PolicyInForce(desk.env)  # the workers' env: the policy in force, followed
+    first = housekeeping_step(env)
+    assert first.summary == "deleted 1 ended session(s), 0 ended API token(s)"
+    assert not first.more
+    assert set(desk.store.tables.sessions) == {live.id} and ended not in desk.store.tables.sessions
+    assert housekeeping_step(env).summary is None
+    assert describe_purge(PurgeReport()) is None
+
+
+def test_the_housekeeping_loop_survives_a_failing_purge_and_logs_one_line(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    ended = _ended_long_ago(desk)
+    stop = threading.Event()
+    calls: list[str] = []
+
+    def flaky(env: Any, **kw: Any) -> PurgeReport:
+        calls.append("call")
+        if len(calls) == 1:
+            raise ConnectionError("database restarting")
+        stop.set()
+        return purge(env, **kw)
+
+    with caplog.at_level("INFO", logger="tierdesk.workers"):
+        runs = run_housekeeping(desk.env, stop, interval=0, purge_fn=flaky)
+    assert runs == 2 and ended not in desk.store.tables.sessions
+    assert "database restarting" in caplog.text
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("housekeeping:")]
+    assert "1 ended session(s)" in line and "\n" not in line
+
+
+def test_run_once_also_purges_and_reports_it(desk: Desk, tmp_path: Path) -> None:
+    ended = _ended_long_ago(desk)
+    report = run_once(desk.env, file_sender(tmp_path / "mailbox.jsonl"))
+    assert isinstance(report, OnceReport)
+    assert report.housekeeping == PurgeReport(sessions=1, tokens=0)
+    assert ended not in desk.store.tables.sessions
+    assert run_once(desk.env, file_sender(tmp_path / "mailbox.jsonl")).housekeeping == (
+        PurgeReport()
+    )
+
+
+def test_background_workers_include_housekeeping(desk: Desk, tmp_path: Path) -> None:
+    ended = _ended_long_ago(desk)
+    stop = threading.Event()
+    threads = start_background(
+        PolicyInForce(desk.env), file_sender(tmp_path / "mailbox.jsonl"), stop
+    )
+    try:
+        assert "tierdesk-housekeeping" in {t.name for t in threads}
+        for _ in range(1000):  # the first purge runs as the thread starts
+            if ended not in desk.store.tables.sessions:
+                break
+            stop.wait(0.01)
+        assert ended not in desk.store.tables.sessions
+    finally:
+        assert stop_background(threads, stop, timeout=10)

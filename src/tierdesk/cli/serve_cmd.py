@@ -1,9 +1,9 @@
 """`tierdesk serve`: the helpdesk web server (REST API) with its background work in-process.
 
 On start it upgrades the database schema, opens the store, optionally seeds demo data (and
-prints the demo sign-ins), then runs uvicorn. The SLA sweeper and the outbox sender run as
-threads for the life of the server (`--no-workers` when separate `tierdesk worker` processes
-do that job, e.g. on PostgreSQL).
+prints the demo sign-ins), then runs uvicorn. The SLA sweeper, the outbox sender and
+housekeeping run as threads for the life of the server (`--no-workers` when separate
+`tierdesk worker` processes do that job, e.g. on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ def serve(
     preset: PresetOpt = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed demo users and tickets.")] = False,
     workers: Annotated[
-        bool, typer.Option("--workers/--no-workers", help="Run the SLA sweeper and outbox.")
+        bool,
+        typer.Option(
+            "--workers/--no-workers", help="Run the SLA sweeper, outbox and housekeeping."
+        ),
     ] = True,
 ) -> None:
     """Run the helpdesk: REST API under /api, OpenAPI at /openapi.json, /healthz."""
@@ -159,8 +162,8 @@ def seed_demo(env: Env) -> None:
 
 
 def background(env: EnvSource, mailbox: Path) -> Lifespan:
-    """A lifespan running the SLA sweeper and the outbox sender (to the dev mailbox file) as
-    threads while the server runs; on shutdown they finish their current step."""
+    """A lifespan running the SLA sweeper, the outbox sender (to the dev mailbox file) and
+    housekeeping as threads while the server runs; on shutdown they finish their current step."""
 
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:

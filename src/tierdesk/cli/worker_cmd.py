@@ -1,11 +1,12 @@
-"""`tierdesk worker`: the SLA sweeper and the outbox sender as a separate process.
+"""`tierdesk worker`: the SLA sweeper, the outbox sender and housekeeping as a separate process.
 
 Run any number of them against one PostgreSQL database (sweep and delivery skip what another
 worker holds: FOR UPDATE SKIP LOCKED). SIGTERM or SIGINT stops a worker gracefully after the
-step in progress. `--once` does one sweep and one delivery pass and prints the counts (cron,
-tests). Messages go to the development mailbox file (`--mailbox`, one JSON line each) until the
-real channel senders exist. Exit codes: 0 ok; 1 the database is unreachable or its schema is not
-current; 2 bad usage (an unusable URL, --policy with --preset).
+step in progress. `--once` does one sweep, one delivery pass and one purge of long-ended
+sessions and API tokens, and prints the counts (cron, tests). Messages go to the development
+mailbox file (`--mailbox`, one JSON line each) until the real channel senders exist. Exit
+codes: 0 ok; 1 the database is unreachable or its schema is not current; 2 bad usage (an
+unusable URL, --policy with --preset).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def worker(
     policy_file: PolicyOpt = None,
     preset: PresetOpt = None,
     once: Annotated[
-        bool, typer.Option("--once", help="One sweep and one delivery, then exit.")
+        bool, typer.Option("--once", help="One sweep, one delivery and one purge, then exit.")
     ] = False,
     mailbox: MailboxOpt = Path("var/mailbox.jsonl"),
     as_json: Annotated[
@@ -58,8 +59,17 @@ def worker(
     outbox_interval: Annotated[
         float, typer.Option("--outbox-interval", min=0.1, help="Seconds between outbox passes.")
     ] = 2.0,
+    housekeeping_interval: Annotated[
+        float,
+        typer.Option(
+            "--housekeeping-interval",
+            min=1.0,
+            help="Seconds between purges of long-ended sessions and API tokens.",
+        ),
+    ] = 3600.0,
 ) -> None:
-    """Run the SLA sweeper and the outbox sender until SIGTERM/SIGINT (or once with --once).
+    """Run the SLA sweeper, the outbox sender and housekeeping until SIGTERM/SIGINT (or once
+    with --once).
 
     The rules are those of the database's effective policy version, else --policy/--preset."""
     rules = load_rulebook(policy_file, preset)
@@ -70,7 +80,13 @@ def worker(
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))
         return
     log_to_stderr()
-    run_forever(env, sender, sweep_interval=sweep_interval, outbox_interval=outbox_interval)
+    run_forever(
+        env,
+        sender,
+        sweep_interval=sweep_interval,
+        outbox_interval=outbox_interval,
+        housekeeping_interval=housekeeping_interval,
+    )
 
 
 def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
@@ -87,8 +103,9 @@ def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
 
 def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
     """`{"sweep": {looked, warnings, breaches, escalations, skipped}, "outbox": {claimed,
-    sent, retried, dead}}`."""
-    s, d = report.sweep, report.delivery
+    sent, retried, dead}, "housekeeping": {sessions, tokens}}` (housekeeping: how many ended
+    sessions and API tokens were deleted)."""
+    s, d, h = report.sweep, report.delivery, report.housekeeping
     return {
         "sweep": {
             "looked": s.looked,
@@ -98,13 +115,15 @@ def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
             "skipped": s.skipped,
         },
         "outbox": {"claimed": d.claimed, "sent": d.sent, "retried": d.retried, "dead": d.dead},
+        "housekeeping": {"sessions": h.sessions, "tokens": h.tokens},
     }
 
 
 def render(report: OnceReport) -> str:
-    s, d = report.sweep, report.delivery
+    s, d, h = report.sweep, report.delivery, report.housekeeping
     return (
         f"sweep: looked at {s.looked} ticket(s): {s.warnings} warning(s), {s.breaches} "
         f"breach(es), {s.escalations} escalation(s), {s.skipped} skipped\n"
-        f"outbox: claimed {d.claimed}: {d.sent} sent, {d.retried} to retry, {d.dead} dead"
+        f"outbox: claimed {d.claimed}: {d.sent} sent, {d.retried} to retry, {d.dead} dead\n"
+        f"housekeeping: deleted {h.sessions} ended session(s), {h.tokens} ended API token(s)"
     )

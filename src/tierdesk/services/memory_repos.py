@@ -379,6 +379,13 @@ class MemoryTokens:
         if token is not None:
             self._t.tokens[token_id] = replace(token, last_used_at=at)
 
+    def purge(self, before: datetime) -> int:
+        rows = self._t.tokens
+        gone = [r.id for r in rows.values() if _ended_before(r.expires_at, r.revoked_at, before)]
+        for token_id in gone:
+            del rows[token_id]
+        return len(gone)
+
 
 class MemorySessions:
     def __init__(self, t: Tables) -> None:
@@ -414,6 +421,18 @@ class MemorySessions:
         for r in ending:
             rows[r.id] = replace(r, revoked_at=at)
         return len(ending)
+
+    def purge(self, before: datetime) -> int:
+        rows = self._t.sessions
+        gone = [r.id for r in rows.values() if _ended_before(r.expires_at, r.revoked_at, before)]
+        for session_id in gone:
+            del rows[session_id]
+        return len(gone)
+
+
+def _ended_before(expires_at: datetime, revoked_at: datetime | None, before: datetime) -> bool:
+    """A session or token that expired or was revoked before `before` (the SQL `purge`)."""
+    return expires_at < before or (revoked_at is not None and revoked_at < before)
 
 
 class MemoryPolicies:

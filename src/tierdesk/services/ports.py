@@ -284,6 +284,11 @@ class ApiTokenRepository(Protocol):
         """Set the token's `last_used_at` to `at`, writing nothing else."""
         ...
 
+    def purge(self, before: datetime) -> int:
+        """Delete every token that expired or was revoked before `before` (strictly); the
+        number deleted. Tokens still valid at `before` are never touched."""
+        ...
+
 
 class SessionRepository(Protocol):
     def add(self, session: SessionRecord) -> None:
@@ -311,6 +316,11 @@ class SessionRepository(Protocol):
         """Set `revoked_at` to `at` on every session of `user_id` not yet ended (expired ones
         too), except `except_id`; the number of sessions ended. Ended sessions keep their
         first `revoked_at`."""
+        ...
+
+    def purge(self, before: datetime) -> int:
+        """Delete every session that expired or was ended before `before` (strictly); the
+        number deleted. Sessions still valid at `before` are never touched."""
         ...
 
 

@@ -1,10 +1,11 @@
 """Running the workers: as threads inside `tierdesk serve`, or as a `tierdesk worker` process.
 
-`start_background` starts the SLA sweeper and the outbox sender as daemon threads that end when
-the given event is set (the server's lifespan sets it on shutdown). `run_forever` does the same
-in the foreground of a worker process and stops gracefully on SIGTERM or SIGINT: the step in
-progress finishes (its unit of work commits or rolls back), then the process exits.
-`run_once` is one sweep and one delivery pass (cron, tests).
+`start_background` starts the SLA sweeper, the outbox sender and housekeeping (deleting sessions
+and API tokens that ended long ago) as daemon threads that end when the given event is set (the
+server's lifespan sets it on shutdown). `run_forever` does the same in the foreground of a worker
+process and stops gracefully on SIGTERM or SIGINT: the step in progress finishes (its unit of
+work commits or rolls back), then the process exits.
+`run_once` is one sweep, one delivery pass and one purge (cron, tests).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import policies
 from tierdesk.services.env import Env
+from tierdesk.services.housekeeping import PurgeReport, purge
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
 from tierdesk.services.ports import Clock, UnitOfWork
 from tierdesk.services.sweep import SweepReport, sweep
+from tierdesk.workers.housekeeping import HOUSEKEEPING_INTERVAL, run_housekeeping
 from tierdesk.workers.outbox import OUTBOX_INTERVAL, run_outbox
 from tierdesk.workers.sweeper import SWEEP_INTERVAL, run_sweeper
 
@@ -36,6 +39,7 @@ class OnceReport:
 
     sweep: SweepReport
     delivery: DeliveryReport
+    housekeeping: PurgeReport
 
 
 def worker_env(
@@ -54,9 +58,10 @@ def start_background(
     *,
     sweep_interval: float = SWEEP_INTERVAL,
     outbox_interval: float = OUTBOX_INTERVAL,
+    housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
 ) -> list[threading.Thread]:
-    """Start the sweeper and the outbox sender as daemon threads; they run until `stop` is
-    set. Join the returned threads after setting it (each ends within one step)."""
+    """Start the sweeper, the outbox sender and housekeeping as daemon threads; they run until
+    `stop` is set. Join the returned threads after setting it (each ends within one step)."""
     threads = [
         threading.Thread(
             target=run_sweeper,
@@ -70,6 +75,13 @@ def start_background(
             args=(env, sender, stop),
             kwargs={"interval": outbox_interval},
             name="tierdesk-outbox",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=run_housekeeping,
+            args=(env, stop),
+            kwargs={"interval": housekeeping_interval},
+            name="tierdesk-housekeeping",
             daemon=True,
         ),
     ]
@@ -89,9 +101,9 @@ def stop_background(
 
 
 def run_once(env: policies.EnvSource, sender: Sender, *, now: datetime | None = None) -> OnceReport:
-    """One sweep (at `now`, default the clock) and then one delivery pass."""
+    """One sweep (at `now`, default the clock), one delivery pass, then one purge (at `now`)."""
     now_env = policies.current(env)
-    return OnceReport(sweep(now_env, now), deliver(now_env, sender))
+    return OnceReport(sweep(now_env, now), deliver(now_env, sender), purge(now_env, now))
 
 
 def run_forever(
@@ -101,6 +113,7 @@ def run_forever(
     stop: threading.Event | None = None,
     sweep_interval: float = SWEEP_INTERVAL,
     outbox_interval: float = OUTBOX_INTERVAL,
+    housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
     handle_signals: bool = True,
 ) -> None:
     """Run the workers in this process until `stop` is set or, with `handle_signals` (and
@@ -110,10 +123,18 @@ def run_forever(
     restore = _install_signals(stop) if handle_signals else {}
     try:
         threads = start_background(
-            env, sender, stop, sweep_interval=sweep_interval, outbox_interval=outbox_interval
+            env,
+            sender,
+            stop,
+            sweep_interval=sweep_interval,
+            outbox_interval=outbox_interval,
+            housekeeping_interval=housekeeping_interval,
         )
         log.info(
-            "workers started (sweep every %ss, outbox every %ss)", sweep_interval, outbox_interval
+            "workers started (sweep every %ss, outbox every %ss, housekeeping every %ss)",
+            sweep_interval,
+            outbox_interval,
+            housekeeping_interval,
         )
         while not stop.wait(1.0):
             if not all(t.is_alive() for t in threads):  # pragma: no cover - loops never raise

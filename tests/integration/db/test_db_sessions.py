@@ -204,3 +204,43 @@ def test_migration_0003_goes_down_and_up_again(
             ]
     finally:
         engine.dispose()
+
+
+def test_purge_deletes_the_sessions_that_ended_before_a_time(uow_factory: Factory) -> None:
+    _seed_users(uow_factory)
+    before = at(60)
+    kept = [
+        _session("ses_live"),  # expires at T0 + 8 h
+        _session("ses_expires_then", expires_at=before),  # not strictly before: kept
+        _session("ses_ended_then", revoked_at=before),
+        _session("ses_ended_later", revoked_at=at(61)),
+    ]
+    with uow_factory() as uow:
+        for session in kept:
+            uow.sessions.add(session)
+        uow.sessions.add(_session("ses_expired", expires_at=at(59)))
+        uow.sessions.add(_session("ses_ended", revoked_at=at(1)))
+        uow.sessions.add(_session("ses_both", expires_at=at(2), revoked_at=at(1)))
+        uow.sessions.add(_session("ses_other", user_id="u_2", expires_at=at(30)))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.sessions.purge(before) == 4
+        uow.commit()
+    with uow_factory() as uow:
+        assert [uow.sessions.get(s.id) for s in kept] == kept
+        gone = ("ses_expired", "ses_ended", "ses_both", "ses_other")
+        assert [uow.sessions.get(i) for i in gone] == [None] * 4
+        assert uow.sessions.for_user("u_2") == []
+        assert uow.sessions.purge(before) == 0  # nothing left to delete
+
+
+def test_a_purge_not_committed_deletes_nothing(uow_factory: Factory) -> None:
+    _seed_users(uow_factory)
+    ended = _session("ses_ended", revoked_at=at(1))
+    with uow_factory() as uow:
+        uow.sessions.add(ended)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.sessions.purge(at(60)) == 1
+    with uow_factory() as uow:
+        assert uow.sessions.get("ses_ended") == ended

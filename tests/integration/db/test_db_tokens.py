@@ -154,3 +154,32 @@ def test_migration_0002_goes_down_and_up_again(
             assert "api_tokens" in sa.inspect(conn).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_purge_deletes_the_tokens_that_ended_before_a_time(uow_factory: Factory) -> None:
+    _seed_users(uow_factory)
+    before = at(60)
+    kept = [
+        _token("tok_live"),  # expires at T0 + 90 days
+        _token("tok_expires_then", expires_at=before),  # not strictly before: kept
+        _token("tok_revoked_then", revoked_at=before, revoked_by="u_1"),
+        _token("tok_revoked_later", revoked_at=at(61), revoked_by="u_2"),
+    ]
+    with uow_factory() as uow:
+        for token in kept:
+            uow.tokens.add(token)
+        uow.tokens.add(_token("tok_expired", expires_at=at(59)))
+        uow.tokens.add(_token("tok_revoked", revoked_at=at(1), revoked_by="u_1"))
+        uow.tokens.add(_token("tok_both", expires_at=at(2), revoked_at=at(1)))
+        uow.tokens.add(_token("tok_other", user_id="u_2", expires_at=at(30)))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.tokens.purge(before) == 4
+        uow.commit()
+    with uow_factory() as uow:
+        assert [uow.tokens.get(t.id) for t in kept] == kept
+        gone = ("tok_expired", "tok_revoked", "tok_both", "tok_other")
+        assert [uow.tokens.get(i) for i in gone] == [None] * 4
+        assert uow.tokens.by_hash(_token("tok_revoked").token_hash) is None
+        assert uow.tokens.for_user("u_2") == []
+        assert uow.tokens.purge(before) == 0  # nothing left to delete

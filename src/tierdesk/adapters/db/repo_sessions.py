@@ -57,3 +57,7 @@ class SqlSessions:
         if except_id is not None:
             query = query.where(_S.id != except_id)
         return self._tx.execute(query.values(revoked_at=at)).rowcount
+
+    def purge(self, before: datetime) -> int:
+        query = sessions.delete().where(sa.or_(_S.expires_at < before, _S.revoked_at < before))
+        return self._tx.execute(query).rowcount

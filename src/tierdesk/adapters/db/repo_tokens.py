@@ -54,3 +54,7 @@ class SqlTokens:
 
     def touch(self, token_id: str, at: datetime) -> None:
         self._tx.execute(api_tokens.update().where(_T.id == token_id).values(last_used_at=at))
+
+    def purge(self, before: datetime) -> int:
+        query = api_tokens.delete().where(sa.or_(_T.expires_at < before, _T.revoked_at < before))
+        return self._tx.execute(query).rowcount
