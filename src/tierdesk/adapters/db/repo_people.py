@@ -18,7 +18,7 @@ from tierdesk.adapters.db.tables import (
     users,
 )
 from tierdesk.adapters.db.tx import Tx
-from tierdesk.services.paging import cut, decode_cursor
+from tierdesk.services.paging import cut
 from tierdesk.services.ports import (
     AcknowledgementRecord,
     CustomerPage,
@@ -119,23 +119,14 @@ class SqlCustomers:
     def search(
         self, text: str | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> CustomerPage:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, got {limit}")
-        customer_id = self._tx.id_order(_C.id)
         query = sa.select(customers).where(_C.merged_into.is_(None))
         if text:
             by_identity = sa.exists().where(
                 _I.customer_id == _C.id, _I.value.icontains(text, autoescape=True)
             )
             query = query.where(sa.or_(_C.name.icontains(text, autoescape=True), by_identity))
-        if cursor is not None:
-            at, after_id = decode_cursor(cursor)
-            query = query.where(
-                sa.or_(_C.created_at < at, sa.and_(_C.created_at == at, customer_id < after_id))
-            )
-        query = query.order_by(_C.created_at.desc(), customer_id.desc()).limit(limit + 1)
-        rows = [from_row(CustomerRecord, r) for r in self._tx.execute(query).mappings()]
-        return CustomerPage(*cut(rows, limit))
+        found = self._tx.newest_first(query, customers, limit, cursor)
+        return CustomerPage(*cut([from_row(CustomerRecord, r) for r in found], limit))
 
     def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
         if not customer_ids:

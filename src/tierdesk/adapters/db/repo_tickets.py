@@ -13,7 +13,7 @@ from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row,
 from tierdesk.adapters.db.tables import ticket_events, tickets
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.domain.events import TicketEvent
-from tierdesk.services.paging import cut, decode_cursor
+from tierdesk.services.paging import cut
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
@@ -89,18 +89,9 @@ class SqlTickets:
     def search(
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
     ) -> TicketPage:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, got {limit}")
-        ticket_id = self._tx.id_order(_T.id)
         query = sa.select(tickets).where(*_conditions(filters))
-        if cursor is not None:
-            at, after_id = decode_cursor(cursor)
-            query = query.where(
-                sa.or_(_T.created_at < at, sa.and_(_T.created_at == at, ticket_id < after_id))
-            )
-        query = query.order_by(_T.created_at.desc(), ticket_id.desc()).limit(limit + 1)
-        rows = [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
-        return TicketPage(*cut(rows, limit))
+        found = self._tx.newest_first(query, tickets, limit, cursor)
+        return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tierdesk.adapters.db.errors import as_duplicate
 from tierdesk.adapters.db.tables import CONSTRAINT_KEYS
+from tierdesk.services.paging import decode_cursor
 from tierdesk.services.ports import DuplicateKey
 
 Row = Mapping[str, Any]
@@ -101,6 +102,21 @@ class Tx:
         """A string column compared bytewise (PostgreSQL otherwise uses the locale's
         collation; SQLite compares bytes already), so ordering matches Python's."""
         return column.collate("C") if self.postgres else column
+
+    def newest_first(
+        self, query: sa.Select[Any], table: sa.Table, limit: int, cursor: str | None
+    ) -> list[sa.RowMapping]:
+        """The rows of `query` newest first (created_at desc, id desc): the page after
+        `cursor` (from `tierdesk.services.paging`), `limit` + 1 rows so that the caller can
+        tell whether another page follows. ValueError for a bad limit or cursor."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        created, row_id = table.c.created_at, self.id_order(table.c.id)
+        if cursor is not None:
+            at, after_id = decode_cursor(cursor)
+            query = query.where(sa.or_(created < at, sa.and_(created == at, row_id < after_id)))
+        query = query.order_by(created.desc(), row_id.desc()).limit(limit + 1)
+        return list(self.execute(query).mappings())
 
 
 # Statements are built once per table: SQLAlchemy then reuses their cache key and compiled
