@@ -22,16 +22,18 @@ from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
 from tierdesk.adapters.outbound import FileSender
+from tierdesk.adapters.outbound.webhook_sender import RoutingSender, WebhookSender
 from tierdesk.adapters.security import Argon2Hasher
 from tierdesk.config import Settings
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services import policies
+from tierdesk.services import policies, webhooks
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock
+from tierdesk.services.records import WebhookRecord
 
 
 def train_classifier_from_csv(
@@ -120,6 +122,22 @@ def file_sender(path: str | Path) -> Sender:
     the mailbox file `path`; a message whose dedupe_key is already there is not written again.
     Real SMTP and LINE senders come later."""
     return FileSender(path)
+
+
+def webhook_sender(env: policies.EnvSource) -> Sender:
+    """The Sender of webhook messages: POSTs each, signed, to its subscription's current URL
+    (looked up in `env` at send time); non-2xx or a network error fails the attempt."""
+
+    def lookup(webhook_id: str) -> WebhookRecord | None:
+        return webhooks.subscription(policies.current(env), webhook_id)
+
+    return WebhookSender(lookup)
+
+
+def outbound_sender(mailbox: str | Path, env: policies.EnvSource) -> Sender:
+    """The Sender of a running helpdesk: webhook messages over HTTP (`webhook_sender`),
+    everything else to the development mailbox file (`file_sender`)."""
+    return RoutingSender(file_sender(mailbox), {webhooks.KIND: webhook_sender(env)})
 
 
 # --- database ------------------------------------------------------------------------------------

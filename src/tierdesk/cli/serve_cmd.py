@@ -162,13 +162,14 @@ def seed_demo(env: Env) -> None:
 
 
 def background(env: EnvSource, mailbox: Path) -> Lifespan:
-    """A lifespan running the SLA sweeper, the outbox sender (to the dev mailbox file) and
-    housekeeping as threads while the server runs; on shutdown they finish their current step."""
+    """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, the rest to
+    the dev mailbox file) and housekeeping as threads while the server runs; on shutdown they
+    finish their current step."""
 
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        threads = start_background(env, bootstrap.file_sender(mailbox), stop)
+        threads = start_background(env, bootstrap.outbound_sender(mailbox, env), stop)
         try:
             yield
         finally:

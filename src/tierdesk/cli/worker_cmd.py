@@ -3,8 +3,9 @@
 Run any number of them against one PostgreSQL database (sweep and delivery skip what another
 worker holds: FOR UPDATE SKIP LOCKED). SIGTERM or SIGINT stops a worker gracefully after the
 step in progress. `--once` does one sweep, one delivery pass and one purge of long-ended
-sessions and API tokens, and prints the counts (cron, tests). Messages go to the development
-mailbox file (`--mailbox`, one JSON line each) until the real channel senders exist. Exit
+sessions and API tokens, and prints the counts (cron, tests). Webhook messages are POSTed to
+their subscriptions; the others go to the development mailbox file (`--mailbox`, one JSON line
+each) until the real channel senders exist. Exit
 codes: 0 ok; 1 the database is unreachable or its schema is not current; 2 bad usage (an
 unusable URL, --policy with --preset).
 """
@@ -74,7 +75,7 @@ def worker(
     The rules are those of the database's effective policy version, else --policy/--preset."""
     rules = load_rulebook(policy_file, preset)
     env = _open(database_url, rules)
-    sender = bootstrap.file_sender(mailbox)
+    sender = bootstrap.outbound_sender(mailbox, env)
     if once:
         report = run_once(env, sender)
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))

@@ -25,6 +25,7 @@ from tierdesk.services.memory_repos import (
     MemoryTickets,
     MemoryTokens,
     MemoryUsers,
+    MemoryWebhooks,
     PerTicket,
     Tables,
 )
@@ -43,6 +44,7 @@ from tierdesk.services.ports import (
     SurveyRepository,
     TicketRepository,
     UserRepository,
+    WebhookRepository,
 )
 
 
@@ -101,6 +103,7 @@ class MemoryUnitOfWork:
         self.approvals: ApprovalRepository = MemoryApprovals(t.approvals)
         self.actions: ActionRepository = PerTicket(t.actions)
         self.surveys: SurveyRepository = MemorySurveys(t.surveys)
+        self.webhooks: WebhookRepository = MemoryWebhooks(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

@@ -29,6 +29,7 @@ from tierdesk.services.records import (
     TicketPage,
     TicketRecord,
     UserRecord,
+    WebhookRecord,
 )
 
 R = TypeVar("R")
@@ -54,6 +55,7 @@ class Tables:
     approvals: dict[str, ApprovalRecord] = field(default_factory=dict)
     actions: dict[str, ActionRecord] = field(default_factory=dict)
     surveys: dict[str, SurveyRecord] = field(default_factory=dict)
+    webhooks: dict[str, WebhookRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})
@@ -474,3 +476,24 @@ class MemoryApprovals(PerTicket):
 class MemorySurveys(PerTicket):
     def get_by_token(self, token: str) -> SurveyRecord | None:
         return next((s for s in self._rows.values() if s.token == token), None)
+
+
+class MemoryWebhooks:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, webhook: WebhookRecord) -> None:
+        if webhook.id in self._t.webhooks:
+            raise DuplicateKey("webhooks.id", webhook.id)
+        self._t.webhooks[webhook.id] = webhook
+
+    def get(self, webhook_id: str) -> WebhookRecord | None:
+        return self._t.webhooks.get(webhook_id)
+
+    def list(self, *, active_only: bool = False) -> list[WebhookRecord]:
+        rows = (w for w in self._t.webhooks.values() if w.active or not active_only)
+        return sorted(rows, key=lambda w: (w.created_at, w.id))
+
+    def save(self, webhook: WebhookRecord) -> None:
+        if webhook.id in self._t.webhooks:
+            self._t.webhooks[webhook.id] = webhook

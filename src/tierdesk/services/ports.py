@@ -38,6 +38,7 @@ from tierdesk.services.records import (
     TicketPage,
     TicketRecord,
     UserRecord,
+    WebhookRecord,
 )
 
 __all__ = [
@@ -77,6 +78,8 @@ __all__ = [
     "UnitOfWork",
     "UserRecord",
     "UserRepository",
+    "WebhookRecord",
+    "WebhookRepository",
 ]
 
 
@@ -324,6 +327,25 @@ class SessionRepository(Protocol):
         ...
 
 
+class WebhookRepository(Protocol):
+    def add(self, webhook: WebhookRecord) -> None:
+        """DuplicateKey for an existing id."""
+        ...
+
+    def get(self, webhook_id: str) -> WebhookRecord | None:
+        """The subscription with this id (deactivated ones too)."""
+        ...
+
+    def list(self, *, active_only: bool = False) -> list[WebhookRecord]:
+        """Every subscription (only the active ones with `active_only`), oldest first
+        (created_at, then id)."""
+        ...
+
+    def save(self, webhook: WebhookRecord) -> None:
+        """Replace an existing subscription's row (e.g. to deactivate it)."""
+        ...
+
+
 class PolicyVersionRepository(Protocol):
     def add(self, version: PolicyVersionRecord) -> None:
         """DuplicateKey for an existing number."""
@@ -400,6 +422,7 @@ class UnitOfWork(Protocol):
     approvals: ApprovalRepository
     actions: ActionRepository
     surveys: SurveyRepository
+    webhooks: WebhookRepository
 
     def __enter__(self) -> Self: ...
 

@@ -278,6 +278,23 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
+class WebhookRecord:
+    """An outgoing webhook subscription (admin-managed). `events` are event kinds
+    (`tierdesk.domain.events.EventKind` values) or `("*",)` for every kind. `secret` signs each
+    delivery (HMAC-SHA256); it is stored as is because signing needs it, is shown to the admin
+    once, when the subscription is made, and is never listed or logged. A deactivated
+    subscription (`active` False) gets no new messages, and its queued ones are not sent."""
+
+    id: str
+    url: str  # http or https, with a host
+    secret: str
+    events: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    active: bool = True
+
+
+@dataclass(frozen=True)
 class PolicyVersionRecord:
     """One version of the policy file (R-DOC-3). Status: draft -> effective (after a named
     approver approves) -> superseded (when a later one takes effect); or rejected."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.state import TicketState, apply, encode, opened
-from tierdesk.services import clocks
+from tierdesk.services import clocks, webhooks
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidTransition, NotFound, StaleVersion
 from tierdesk.services.ports import UnitOfWork
@@ -110,7 +110,8 @@ def require_status(change: TicketChange, allowed: frozenset[str], command: str) 
 
 
 def save(uow: UnitOfWork, change: TicketChange, sweep_at: datetime | None) -> TicketRecord:
-    """Write the ticket's new state and its new events in the open unit of work.
+    """Write the ticket's new state and its new events in the open unit of work, and queue
+    the webhook deliveries of those events (`tierdesk.services.webhooks.queue`) in it.
     StaleVersion when another command saved the ticket since it was loaded."""
     record = to_record(change.state, sweep_at)
     if change.base is None:
@@ -120,6 +121,7 @@ def save(uow: UnitOfWork, change: TicketChange, sweep_at: datetime | None) -> Ti
         actual = current.version if current is not None else -1
         raise StaleVersion(change.ticket_id, change.base_version, actual)
     uow.events.append(change.events)
+    webhooks.queue(uow, change.events, record)
     return record
 
 

@@ -243,6 +243,50 @@ class TokenCreated(TokenOut):
     token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
 
 
+class WebhookIn(Strict):
+    url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            description="Where to POST: http:// or https:// with a host.",
+        ),
+    ]
+    events: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=40)]],
+        Field(
+            min_length=1,
+            max_length=40,
+            description='Event kinds (e.g. "opened", "escalated", "resolved"), or ["*"] for all.',
+        ),
+    ]
+    secret: Annotated[
+        str | None,
+        Field(
+            min_length=16,
+            max_length=200,
+            description="Signs every delivery; a random one is made when absent.",
+        ),
+    ] = None
+
+
+class WebhookOut(BaseModel):
+    """A webhook subscription as listed: never its secret."""
+
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    created_by: str
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(
+        description="Shown once: verify X-Tierdesk-Signature with it (see docs/api.md)."
+    )
+
+
 class SessionOut(BaseModel):
     """One of the caller's active browser sessions (sign-ins)."""
 

@@ -27,6 +27,7 @@ from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
 from tierdesk.adapters.db.repo_tokens import SqlTokens
+from tierdesk.adapters.db.repo_webhooks import SqlWebhooks
 from tierdesk.adapters.db.repo_work import (
     SqlApprovals,
     SqlMessages,
@@ -52,6 +53,7 @@ from tierdesk.services.ports import (
     SurveyRepository,
     TicketRepository,
     UserRepository,
+    WebhookRepository,
 )
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -189,6 +191,7 @@ class SqlUnitOfWork:
         self.approvals: ApprovalRepository = SqlApprovals(self._tx)
         self.actions: ActionRepository = sql_actions(self._tx)
         self.surveys: SurveyRepository = SqlSurveys(self._tx)
+        self.webhooks: WebhookRepository = SqlWebhooks(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -28,6 +28,7 @@ from tierdesk.services.ports import (
     SurveyRecord,
     TicketRecord,
     UserRecord,
+    WebhookRecord,
 )
 
 R = TypeVar("R")
@@ -36,6 +37,7 @@ R = TypeVar("R")
 _TUPLE_FIELDS: dict[type[Any], frozenset[str]] = {
     TicketRecord: frozenset({"signals", "escalate_to", "escalation_marks", "sla_marks"}),
     EscalationRecord: frozenset({"targets"}),
+    WebhookRecord: frozenset({"events"}),
 }
 
 RECORD_TYPES: tuple[type[Any], ...] = (
@@ -54,6 +56,7 @@ RECORD_TYPES: tuple[type[Any], ...] = (
     SurveyRecord,
     TicketRecord,
     UserRecord,
+    WebhookRecord,
 )
 
 

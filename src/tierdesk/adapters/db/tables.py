@@ -241,6 +241,18 @@ sessions = sa.Table(
     sa.Column("address", sa.String(64), nullable=True),
 )
 
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret", sa.String(200), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _at("created_at"),
+)
+
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
@@ -343,6 +355,7 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "pk_api_tokens": "api_tokens.id",
     "uq_api_tokens_token_hash": "api_tokens.token_hash",
     "pk_sessions": "sessions.id",
+    "pk_webhooks": "webhooks.id",
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",

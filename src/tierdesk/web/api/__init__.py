@@ -13,6 +13,7 @@ from tierdesk.web.api import (
     tickets,
     users_routes,
     versions,
+    webhooks,
 )
 
 
@@ -28,6 +29,7 @@ def api_router() -> APIRouter:
         customers,
         versions,
         users_routes,
+        webhooks,
     ):
         router.include_router(module.router)
     return router
