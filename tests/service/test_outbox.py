@@ -46,3 +46,27 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_expires(desk: De
     report = deliver(desk.env, lambda m: None)
     assert report.sent == 1
     assert desk.store.tables.outbox[claimed.id].attempts == 2
+
+
+def test_a_slow_channel_never_sends_past_its_lease_and_sends_each_message_once(
+    desk: Desk,
+) -> None:
+    tickets = [desk.open(OUTAGE, email=f"c{n}@example.com") for n in range(4)]
+    sent: list[str] = []
+
+    def slow(message: OutboxRecord) -> None:  # each send takes 50 s
+        sent.append(message.dedupe_key)
+        desk.clock.advance(timedelta(seconds=50))
+
+    lease, budget = timedelta(minutes=2), timedelta(seconds=30)
+    first = deliver(desk.env, slow, lease=lease, send_budget=budget)
+    # sends start at 0 s and 50 s; at 100 s less than 30 s of the 120 s lease is left
+    assert (first.claimed, first.sent, first.released) == (4, 2, 2)
+    released = [m for m in desk.store.tables.outbox.values() if m.status == "pending"]
+    assert [(m.attempts, m.claimed_until, m.next_attempt_at) for m in released] == [
+        (0, None, desk.clock.now())
+    ] * 2
+    second = deliver(desk.env, slow, lease=lease, send_budget=budget)
+    assert (second.claimed, second.sent, second.released) == (2, 2, 0)
+    assert sorted(sent) == sorted(f"{t.id}:1:receipt" for t in tickets)  # each once
+    assert {m.attempts for m in desk.store.tables.outbox.values()} == {1}

@@ -311,6 +311,16 @@ class MemoryOutbox:
         m = self._t.outbox[message_id]
         self._t.outbox[message_id] = replace(m, status="sent", sent_at=at, claimed_until=None)
 
+    def release(self, message_id: str, at: datetime) -> None:
+        m = self._t.outbox[message_id]
+        self._t.outbox[message_id] = replace(
+            m,
+            status="pending",
+            attempts=max(m.attempts - 1, 0),
+            claimed_until=None,
+            next_attempt_at=at,
+        )
+
     def mark_failed(self, message_id: str, error: str, retry_at: datetime | None) -> None:
         m = self._t.outbox[message_id]
         if retry_at is None:

@@ -30,6 +30,7 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    released: int = 0  # not attempted: too little of the claim's lease was left
 
 
 def backoff(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
@@ -45,14 +46,25 @@ def deliver(
     limit: int = 50,
     lease: timedelta = timedelta(minutes=2),
     max_attempts: int = 8,
+    send_budget: timedelta = timedelta(seconds=30),
 ) -> DeliveryReport:
-    """Send up to `limit` due messages with `send`."""
+    """Send up to `limit` due messages with `send`. A send starts only while at least
+    `send_budget` (longer than a channel's timeout) of the claim's lease is left: a slow
+    channel cannot run a claim past its lease, when another worker could claim and send the
+    same message. What is left then is released, to be claimed again at once."""
     now = env.now()
     with env.uow() as uow:
         batch = uow.outbox.claim_batch(now, limit, lease)
         uow.commit()
-    sent = retried = dead = 0
+    sent = retried = dead = released = 0
+    deadline = now + lease - send_budget
     for message in batch:
+        if env.now() > deadline:
+            with env.uow() as uow:
+                uow.outbox.release(message.id, env.now())
+                uow.commit()
+            released += 1
+            continue
         error = _try(send, message)
         with env.uow() as uow:
             at = env.now()
@@ -65,7 +77,7 @@ def deliver(
                 retried += retry is not None
                 dead += retry is None
             uow.commit()
-    return DeliveryReport(len(batch), sent, retried, dead)
+    return DeliveryReport(len(batch), sent, retried, dead, released)
 
 
 def _try(send: Sender, message: OutboxRecord) -> str | None:

@@ -242,6 +242,11 @@ class OutboxRepository(Protocol):
         dead when `retry_at` is None."""
         ...
 
+    def release(self, message_id: str, at: datetime) -> None:
+        """Give back a claimed message that was not attempted: pending again at `at`, its
+        claim's attempt not counted."""
+        ...
+
     def for_ticket(self, ticket_id: str) -> list[OutboxRecord]:
         """Messages queued for one ticket, oldest first."""
         ...

@@ -22,9 +22,10 @@ def describe_delivery(report: DeliveryReport) -> str | None:
     """One line for a pass that claimed anything; None for an idle one."""
     if not report.claimed:
         return None
+    released = f", {report.released} released (lease running short)" if report.released else ""
     return (
         f"claimed {report.claimed}: {report.sent} sent, {report.retried} to retry, "
-        f"{report.dead} dead"
+        f"{report.dead} dead{released}"
     )
 
 

@@ -196,6 +196,25 @@ def test_sent_failed_and_dead_messages_move_as_the_port_says(uow_factory: Factor
     assert (retried.id, retried.attempts) == ("o_2", 2)
 
 
+def test_a_released_message_is_pending_again_without_its_claims_attempt(
+    uow_factory: Factory,
+) -> None:
+    _seed_ticket(uow_factory)
+    with uow_factory() as uow:
+        uow.outbox.add(outbox("o_1", "k1", created_at=at(1), next_attempt_at=at(1)))
+        [claimed] = uow.outbox.claim_batch(at(2), 10, LEASE)
+        uow.outbox.release("o_1", at(3))
+        uow.commit()
+    with uow_factory() as uow:
+        [released] = uow.outbox.for_ticket("t_1")
+        [again] = uow.outbox.claim_batch(at(3), 10, LEASE)  # at once, not after the lease
+        with pytest.raises(LookupError):
+            uow.outbox.release("o_nope", at(3))
+    assert claimed.attempts == 1
+    assert (released.status, released.attempts, released.claimed_until) == ("pending", 0, None)
+    assert (released.next_attempt_at, again.attempts) == (at(3), 1)
+
+
 def test_users_are_unique_by_username_and_listed_by_username(uow_factory: Factory) -> None:
     with uow_factory() as uow:
         uow.users.add(user("u_1", "zoe", "agent_l2"))

@@ -165,6 +165,15 @@ class SqlOutbox:
     def mark_sent(self, message_id: str, at: datetime) -> None:
         self._update(message_id, status="sent", sent_at=at, claimed_until=None)
 
+    def release(self, message_id: str, at: datetime) -> None:
+        self._update(
+            message_id,
+            status="pending",
+            attempts=sa.case((_O.attempts > 0, _O.attempts - 1), else_=0),
+            claimed_until=None,
+            next_attempt_at=at,
+        )
+
     def mark_failed(self, message_id: str, error: str, retry_at: datetime | None) -> None:
         if retry_at is None:
             self._update(message_id, status="dead", last_error=error)
