@@ -124,20 +124,24 @@ def file_sender(path: str | Path) -> Sender:
     return FileSender(path)
 
 
-def webhook_sender(env: policies.EnvSource) -> Sender:
+def webhook_sender(env: policies.EnvSource, *, allow_private: bool = False) -> Sender:
     """The Sender of webhook messages: POSTs each, signed, to its subscription's current URL
-    (looked up in `env` at send time); non-2xx or a network error fails the attempt."""
+    (looked up in `env` at send time); non-2xx or a network error fails the attempt. URLs
+    that resolve to private or local addresses are refused unless `allow_private`."""
 
     def lookup(webhook_id: str) -> WebhookRecord | None:
         return webhooks.subscription(policies.current(env), webhook_id)
 
-    return WebhookSender(lookup)
+    return WebhookSender(lookup, allow_private=allow_private)
 
 
-def outbound_sender(mailbox: str | Path, env: policies.EnvSource) -> Sender:
+def outbound_sender(
+    mailbox: str | Path, env: policies.EnvSource, *, allow_private_webhooks: bool = False
+) -> Sender:
     """The Sender of a running helpdesk: webhook messages over HTTP (`webhook_sender`),
     everything else to the development mailbox file (`file_sender`)."""
-    return RoutingSender(file_sender(mailbox), {webhooks.KIND: webhook_sender(env)})
+    hooks = webhook_sender(env, allow_private=allow_private_webhooks)
+    return RoutingSender(file_sender(mailbox), {webhooks.KIND: hooks})
 
 
 # --- database ------------------------------------------------------------------------------------

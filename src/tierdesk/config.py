@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     public_burst: int = Field(20, ge=1, description="Intake/survey posts allowed at once per IP.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
     intake_batch_max: int = Field(200, ge=1, description="Most intakes in one group commit.")
+    webhook_allow_private: bool = Field(
+        False,
+        description="Let webhooks reach private, loopback and link-local addresses (refused "
+        "by default: an admin account must not become a door into the internal network).",
+    )
     demo: bool = Field(False, description="Seed demo users and tickets on start.")
 
     def resolved_database_url(self) -> str:

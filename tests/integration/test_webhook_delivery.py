@@ -17,16 +17,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tierdesk import bootstrap
+from tierdesk.adapters.outbound.webhook_sender import WebhookFailed, WebhookSender
 from tierdesk.policy import rulebook
 from tierdesk.services import users, webhooks
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock, MemoryStore
 from tierdesk.services.outbox import Sender, backoff, deliver
-from tierdesk.services.records import OutboxRecord
+from tierdesk.services.records import OutboxRecord, WebhookRecord
 from tierdesk.services.tickets import open_ticket
 
 START = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
@@ -104,7 +106,8 @@ class Desk:
         return [m for m in self.store.tables.outbox.values() if m.kind == kind]
 
     def sender(self) -> Sender:
-        return bootstrap.outbound_sender(self.mailbox, self.env)
+        # the receiver listens on 127.0.0.1: a private address, allowed here on purpose
+        return bootstrap.outbound_sender(self.mailbox, self.env, allow_private_webhooks=True)
 
 
 @pytest.fixture
@@ -195,3 +198,61 @@ def test_a_network_error_is_a_failed_attempt_that_names_no_credentials(desk: Des
     assert error.startswith(f"WebhookFailed: webhook {hook.id}: ")
     for leaked in ("hunter2", "query-secret", secret):
         assert leaked not in error
+
+
+def test_a_private_address_is_refused_by_default_before_any_request(
+    desk: Desk, receiver: Receiver
+) -> None:
+    hook, _ = webhooks.add(desk.env, desk.admin, receiver.url, ["opened"], SECRET)
+    _open(desk)
+    default = bootstrap.outbound_sender(desk.mailbox, desk.env)  # TIERDESK default
+    report = deliver(desk.env, default)
+    assert (report.sent, report.retried) == (1, 1)  # the receipt; the webhook refused
+    assert receiver.requests == []
+    [message] = desk.outbox("webhook")
+    assert message.last_error == (
+        f"WebhookFailed: webhook {hook.id}: its URL resolves to 127.0.0.1, a private or local "
+        "address; not sent (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("addresses", "sent"),
+    [
+        (["93.184.216.34"], True),
+        (["2606:2800:220:1:248:1893:25c8:1946"], True),
+        (["169.254.169.254"], False),  # a cloud metadata service
+        (["10.0.0.8"], False),
+        (["93.184.216.34", "192.168.1.9"], False),  # one private answer is enough
+        (["::1"], False),
+        (["fe80::1%eth0"], False),
+    ],
+)
+def test_only_global_addresses_are_called(addresses: list[str], sent: bool) -> None:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(204)
+
+    hook = WebhookRecord(
+        id="wh_1", url="https://hooks.example.com/in", secret=SECRET, events=("*",),
+        active=True, created_by="u_1", created_at=START,
+    )  # fmt: skip
+    sender = WebhookSender(
+        lambda _id: hook,
+        client=httpx.Client(transport=httpx.MockTransport(answer)),
+        resolver=lambda host, port: addresses if (host, port) == ("hooks.example.com", 443) else [],
+    )
+    message = OutboxRecord(
+        id="o_1", dedupe_key="t_1:1:webhook:wh_1", kind="webhook", channel="webhook",
+        recipient="wh_1", ticket_id="t_1", payload={"event": {"kind": "opened"}},
+        created_at=START, next_attempt_at=START,
+    )  # fmt: skip
+    if sent:
+        sender(message)
+        assert calls == ["https://hooks.example.com/in"]
+    else:
+        with pytest.raises(WebhookFailed, match="a private or local address"):
+            sender(message)
+        assert calls == []

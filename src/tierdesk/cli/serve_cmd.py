@@ -106,7 +106,9 @@ def serve(
     else:
         first_admin(env, interactive=sys.stdin.isatty())
     live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
-    lifespan = background(live, settings.var_dir / "mailbox.jsonl") if workers else None
+    mailbox = settings.var_dir / "mailbox.jsonl"
+    allow = settings.webhook_allow_private
+    lifespan = background(live, mailbox, allow_private_webhooks=allow) if workers else None
     app = create_app(live, settings, lifespan=lifespan)
     typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -161,7 +163,7 @@ def seed_demo(env: Env) -> None:
         typer.echo(f"  {user.username:<14} {user.role:<11} password: {user.password}")
 
 
-def background(env: EnvSource, mailbox: Path) -> Lifespan:
+def background(env: EnvSource, mailbox: Path, *, allow_private_webhooks: bool = False) -> Lifespan:
     """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, the rest to
     the dev mailbox file) and housekeeping as threads while the server runs; on shutdown they
     finish their current step."""
@@ -169,7 +171,10 @@ def background(env: EnvSource, mailbox: Path) -> Lifespan:
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        threads = start_background(env, bootstrap.outbound_sender(mailbox, env), stop)
+        sender = bootstrap.outbound_sender(
+            mailbox, env, allow_private_webhooks=allow_private_webhooks
+        )
+        threads = start_background(env, sender, stop)
         try:
             yield
         finally:

@@ -20,6 +20,7 @@ import typer
 
 from tierdesk import bootstrap
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr, usage_error
+from tierdesk.cli.serve_cmd import settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.policies import PolicyInForce
 from tierdesk.workers.run import OnceReport, run_forever, run_once, worker_env
@@ -75,7 +76,8 @@ def worker(
     The rules are those of the database's effective policy version, else --policy/--preset."""
     rules = load_rulebook(policy_file, preset)
     env = _open(database_url, rules)
-    sender = bootstrap.outbound_sender(mailbox, env)
+    allow = settings_from().webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
+    sender = bootstrap.outbound_sender(mailbox, env, allow_private_webhooks=allow)
     if once:
         report = run_once(env, sender)
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))

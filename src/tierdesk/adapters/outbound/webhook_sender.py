@@ -16,14 +16,22 @@ raises, so the outbox retries with backoff and finally marks the message dead. A
 subscription was deactivated or deleted raises `WebhookGone` without any request: it retries
 like any failure (a cheap lookup, nothing sent) and ends dead with that reason in `last_error`.
 Neither secrets nor URLs (which may carry credentials) appear in errors or logs.
+
+A URL whose host resolves to an address that is not global (loopback, private, link-local such
+as a cloud metadata service, reserved) is refused before any request, unless the helpdesk runs
+with `TIERDESK_WEBHOOK_ALLOW_PRIVATE=true` (an on-premises receiver). The check resolves the
+host just before the POST; a DNS answer that changes between the check and the connection
+(rebinding) is not covered: put an egress proxy in front for that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,6 +47,12 @@ USER_AGENT = "tierdesk-webhooks/1"
 
 Lookup = Callable[[str], WebhookRecord | None]
 Send = Callable[[OutboxRecord], None]
+Resolve = Callable[[str, int], list[str]]
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (the system resolver)."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 class WebhookGone(Exception):  # noqa: N818 - reads as the reason: the subscription is gone
@@ -62,17 +76,23 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 class WebhookSender:
     """A `Sender` for webhook messages: `lookup(webhook_id)` reads the subscription at send
-    time. `client` (tests) replaces the pooled httpx client; `now` gives Unix seconds."""
+    time. `allow_private` lets URLs reach addresses that are not global (see the module doc).
+    `client` (tests) replaces the pooled httpx client; `now` gives Unix seconds; `resolver`
+    the host's addresses."""
 
     def __init__(
         self,
         lookup: Lookup,
         *,
+        allow_private: bool = False,
         timeout: float = TIMEOUT,
         client: httpx.Client | None = None,
         now: Callable[[], float] = time.time,
+        resolver: Resolve = resolve,
     ) -> None:
         self._lookup = lookup
+        self._allow_private = allow_private
+        self._resolve = resolver
         self._client = client or httpx.Client(
             timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
@@ -85,6 +105,7 @@ class WebhookSender:
             raise WebhookGone(f"webhook {hook_id} no longer exists; not sent")
         if not hook.active:
             raise WebhookGone(f"webhook {hook_id} is deactivated; not sent")
+        self._refuse_private(hook_id, hook.url)
         body = body_bytes(message.payload)
         stamp = str(int(self._now()))
         event = message.payload.get("event", {}).get("kind", "")
@@ -103,6 +124,27 @@ class WebhookSender:
         if not response.is_success:
             raise WebhookFailed(f"webhook {hook_id}: HTTP {response.status_code}")
         log.debug("webhook %s: delivered %s", hook_id, message.dedupe_key)
+
+    def _refuse_private(self, hook_id: str, url: str) -> None:
+        """WebhookFailed, before any request, when the URL's host resolves to an address
+        that is not global and such addresses are not allowed."""
+        if self._allow_private:
+            return
+        target = httpx.URL(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        try:
+            addresses = self._resolve(target.host, port)
+        except OSError as exc:
+            raise WebhookFailed(
+                f"webhook {hook_id}: its host does not resolve ({type(exc).__name__})"
+            ) from None
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global:
+                raise WebhookFailed(
+                    f"webhook {hook_id}: its URL resolves to {ip}, a private or local "
+                    "address; not sent (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+                )
 
     def close(self) -> None:
         self._client.close()
