@@ -199,9 +199,7 @@ def test_migration_0003_goes_down_and_up_again(
         with engine.connect() as conn:
             inspector = sa.inspect(conn)
             assert "sessions" in inspector.get_table_names()
-            assert [ix["name"] for ix in inspector.get_indexes("sessions")] == [
-                "ix_sessions_user_id"
-            ]
+            assert "ix_sessions_user_id" in {ix["name"] for ix in inspector.get_indexes("sessions")}
     finally:
         engine.dispose()
 
@@ -244,3 +242,37 @@ def test_a_purge_not_committed_deletes_nothing(uow_factory: Factory) -> None:
         assert uow.sessions.purge(at(60)) == 1
     with uow_factory() as uow:
         assert uow.sessions.get("ses_ended") == ended
+
+
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+def test_migration_0005_indexes_what_housekeeping_deletes_by(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    url: str = request.getfixturevalue(f"{backend}_url")
+    wanted = {
+        ("sessions", "ix_sessions_expires_at"),
+        ("sessions", "ix_sessions_revoked_at"),
+        ("api_tokens", "ix_api_tokens_expires_at"),
+        ("api_tokens", "ix_api_tokens_revoked_at"),
+    }
+
+    def indexes() -> set[tuple[str, str]]:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            return {
+                (table, str(ix["name"]))
+                for table in ("sessions", "api_tokens")
+                for ix in inspector.get_indexes(table)
+            }
+
+    engine = make_engine(url)
+    try:
+        assert wanted <= indexes()
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0004")
+        assert current_revision(url) == "0004" and not wanted & indexes()
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        assert current_revision(url) == head_revision() and wanted <= indexes()
+    finally:
+        engine.dispose()

@@ -106,7 +106,7 @@ def test_migration_0004_goes_down_and_up_again(
     backend: str, request: pytest.FixtureRequest
 ) -> None:
     url: str = request.getfixturevalue(f"{backend}_url")
-    assert current_revision(url) == head_revision() == "0004"
+    assert current_revision(url) == head_revision()
     engine = make_engine(url)
     try:
         with engine.begin() as conn:

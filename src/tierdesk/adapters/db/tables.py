@@ -226,6 +226,9 @@ api_tokens = sa.Table(
     _at("last_used_at", nullable=True),
     _at("revoked_at", nullable=True),
     sa.Column("revoked_by", sa.String(64), nullable=True),
+    # housekeeping deletes by these (`purge`): an index each, not a scan of every token
+    sa.Index("ix_api_tokens_expires_at", "expires_at"),
+    sa.Index("ix_api_tokens_revoked_at", "revoked_at"),
 )
 
 sessions = sa.Table(
@@ -239,6 +242,8 @@ sessions = sa.Table(
     _at("revoked_at", nullable=True),
     sa.Column("user_agent", sa.String(200), nullable=True),
     sa.Column("address", sa.String(64), nullable=True),
+    sa.Index("ix_sessions_expires_at", "expires_at"),
+    sa.Index("ix_sessions_revoked_at", "revoked_at"),
 )
 
 webhooks = sa.Table(
