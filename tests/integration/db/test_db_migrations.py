@@ -6,16 +6,20 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from db_records import SQL_BACKENDS, customer, ticket
 from typer.testing import CliRunner
 
 from tierdesk import bootstrap
 from tierdesk.adapters.db import Database, NaiveDatetimeError, head_revision
+from tierdesk.adapters.db.migrate import alembic_config
 from tierdesk.adapters.db.tables import metadata
 from tierdesk.cli.main import app
 
@@ -29,6 +33,37 @@ def test_the_migrated_schema_is_exactly_the_tables_module(
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def _revisions() -> list[tuple[str, str]]:
+    """(revision, the one before it) of every packaged migration after the first."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    steps = [(s.revision, s.down_revision) for s in scripts.walk_revisions()]
+    return sorted((rev, str(down)) for rev, down in steps if down is not None)
+
+
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+@pytest.mark.parametrize(("revision", "before"), _revisions())
+def test_each_migration_steps_down_and_up_again_to_exactly_the_tables_module(
+    backend: str, revision: str, before: str, request: pytest.FixtureRequest
+) -> None:
+    db: Database = request.getfixturevalue(f"{backend}_db")
+
+    def schema_diff() -> list[Any]:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+
+    try:
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), before)
+        with db.engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == before
+        assert schema_diff() != []  # the step down removed what `revision` adds
+    finally:
+        with db.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+    assert schema_diff() == []
 
 
 def test_the_schema_comparison_notices_a_column_the_migrations_lack(sqlite_db: Database) -> None:

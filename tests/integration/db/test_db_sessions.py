@@ -10,13 +10,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from db_desk import make_store_desk
-from db_records import SQL_BACKENDS, T0, at, user
+from db_records import T0, at, user
 
-from tierdesk.adapters.db import Database, head_revision
-from tierdesk.adapters.db.database import make_engine
-from tierdesk.adapters.db.migrate import alembic_config, current_revision
+from tierdesk.adapters.db import Database
 from tierdesk.policy import rulebook
 from tierdesk.services import sessions, users
 from tierdesk.services.errors import NotFound
@@ -176,34 +173,6 @@ def test_the_session_service_on_each_store(uow_factory: Factory) -> None:
     assert sessions.list_for(env, l2) == []
 
 
-@pytest.mark.parametrize("backend", SQL_BACKENDS)
-def test_migration_0003_goes_down_and_up_again(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
-    url: str = request.getfixturevalue(f"{backend}_url")
-    assert current_revision(url) == head_revision()
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0002")
-        assert current_revision(url) == "0002"
-        with engine.connect() as conn:
-            names = sa.inspect(conn).get_table_names()
-            assert "sessions" not in names
-            assert "api_tokens" in names and "users" in names
-    finally:
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
-    try:
-        assert current_revision(url) == head_revision()
-        with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            assert "sessions" in inspector.get_table_names()
-            assert "ix_sessions_user_id" in {ix["name"] for ix in inspector.get_indexes("sessions")}
-    finally:
-        engine.dispose()
-
-
 def test_purge_deletes_the_sessions_that_ended_before_a_time(uow_factory: Factory) -> None:
     _seed_users(uow_factory)
     before = at(60)
@@ -242,37 +211,3 @@ def test_a_purge_not_committed_deletes_nothing(uow_factory: Factory) -> None:
         assert uow.sessions.purge(at(60)) == 1
     with uow_factory() as uow:
         assert uow.sessions.get("ses_ended") == ended
-
-
-@pytest.mark.parametrize("backend", SQL_BACKENDS)
-def test_migration_0005_indexes_what_housekeeping_deletes_by(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
-    url: str = request.getfixturevalue(f"{backend}_url")
-    wanted = {
-        ("sessions", "ix_sessions_expires_at"),
-        ("sessions", "ix_sessions_revoked_at"),
-        ("api_tokens", "ix_api_tokens_expires_at"),
-        ("api_tokens", "ix_api_tokens_revoked_at"),
-    }
-
-    def indexes() -> set[tuple[str, str]]:
-        with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            return {
-                (table, str(ix["name"]))
-                for table in ("sessions", "api_tokens")
-                for ix in inspector.get_indexes(table)
-            }
-
-    engine = make_engine(url)
-    try:
-        assert wanted <= indexes()
-        with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0004")
-        assert current_revision(url) == "0004" and not wanted & indexes()
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
-        assert current_revision(url) == head_revision() and wanted <= indexes()
-    finally:
-        engine.dispose()

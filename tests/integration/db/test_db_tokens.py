@@ -10,13 +10,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from db_desk import make_store_desk
-from db_records import SQL_BACKENDS, T0, at, user
+from db_records import T0, at, user
 
-from tierdesk.adapters.db import Database, head_revision
-from tierdesk.adapters.db.database import make_engine
-from tierdesk.adapters.db.migrate import alembic_config, current_revision
+from tierdesk.adapters.db import Database
 from tierdesk.policy import rulebook
 from tierdesk.services import tokens
 from tierdesk.services.errors import NotFound
@@ -129,31 +126,6 @@ def test_the_token_service_on_each_store(uow_factory: Factory) -> None:
     assert tokens.list_for(env, admin, l1) == [revoked]
     _, other = tokens.create(env, l1, "short", 1)
     assert tokens.verify(env, other, desk.clock.advance(timedelta(days=1))) is None
-
-
-@pytest.mark.parametrize("backend", SQL_BACKENDS)
-def test_migration_0002_goes_down_and_up_again(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
-    url: str = request.getfixturevalue(f"{backend}_url")
-    assert current_revision(url) == head_revision()
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0001")
-        assert current_revision(url) == "0001"
-        with engine.connect() as conn:
-            assert "api_tokens" not in sa.inspect(conn).get_table_names()
-            assert "users" in sa.inspect(conn).get_table_names()
-    finally:
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
-    try:
-        assert current_revision(url) == head_revision()
-        with engine.connect() as conn:
-            assert "api_tokens" in sa.inspect(conn).get_table_names()
-    finally:
-        engine.dispose()
 
 
 def test_purge_deletes_the_tokens_that_ended_before_a_time(uow_factory: Factory) -> None:

@@ -8,14 +8,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-import sqlalchemy as sa
-from alembic import command
 from db_desk import make_store_desk
-from db_records import SQL_BACKENDS, T0, at
+from db_records import T0, at
 
-from tierdesk.adapters.db import head_revision
-from tierdesk.adapters.db.database import make_engine
-from tierdesk.adapters.db.migrate import alembic_config, current_revision
 from tierdesk.policy import rulebook
 from tierdesk.services import webhooks
 from tierdesk.services.customers import Contact
@@ -99,29 +94,3 @@ def test_deliveries_are_queued_with_the_tickets_on_each_store(uow_factory: Facto
             assert sent[0].payload["event"]["kind"] == "opened"
     listed = {h.id: h.active for h in webhooks.list_all(desk.env, admin)}
     assert listed == {hook.id: True, stopped.id: False}
-
-
-@pytest.mark.parametrize("backend", SQL_BACKENDS)
-def test_migration_0004_goes_down_and_up_again(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
-    url: str = request.getfixturevalue(f"{backend}_url")
-    assert current_revision(url) == head_revision()
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0003")
-        assert current_revision(url) == "0003"
-        with engine.connect() as conn:
-            names = sa.inspect(conn).get_table_names()
-            assert "webhooks" not in names
-            assert "sessions" in names and "outbox" in names
-    finally:
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
-    try:
-        assert current_revision(url) == head_revision()
-        with engine.connect() as conn:
-            assert "webhooks" in sa.inspect(conn).get_table_names()
-    finally:
-        engine.dispose()
