@@ -318,12 +318,6 @@ class PolicyInForce:
         log.info("policy version %s (%s) is in force", version.number, version.title)
 
 
-def effective_version(env: Env) -> PolicyVersionRecord | None:
-    """The version in force (None before any was approved)."""
-    with env.reader() as uow:
-        return uow.policies.effective()
-
-
 EnvSource = Env | PolicyInForce
 
 

@@ -49,8 +49,8 @@ def head_revision() -> str:
 
 def upgrade(url: str) -> None:
     """Migrate the database at `url` to the newest revision (idempotent); logs the step
-    (from -> to) when there was one."""
-    before = current_revision(url)
+    (from -> to) when there was one, read under the same lock: of two processes upgrading at
+    once, only the one that did the work logs it."""
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +59,7 @@ def upgrade(url: str) -> None:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+            before = MigrationContext.configure(conn).get_current_revision()
             command.upgrade(alembic_config(conn), "head")
             after = MigrationContext.configure(conn).get_current_revision()
     except sa.exc.OperationalError as exc:

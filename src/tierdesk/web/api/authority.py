@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query, Response
 from tierdesk.services import approvals
 from tierdesk.services.approvals import Applied
 from tierdesk.services.records import ApprovalRecord
-from tierdesk.web.api.common import IfMatch, State, expected_version
+from tierdesk.web.api.common import IfMatch, State, expected_version, tagged
 from tierdesk.web.api.tickets import TicketId
 from tierdesk.web.auth import CurrentUser
 from tierdesk.web.schemas import ActionIn, ApprovalRequestIn, DecisionIn
@@ -62,7 +62,7 @@ def apply_action(
         note=body.note,
         expected_version=expected_version(if_match, body.version),
     )
-    response.headers["ETag"] = f'"{applied.ticket.version}"'
+    tagged(response, applied.ticket)
     return applied
 
 
