@@ -9,6 +9,7 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
 from tierdesk.adapters.outbound import FileSender
-from tierdesk.adapters.outbound.webhook_sender import RoutingSender, WebhookSender
+from tierdesk.adapters.outbound.routing import RoutingSender
+from tierdesk.adapters.outbound.webhook_sender import WebhookSender
 from tierdesk.adapters.security import Argon2Hasher
 from tierdesk.config import Settings
 from tierdesk.domain.classifier import Classifier
@@ -135,13 +137,26 @@ def webhook_sender(env: policies.EnvSource, *, allow_private: bool = False) -> S
     return WebhookSender(lookup, allow_private=allow_private)
 
 
+def channel_senders(settings: Settings) -> dict[str, Sender]:
+    """The real sender of each configured channel, by delivery channel ("email", "line",
+    "sms"; see `notify.delivery_channel`). A channel missing here delivers to the development
+    mailbox file. Each channel adds its sender here, and only here."""
+    senders: dict[str, Sender] = {}
+    return senders
+
+
 def outbound_sender(
-    mailbox: str | Path, env: policies.EnvSource, *, allow_private_webhooks: bool = False
+    mailbox: str | Path,
+    env: policies.EnvSource,
+    *,
+    allow_private_webhooks: bool = False,
+    channels: Mapping[str, Sender] | None = None,
 ) -> Sender:
-    """The Sender of a running helpdesk: webhook messages over HTTP (`webhook_sender`),
-    everything else to the development mailbox file (`file_sender`)."""
+    """The Sender of a running helpdesk: webhook messages over HTTP (`webhook_sender`), each
+    channel's messages to its sender in `channels` (`channel_senders(settings)`), everything
+    else to the development mailbox file (`file_sender`)."""
     hooks = webhook_sender(env, allow_private=allow_private_webhooks)
-    return RoutingSender(file_sender(mailbox), {webhooks.KIND: hooks})
+    return RoutingSender(file_sender(mailbox), {webhooks.KIND: hooks}, channels)
 
 
 # --- database ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +37,7 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, UsernameTaken
+from tierdesk.services.outbox import Sender
 from tierdesk.services.policies import EnvSource, PolicyInForce
 from tierdesk.web.app import Lifespan, create_app
 from tierdesk.workers.run import start_background, stop_background
@@ -108,7 +109,12 @@ def serve(
     live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
     mailbox = settings.var_dir / "mailbox.jsonl"
     allow = settings.webhook_allow_private
-    lifespan = background(live, mailbox, allow_private_webhooks=allow) if workers else None
+    channels = bootstrap.channel_senders(settings)
+    lifespan = (
+        background(live, mailbox, allow_private_webhooks=allow, channels=channels)
+        if workers
+        else None
+    )
     app = create_app(live, settings, lifespan=lifespan)
     typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -163,16 +169,23 @@ def seed_demo(env: Env) -> None:
         typer.echo(f"  {user.username:<14} {user.role:<11} password: {user.password}")
 
 
-def background(env: EnvSource, mailbox: Path, *, allow_private_webhooks: bool = False) -> Lifespan:
-    """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, the rest to
-    the dev mailbox file) and housekeeping as threads while the server runs; on shutdown they
-    finish their current step."""
+def background(
+    env: EnvSource,
+    mailbox: Path,
+    *,
+    allow_private_webhooks: bool = False,
+    channels: Mapping[str, Sender] | None = None,
+) -> Lifespan:
+    """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, each
+    configured channel's messages to its sender in `channels`, the rest to the dev mailbox
+    file) and housekeeping as threads while the server runs; on shutdown they finish their
+    current step."""
 
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         sender = bootstrap.outbound_sender(
-            mailbox, env, allow_private_webhooks=allow_private_webhooks
+            mailbox, env, allow_private_webhooks=allow_private_webhooks, channels=channels
         )
         threads = start_background(env, sender, stop)
         try:

@@ -76,8 +76,12 @@ def worker(
     The rules are those of the database's effective policy version, else --policy/--preset."""
     rules = load_rulebook(policy_file, preset)
     env = _open(database_url, rules)
-    allow = settings_from().webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
-    sender = bootstrap.outbound_sender(mailbox, env, allow_private_webhooks=allow)
+    settings = settings_from()
+    allow = settings.webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
+    channels = bootstrap.channel_senders(settings)
+    sender = bootstrap.outbound_sender(
+        mailbox, env, allow_private_webhooks=allow, channels=channels
+    )
     if once:
         report = run_once(env, sender)
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))

@@ -77,6 +77,13 @@ def _channel_of(identity_kind: str) -> str:
     return {"email": "email", "line": "line", "phone": "sms"}.get(identity_kind, identity_kind)
 
 
+def delivery_channel(channel: str) -> str:
+    """The channel a message queued with `channel` travels on: "email" for email, web form,
+    chat and API tickets, "line", "sms" for phone; anything else as given (e.g. "webhook")."""
+    identity = REPLY_IDENTITY.get(channel)
+    return _channel_of(identity) if identity is not None else channel
+
+
 def queue(
     uow: UnitOfWork,
     rules: Rulebook,

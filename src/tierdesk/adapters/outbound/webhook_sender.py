@@ -148,14 +148,3 @@ class WebhookSender:
 
     def close(self) -> None:
         self._client.close()
-
-
-class RoutingSender:
-    """A `Sender` that hands each message to the sender of its kind, else to `default`."""
-
-    def __init__(self, default: Send, routes: Mapping[str, Send]) -> None:
-        self._default = default
-        self._by_kind = dict(routes)
-
-    def __call__(self, message: OutboxRecord) -> None:
-        self._by_kind.get(message.kind, self._default)(message)
