@@ -215,7 +215,7 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
     database = open_database(url)
     if rules is None:
         preset = None if settings.policy_file else settings.policy_preset
-        rules = _policy.rulebook(settings.policy_file, preset)
+        rules = _policy.rulebook(settings.policy_file, preset, settings.policy_max_bytes)
     return policies.in_force(
         Env(uow=database.uow, read=database.reader, clock=system_clock(), rules=rules)
     )

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     public_rate_per_minute: float = Field(60.0, gt=0, description="Intake/survey posts per IP.")
     public_burst: int = Field(20, ge=1, description="Intake/survey posts allowed at once per IP.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    policy_max_bytes: int = Field(
+        1_000_000,
+        ge=1024,
+        description="Largest policy YAML read (API, CLI, files); larger is policy_too_complex.",
+    )
     intake_batch_max: int = Field(200, ge=1, description="Most intakes in one group commit.")
     webhook_allow_private: bool = Field(
         False,

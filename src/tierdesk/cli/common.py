@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from tierdesk import policy
+from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 
 PolicyOpt = Annotated[
@@ -31,6 +32,11 @@ def usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def policy_max_bytes() -> int:
+    """The largest policy file read (TIERDESK_POLICY_MAX_BYTES)."""
+    return Settings().policy_max_bytes
+
+
 def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPolicy:
     """The checked policy named by --policy or --preset (exit 1 with findings when invalid)."""
     if policy_file is not None and preset is not None:
@@ -38,7 +44,7 @@ def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPo
     if preset is not None and preset not in policy.PRESETS:
         usage_error(f"unknown preset {preset!r}; use one of {', '.join(policy.PRESETS)}")
     try:
-        loaded, _ = policy.load_checked(policy_file, preset)
+        loaded, _ = policy.load_checked(policy_file, preset, policy_max_bytes())
     except policy.PolicyError as exc:
         fail_policy(exc)
     return loaded

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from tierdesk import policy
-from tierdesk.cli.common import fail_policy
+from tierdesk.cli.common import fail_policy, policy_max_bytes
 from tierdesk.policy.compare import compare, describe
 
 policy_app = typer.Typer(help="Check and compare SOP policy files.", no_args_is_help=True)
@@ -24,7 +24,7 @@ def check_cmd(
 ) -> None:
     """Report every problem as `file:line:col: key.path: message`. Exit 1 on errors."""
     try:
-        loaded = policy.load(file)
+        loaded = policy.load(file, max_bytes=policy_max_bytes())
     except policy.PolicyError as exc:
         fail_policy(exc)
     findings = policy.check(loaded)
@@ -63,7 +63,7 @@ def diff_cmd(
 def _checked_or_exit(file: Path) -> policy.LoadedPolicy:
     """The policy in `file`; its error findings (as `policy check` prints them) and exit 2."""
     try:
-        loaded, _ = policy.load_checked(file)
+        loaded, _ = policy.load_checked(file, max_bytes=policy_max_bytes())
     except policy.PolicyError as exc:
         for f in exc.findings:
             typer.echo(f.format(), err=True)

@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from tierdesk import policy
-from tierdesk.cli.common import fail_policy, usage_error
+from tierdesk.cli.common import fail_policy, policy_max_bytes, usage_error
 from tierdesk.domain.durations import format_duration
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.planning.arrivals import Arrivals, ArrivalsError, parse_tickets_csv
@@ -146,7 +146,7 @@ def _policies(files: Sequence[Path], presets: Sequence[str]) -> list[tuple[str, 
                 f"--preset: unknown preset {preset!r}; use one of {', '.join(policy.PRESETS)}"
             )
         try:
-            rules = policy.rulebook(path, preset)
+            rules = policy.rulebook(path, preset, policy_max_bytes())
         except policy.PolicyError as exc:
             fail_policy(exc)
         taken = {n for n, _ in out}

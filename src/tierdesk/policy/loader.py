@@ -2,6 +2,12 @@
 
 Every problem is a `Finding` with `file:line:col: key.path: message`. Malformed YAML is a finding
 too, never a traceback.
+
+The same bounded loader reads every policy (API, CLI, files, presets): before anything is built,
+one pass over the YAML events (iterative, no recursion) refuses a text above `max_bytes`, nesting
+deeper than `MAX_DEPTH` and documents whose aliases would expand to more than `MAX_NODES` nodes
+(an "alias bomb": a few hundred bytes that expand to billions of nodes), with `PolicyTooComplex`
+naming the line.
 """
 
 from __future__ import annotations
@@ -15,12 +21,20 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+)
 
 from tierdesk.policy.schema import Policy
 
 Severity = Literal["error", "warning"]
 PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
-MAX_POLICY_BYTES = 2 * 1024 * 1024
+MAX_POLICY_BYTES = 1_000_000  # the default of Settings.policy_max_bytes
+MAX_DEPTH = 64  # nested mappings/sequences; the presets need 6
+MAX_NODES = 100_000  # nodes after alias expansion; the full-sop preset has about 1,500
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,56 @@ class PolicyError(Exception):
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
         super().__init__("\n".join(f.format() for f in findings))
+
+
+class PolicyTooComplex(PolicyError):  # noqa: N818 - reads as the answer
+    """The text is too large, too deep or expands (aliases) to too many nodes to be read."""
+
+
+def _too_complex(message: str, line: int, col: int, source: str) -> PolicyTooComplex:
+    return PolicyTooComplex([Finding("error", "", message, line, col, source)])
+
+
+def _bound(yaml: YAML, text: str, source: str) -> None:
+    """Refuse `text` when it nests deeper than MAX_DEPTH or its aliases expand beyond MAX_NODES
+    nodes, from the event stream alone (nothing is built; memory stays proportional to the
+    text). Malformed YAML raises the parser's own error."""
+    sizes: dict[str, int] = {}  # anchor -> expanded node count of the node it names
+    stack: list[list[Any]] = []  # open collections: [expanded count so far, anchor]
+    total = 0
+    for event in yaml.parse(text):
+        mark = event.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if isinstance(event, CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _too_complex(
+                    f"too complex: nested deeper than {MAX_DEPTH} levels", line, col, source
+                )
+            stack.append([1, event.anchor])
+            continue
+        if isinstance(event, CollectionEndEvent):
+            size, anchor = stack.pop()
+        elif isinstance(event, AliasEvent):
+            size, anchor = sizes.get(event.anchor, 1), None
+        elif isinstance(event, ScalarEvent):
+            size, anchor = 1, event.anchor
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][0] += size
+            grown = stack[-1][0]
+        else:
+            total += size
+            grown = total
+        if grown > MAX_NODES:
+            raise _too_complex(
+                f"too complex: aliases expand to more than {MAX_NODES:,} nodes",
+                line,
+                col,
+                source,
+            )
 
 
 class Positions:
@@ -95,10 +159,12 @@ def _to_plain(node: Any) -> Any:
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """Round-trip YAML parse keeping positions; YAML errors become findings."""
+    """Round-trip YAML parse keeping positions, after `_bound` (PolicyTooComplex); YAML errors
+    become findings."""
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
+        _bound(yaml, text, source)
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -145,10 +211,19 @@ def validation_findings(exc: ValidationError, positions: Positions, source: str)
     return findings
 
 
-def load_text(text: str, source: str = "<policy>") -> LoadedPolicy:
-    """Parse and validate policy text. Raises PolicyError listing every structural problem."""
-    if len(text.encode()) > MAX_POLICY_BYTES:
-        raise PolicyError([Finding("error", "", "policy file is larger than 2 MiB", 1, 1, source)])
+def load_text(
+    text: str, source: str = "<policy>", max_bytes: int = MAX_POLICY_BYTES
+) -> LoadedPolicy:
+    """Parse and validate policy text. Raises PolicyError listing every structural problem
+    (PolicyTooComplex for a text above `max_bytes` bytes, too deep or an alias bomb)."""
+    size = len(text.encode())
+    if size > max_bytes:
+        raise _too_complex(
+            f"too complex: the policy is {size:,} bytes, more than {max_bytes:,}",
+            1,
+            1,
+            source,
+        )
     root = parse_yaml(text, source)
     positions = Positions(root)
     if not isinstance(root, dict):
@@ -160,15 +235,19 @@ def load_text(text: str, source: str = "<policy>") -> LoadedPolicy:
     return LoadedPolicy(policy, positions, source)
 
 
-def load_file(path: str | Path) -> LoadedPolicy:
+def load_file(path: str | Path, max_bytes: int = MAX_POLICY_BYTES) -> LoadedPolicy:
     p = Path(path)
     try:
+        if p.stat().st_size > max_bytes:  # never read a huge file into memory
+            raise _too_complex(
+                f"too complex: the file is more than {max_bytes:,} bytes", 1, 1, str(p)
+            )
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(
             [Finding("error", "", f"cannot read policy file: {exc}", 1, 1, str(p))]
         ) from None
-    return load_text(text, str(p))
+    return load_text(text, str(p), max_bytes)
 
 
 def load_preset(name: str) -> LoadedPolicy:

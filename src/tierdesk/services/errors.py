@@ -112,3 +112,10 @@ class IdentityTaken(Conflict):
     """The email/phone/LINE id belongs to another customer: `data["customer_id"]` (merge them)."""
 
     code = "identity_taken"
+
+
+class PolicyTooComplex(InvalidInput):
+    """The policy text is too large, nested too deep or its aliases expand too far to be read
+    (`data["findings"]` names the line)."""
+
+    code = "policy_too_complex"

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import PolicyError, check, compile_policy
 from tierdesk.policy.compare import Change, compare
-from tierdesk.policy.loader import load_text
+from tierdesk.policy.loader import MAX_POLICY_BYTES, load_text
+from tierdesk.policy.loader import PolicyTooComplex as TooComplexText
 from tierdesk.policy.schema import Policy
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
@@ -32,6 +33,7 @@ from tierdesk.services.errors import (
     InvalidTransition,
     NotFound,
     PolicyNotAcknowledged,
+    PolicyTooComplex,
 )
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import (
@@ -50,16 +52,18 @@ from tierdesk.services.users import (
 )
 
 
-def _checked(source: str, title: str) -> Rulebook:
-    """The rules of `source`; InvalidInput listing every finding (file:line) otherwise."""
+def _checked(source: str, title: str, max_bytes: int = MAX_POLICY_BYTES) -> Rulebook:
+    """The rules of `source`; PolicyTooComplex (too large, too deep, an alias bomb) or
+    InvalidInput listing every finding (file:line) otherwise."""
     try:
-        loaded = load_text(source, title or "<policy>")
+        loaded = load_text(source, title or "<policy>", max_bytes)
         errors = [f for f in check(loaded) if f.severity == "error"]
         if errors:
             raise PolicyError(errors)
         return compile_policy(loaded.policy)
     except PolicyError as exc:
-        raise InvalidInput(
+        error = PolicyTooComplex if isinstance(exc, TooComplexText) else InvalidInput
+        raise error(
             "source",
             "the policy does not check: " + "; ".join(f.format() for f in exc.findings),
             findings=[f.format() for f in exc.findings],
@@ -67,12 +71,22 @@ def _checked(source: str, title: str) -> Rulebook:
 
 
 def propose_version(
-    env: Env, *, source: str, title: str, actor_id: str | None, change_note: str = ""
+    env: Env,
+    *,
+    source: str,
+    title: str,
+    actor_id: str | None,
+    change_note: str = "",
+    max_bytes: int = MAX_POLICY_BYTES,
 ) -> PolicyVersionRecord:
-    """Record a new draft version. `actor_id` None is the local operator (CLI, demo)."""
+    """Record a new draft version. `actor_id` None is the local operator (CLI, demo). The
+    role is checked before the YAML is read: a caller who may not propose costs no parsing."""
+    if actor_id is not None:
+        with env.reader() as uow:
+            actor(uow, actor_id, POLICY_AUTHOR_ROLES, "propose policy versions")
     if not title.strip():
         raise InvalidInput("title", "a policy version needs a title")
-    _checked(source, title)
+    _checked(source, title, max_bytes)
     with env.uow() as uow:
         author = "operator" if actor_id is None else actor_id
         if actor_id is not None:

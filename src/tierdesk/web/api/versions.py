@@ -42,13 +42,15 @@ def changes(
 
 @router.post("", status_code=201, response_model=PolicyVersionRecord)
 def propose(body: PolicyProposeIn, user: CurrentUser, state: State) -> PolicyVersionRecord:
-    """Propose a new draft (the YAML is checked first; findings are a 422)."""
+    """Propose a new draft (the role is checked first, then the YAML; findings are a 422,
+    `policy_too_complex` for a text too large, too deep or an alias bomb)."""
     return policies.propose_version(
         state.env,
         source=body.source,
         title=body.title,
         actor_id=user.user_id,
         change_note=body.change_note,
+        max_bytes=state.settings.policy_max_bytes,
     )
 
 
