@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt typecheck bench docs install clean
+.PHONY: run test lint fmt typecheck bench docs install clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tierdesk.policy.reference > docs/policy-reference.md
+
+# Console message catalogs (babel.cfg): extract the strings, merge them into en and zh_TW,
+# compile the .mo files (committed, so a fresh checkout runs without this step).
+LOCALE := src/tierdesk/web/locale
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o $(LOCALE)/messages.pot src/tierdesk/web
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

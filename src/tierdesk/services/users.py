@@ -156,6 +156,20 @@ def change_own_password(
         return user
 
 
+LANGUAGES = ("en", "zh-TW")
+
+
+def set_language(env: Env, *, user_id: str, language: str) -> UserRecord:
+    """A signed-in user picks the language of their pages (stored with the user)."""
+    if language not in LANGUAGES:
+        raise InvalidInput("language", f"must be one of {', '.join(LANGUAGES)}", value=language)
+    with env.uow() as uow:
+        user = replace(actor(uow, user_id, frozenset(ROLES), "set a language"), language=language)
+        uow.users.save(user)
+        uow.commit()
+        return user
+
+
 def get_user(env: Env, user_id: str) -> UserRecord:
     with env.reader() as uow:
         user = uow.users.get(user_id)

@@ -18,7 +18,7 @@ from tierdesk.config import Settings, ensure_secret
 from tierdesk.services import tickets
 from tierdesk.services.env import Env
 from tierdesk.services.policies import PolicyInForce
-from tierdesk.web import errors
+from tierdesk.web import console, errors
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.intake import IntakeBatcher
@@ -81,6 +81,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
+    console.install(app)  # the agent console at / (pages, /static)
 
     @app.get("/healthz", response_model=Health, tags=["public"])
     def healthz() -> Health:

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from tierdesk.services import sessions, tokens
+from tierdesk.services import sessions, tokens, users
 from tierdesk.services.records import UserRecord
 from tierdesk.web.errors import WebError
 from tierdesk.web.state import WebState, web_state
@@ -182,3 +182,42 @@ def check_password(state: WebState, user: UserRecord | None, password: str) -> b
         state.hasher.verify(state.dummy_hash, password)
         return False
     return state.hasher.verify(user.password_hash, password) and user.active
+
+
+def sign_in(
+    state: WebState, request: Request, response: Response, username: str, password: str
+) -> tuple[UserRecord, str]:
+    """Check the password, start a stored session and set its cookie (HttpOnly,
+    SameSite=Lax) and the CSRF cookie on `response`: (the user, the CSRF token). Rate-limited
+    per username and client IP (429 `rate_limited`); 401 `invalid_credentials`. The API's
+    login and the console's sign-in form both come here."""
+    from tierdesk.web.api.common import client_ip, rate_limit
+
+    name = username.strip().lower()
+    rate_limit(state.login_limiter, f"login:{name}:{client_ip(request)}")
+    user = users.find_user(state.env, name)
+    if user is None or not check_password(state, user, password):
+        raise WebError(401, "invalid_credentials", "wrong username or password")
+    settings = state.settings
+    session = sessions.start(
+        state.env,
+        user.id,
+        settings.session_max_age,
+        request.headers.get("user-agent"),
+        client_ip(request),
+    )
+    cookie, csrf = issue_session(state.signer, session.id, session.expires_at)
+    age, secure = settings.session_max_age, settings.cookie_secure
+    response.set_cookie(
+        SESSION_COOKIE, cookie, max_age=age, secure=secure, httponly=True, samesite="lax"
+    )
+    # Readable by the console's script, which echoes it in X-CSRF-Token (double submit).
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=age, secure=secure, samesite="lax")
+    return user, csrf
+
+
+def csrf_of(state: WebState, request: Request) -> str:
+    """The CSRF token of the request's session cookie ("" without a valid one)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    payload = state.signer.loads("session", cookie, state.env.now()) if cookie else None
+    return str(payload.get("c", "")) if payload else ""

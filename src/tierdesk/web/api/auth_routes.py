@@ -16,7 +16,7 @@ from tierdesk.web.auth import (
     SESSION_COOKIE,
     CurrentUser,
     check_password,
-    issue_session,
+    sign_in,
 )
 from tierdesk.web.errors import WebError
 from tierdesk.web.schemas import (
@@ -44,26 +44,7 @@ def login(body: LoginIn, request: Request, response: Response, state: State) -> 
     """Check the password, start a stored session and set its cookie (HttpOnly,
     SameSite=Lax) and the CSRF cookie. Rate-limited per username and client IP (429 with
     Retry-After)."""
-    name = body.username.strip().lower()
-    rate_limit(state.login_limiter, f"login:{name}:{client_ip(request)}")
-    user = users.find_user(state.env, name)
-    if user is None or not check_password(state, user, body.password):
-        raise WebError(401, "invalid_credentials", "wrong username or password")
-    settings = state.settings
-    session = sessions.start(
-        state.env,
-        user.id,
-        settings.session_max_age,
-        request.headers.get("user-agent"),
-        client_ip(request),
-    )
-    cookie, csrf = issue_session(state.signer, session.id, session.expires_at)
-    age, secure = settings.session_max_age, settings.cookie_secure
-    response.set_cookie(
-        SESSION_COOKIE, cookie, max_age=age, secure=secure, httponly=True, samesite="lax"
-    )
-    # Readable by the console's script, which echoes it in X-CSRF-Token (double submit).
-    response.set_cookie(CSRF_COOKIE, csrf, max_age=age, secure=secure, samesite="lax")
+    user, csrf = sign_in(state, request, response, body.username, body.password)
     return LoginOut(user=user_out(user), csrf_token=csrf)
 
 

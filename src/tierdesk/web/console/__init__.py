@@ -1,0 +1,18 @@
+"""The agent console at `/`: server-rendered pages (Jinja2 + htmx) over the same services the
+REST API uses. A page handler parses the request, calls one service and renders; every rule
+stays in the services, so the server refuses whatever a page merely hides."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from tierdesk.web.console import base, home
+
+
+def install(app: FastAPI) -> None:
+    """Mount /static, the console's routes and its sign-in redirect on `app`."""
+    base.install(app)
+    router = APIRouter(include_in_schema=False)
+    for module in (home,):
+        router.include_router(module.router)
+    app.include_router(router)

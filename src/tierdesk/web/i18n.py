@@ -1,0 +1,78 @@
+"""Languages of the web pages: Babel message catalogs (en, zh-TW) and Babel formatting of dates
+and money in the policy's time zone and currency.
+
+Catalogs live in `tierdesk/web/locale/<locale>/LC_MESSAGES/messages.po`; the compiled `.mo`
+files are committed beside them (`make i18n-compile`), so a fresh checkout runs without a build
+step. `make i18n-extract` / `make i18n-update` refresh them from the templates and code
+(babel.cfg); `tests/web/test_i18n.py` fails when a zh-TW string is missing or a `.mo` is stale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_datetime, get_timezone
+from babel.numbers import format_decimal, get_currency_symbol
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+# Language codes as stored with users and tickets -> Babel locale identifiers.
+LANGUAGES: dict[str, str] = {"en": "en", "zh-TW": "zh_Hant_TW"}
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh-TW": "繁體中文"}
+CATALOG_DIRS: dict[str, str] = {"en": "en", "zh-TW": "zh_TW"}
+DEFAULT_LANGUAGE = "en"
+
+
+def language(code: str | None) -> str:
+    """A supported language code for `code` ("zh-tw", "zh_TW", "zh-Hant-TW" -> "zh-TW");
+    English for anything else."""
+    if not code:
+        return DEFAULT_LANGUAGE
+    norm = code.strip().replace("_", "-").lower()
+    if norm.startswith("zh") and ("tw" in norm or "hant" in norm):
+        return "zh-TW"
+    return DEFAULT_LANGUAGE
+
+
+def from_accept_language(header: str | None) -> str:
+    """The first supported language of an Accept-Language header (English otherwise)."""
+    for part in (header or "").split(","):
+        tag = part.split(";")[0].strip()
+        if tag.lower().startswith("zh") and language(tag) == "zh-TW":
+            return "zh-TW"
+        if tag.lower().startswith("en"):
+            return "en"
+    return DEFAULT_LANGUAGE
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalog of `lang` (English: the msgids themselves)."""
+    found = Translations.load(LOCALE_DIR, [CATALOG_DIRS[language(lang)]], domain="messages")
+    return found
+
+
+def locale(lang: str) -> Locale:
+    return Locale.parse(LANGUAGES[language(lang)])
+
+
+def when(value: datetime | None, lang: str, zone: str, fmt: str = "medium") -> str:
+    """`value` (aware) in the time zone `zone`, formatted for `lang`; "" for None."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt, tzinfo=get_timezone(zone), locale=locale(lang))
+
+
+def money(amount: Decimal | int | float | None, currency: str, lang: str) -> str:
+    """`amount` with the currency's international symbol (NT$ for TWD in every language, so a
+    Taiwanese dollar never reads as a US one); whole amounts without decimals."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount))
+    pattern = "#,##0" if value == value.to_integral_value() else "#,##0.00"
+    number = format_decimal(value, format=pattern, locale=locale(lang))
+    return f"{get_currency_symbol(currency, 'en')}{number}"
