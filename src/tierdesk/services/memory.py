@@ -17,6 +17,7 @@ from tierdesk.services.memory_repos import (
     MemoryApprovals,
     MemoryCustomers,
     MemoryEvents,
+    MemoryMail,
     MemoryMessages,
     MemoryOutbox,
     MemoryPolicies,
@@ -37,6 +38,7 @@ from tierdesk.services.ports import (
     CustomerRepository,
     EscalationRepository,
     EventLog,
+    MailRepository,
     MessageRepository,
     OutboxRepository,
     PolicyVersionRepository,
@@ -104,6 +106,7 @@ class MemoryUnitOfWork:
         self.actions: ActionRepository = PerTicket(t.actions)
         self.surveys: SurveyRepository = MemorySurveys(t.surveys)
         self.webhooks: WebhookRepository = MemoryWebhooks(t)
+        self.mail: MailRepository = MemoryMail(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

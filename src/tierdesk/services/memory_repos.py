@@ -13,6 +13,7 @@ from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
+    AddressFailureRecord,
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
@@ -20,6 +21,7 @@ from tierdesk.services.records import (
     CustomerRecord,
     EscalationRecord,
     IdentityRecord,
+    InboundMailRecord,
     MessageRecord,
     OutboxRecord,
     PolicyVersionRecord,
@@ -56,6 +58,8 @@ class Tables:
     actions: dict[str, ActionRecord] = field(default_factory=dict)
     surveys: dict[str, SurveyRecord] = field(default_factory=dict)
     webhooks: dict[str, WebhookRecord] = field(default_factory=dict)
+    mail: dict[str, InboundMailRecord] = field(default_factory=dict)  # by message_id
+    address_failures: dict[str, AddressFailureRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})
@@ -507,3 +511,29 @@ class MemoryWebhooks:
     def save(self, webhook: WebhookRecord) -> None:
         if webhook.id in self._t.webhooks:
             self._t.webhooks[webhook.id] = webhook
+
+
+class MemoryMail:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, mail: InboundMailRecord) -> None:
+        if mail.message_id in self._t.mail:
+            raise DuplicateKey("inbound_mail.message_id", mail.message_id)
+        self._t.mail[mail.message_id] = mail
+
+    def find(self, message_id: str) -> InboundMailRecord | None:
+        return self._t.mail.get(message_id)
+
+    def count_from(self, sender: str, since: datetime) -> int:
+        return sum(m.sender == sender and m.received_at >= since for m in self._t.mail.values())
+
+    def for_ticket(self, ticket_id: str) -> list[InboundMailRecord]:
+        found = [m for m in self._t.mail.values() if m.ticket_id == ticket_id]
+        return sorted(found, key=lambda m: m.received_at)
+
+    def failing(self, address: str) -> AddressFailureRecord | None:
+        return self._t.address_failures.get(address)
+
+    def mark_failing(self, failure: AddressFailureRecord) -> None:
+        self._t.address_failures[failure.address] = failure

@@ -22,6 +22,7 @@ from tierdesk.domain.events import TicketEvent
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
+    AddressFailureRecord,
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
@@ -29,6 +30,7 @@ from tierdesk.services.records import (
     CustomerRecord,
     EscalationRecord,
     IdentityRecord,
+    InboundMailRecord,
     MessageRecord,
     OutboxRecord,
     PolicyVersionRecord,
@@ -45,6 +47,7 @@ __all__ = [
     "AcknowledgementRecord",
     "ActionRecord",
     "ActionRepository",
+    "AddressFailureRecord",
     "ApiTokenRecord",
     "ApiTokenRepository",
     "ApprovalRecord",
@@ -60,6 +63,8 @@ __all__ = [
     "EscalationRepository",
     "EventLog",
     "IdentityRecord",
+    "InboundMailRecord",
+    "MailRepository",
     "MessageRecord",
     "MessageRepository",
     "OutboxRecord",
@@ -409,6 +414,28 @@ class SurveyRepository(Protocol):
     def for_ticket(self, ticket_id: str) -> list[SurveyRecord]: ...
 
 
+class MailRepository(Protocol):
+    def add(self, mail: InboundMailRecord) -> None:
+        """DuplicateKey when its message_id was recorded before."""
+        ...
+
+    def find(self, message_id: str) -> InboundMailRecord | None: ...
+
+    def count_from(self, sender: str, since: datetime) -> int:
+        """How many mails from `sender` were received at or after `since`."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[InboundMailRecord]:
+        """The mails of one ticket, oldest first."""
+        ...
+
+    def failing(self, address: str) -> AddressFailureRecord | None: ...
+
+    def mark_failing(self, failure: AddressFailureRecord) -> None:
+        """Insert or replace the failure of `failure.address`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Use as `with uow: ...; uow.commit()`; leaving the block without
     `commit()` rolls back. The repositories are valid only inside the block."""
@@ -428,6 +455,7 @@ class UnitOfWork(Protocol):
     actions: ActionRepository
     surveys: SurveyRepository
     webhooks: WebhookRepository
+    mail: MailRepository
 
     def __enter__(self) -> Self: ...
 

@@ -214,6 +214,45 @@ class OutboxRecord:
     last_error: str | None = None
 
 
+# --- email --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundMailRecord:
+    """One email as received (any outcome), unique by Message-ID: the channel's ledger.
+
+    `outcome`: ticket (opened one), reply (joined `ticket_id`), auto_reply, bounce, loop, held
+    (too many from the sender), refused (nothing readable). `raw_sha256` names the original
+    message in the attachment store; `attachments` lists the parts (name, type, size,
+    sha256 or the reason it was refused, inline, content id)."""
+
+    id: str
+    mailbox: str
+    message_id: str  # unique
+    sender: str
+    subject: str
+    outcome: str
+    received_at: datetime
+    raw_sha256: str
+    size: int
+    ticket_id: str | None = None
+    reason: str = ""
+    full_text: str = ""
+    html: str | None = None
+    attachments: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class AddressFailureRecord:
+    """An email address that bounced: mail to it is failing (the customer's, when known)."""
+
+    address: str  # unique
+    reason: str
+    failed_at: datetime
+    bounces: int = 1
+    customer_id: str | None = None
+
+
 # --- users and document control ------------------------------------------------------------------
 
 ROLES: tuple[str, ...] = (

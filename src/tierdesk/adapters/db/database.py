@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tierdesk.adapters.db.errors import as_duplicate
+from tierdesk.adapters.db.repo_mail import SqlMail
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
@@ -46,6 +47,7 @@ from tierdesk.services.ports import (
     CustomerRepository,
     EscalationRepository,
     EventLog,
+    MailRepository,
     MessageRepository,
     OutboxRepository,
     PolicyVersionRepository,
@@ -192,6 +194,7 @@ class SqlUnitOfWork:
         self.actions: ActionRepository = sql_actions(self._tx)
         self.surveys: SurveyRepository = SqlSurveys(self._tx)
         self.webhooks: WebhookRepository = SqlWebhooks(self._tx)
+        self.mail: MailRepository = SqlMail(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -340,6 +340,37 @@ surveys = sa.Table(
     _at("answered_at", nullable=True),
 )
 
+inbound_mail = sa.Table(
+    "inbound_mail",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("mailbox", sa.String(100), nullable=False),
+    sa.Column("message_id", sa.String(1000), nullable=False, unique=True),
+    sa.Column("sender", sa.String(320), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    _at("received_at"),
+    sa.Column("raw_sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=True, index=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("full_text", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=True),
+    sa.Column("attachments", sa.JSON, nullable=False),
+    sa.Index("ix_inbound_mail_sender_received_at", "sender", "received_at"),
+)
+
+mail_address_failures = sa.Table(
+    "mail_address_failures",
+    metadata,
+    sa.Column("address", sa.String(320), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    _at("failed_at"),
+    sa.Column("bounces", sa.Integer, nullable=False),
+    sa.Column("customer_id", sa.String(64), nullable=True, index=True),
+)
+
 # Unique constraint (or primary key) name -> the key `DuplicateKey` reports (as the ports and the
 # in-memory fakes name them).
 CONSTRAINT_KEYS: dict[str, str] = {
@@ -368,4 +399,7 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_actions_id": "actions.id",
     "uq_surveys_id": "surveys.id",
     "uq_surveys_token": "surveys.token",
+    "uq_inbound_mail_id": "inbound_mail.id",
+    "uq_inbound_mail_message_id": "inbound_mail.message_id",
+    "pk_mail_address_failures": "mail_address_failures.address",
 }
