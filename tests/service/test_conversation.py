@@ -41,7 +41,8 @@ def test_a_reply_sent_as_the_unedited_template_is_flagged(desk: Desk) -> None:
     ticket = desk.open(OUTAGE)
     template = desk.env.rules.template("acknowledge_reply")
     assert template is not None
-    unedited = render(template.body.get("en"), {"name": "Mei"})
+    blank = {"name": "Mei", "issue": "", "action": "", "timeline": "", "next_steps": ""}
+    unedited = render(template.body.get("en"), blank)
     conversation.reply(
         desk.env,
         ticket_id=ticket.id,
@@ -49,8 +50,9 @@ def test_a_reply_sent_as_the_unedited_template_is_flagged(desk: Desk) -> None:
         body=unedited,
         template_id="acknowledge_reply",
     )
-    edited = unedited.replace("{issue}", "an outage of the checkout").replace(
-        "{action}", "restart the payment service"
+    edited = render(
+        template.body.get("en"),
+        blank | {"issue": "an outage of the checkout", "action": "restart the payment service"},
     )
     conversation.reply(
         desk.env,

@@ -189,11 +189,12 @@ def reply(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> None
             "business": sim.env.rules.business,
             "issue": ticket.subject,
         }
-        if rng.random() >= 0.2:  # else sent as is, placeholders and all: flagged unedited
+        timeline, next_steps, action = "", "", ""
+        if rng.random() >= 0.2:  # else sent with nothing added: flagged unedited
             timeline, next_steps = CLOSING[lang]
             action = topic.say(rng, lang, "action")
-            values |= {"action": action, "timeline": timeline, "next_steps": next_steps}
-        body, template_id = render(template.body.get(lang), values), template.id
+        values |= {"action": action, "timeline": timeline, "next_steps": next_steps}
+        body, template_id = render(template.body.get(lang), values, lang), template.id
     conversation.reply(
         sim.env, ticket_id=ticket_id, actor_id=agent, body=body, template_id=template_id
     )

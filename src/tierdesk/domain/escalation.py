@@ -233,7 +233,11 @@ def _escalation(
     expected = expected_resolution(ticket, to_tier, now, rules)
     values = notice_values(ticket, rule.target, to_tier, expected, rules)
     template = notice_template(rules)
-    text = render(template.body.get(ticket.language), values) if template is not None else ""
+    text = (
+        render(template.body.get(ticket.language), values, ticket.language)
+        if template is not None
+        else ""
+    )
     return Escalation(
         rule_id=rule.id,
         trigger=rule.trigger,

@@ -1,9 +1,10 @@
 """The conversation on a ticket: public replies, internal notes, customer follow-ups, and
 waiting on the customer (clocks pause, R-SLA-2).
 
-A reply may start from a template (R-TPL-1). Templates are starting points: a reply whose text is
-the rendered template unchanged is sent but flagged (`template_unedited` on the message and the
-event), so QA and reports can count it.
+A reply may start from a template (R-TPL-1). A reply still holding a placeholder (`{name}`,
+`{action}` ...) is refused (`unfilled_placeholders`, naming them) and nothing is sent. Templates
+are starting points: a reply whose text is the rendered template unchanged is sent but flagged
+(`template_unedited` on the message and the event), so QA and reports can count it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Literal
 
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
-from tierdesk.domain.templates import placeholders_in
+from tierdesk.domain.templates import unfilled
 from tierdesk.services import notify
 from tierdesk.services.env import Env
-from tierdesk.services.errors import InvalidInput, NotFound
+from tierdesk.services.errors import InvalidInput, NotFound, UnfilledPlaceholders
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import MessageRecord, TicketRecord, new_id
 from tierdesk.services.tickets import MAX_TEXT
@@ -55,7 +56,8 @@ def reply(
         user = actor(uow, actor_id, TICKET_ROLES, "reply to customers")
         change = load(uow, ticket_id, user.id, env.now(), expected_version)
         require_status(change, ACTIVE_STATUSES, "reply to")
-        unedited, unfilled = _template_check(uow, env, change, template_id, text)
+        _refuse_unfilled(text)
+        unedited = _template_check(uow, env, change, template_id, text)
         message_id = new_id("m")
         status = TicketStatus.OPEN if change.state.status == TicketStatus.NEW else None
         event = change.emit(
@@ -66,7 +68,6 @@ def reply(
             message_id=message_id,
             template_id=template_id,
             template_unedited=unedited,
-            unfilled_placeholders=unfilled,
         )
         _store(
             uow,
@@ -114,16 +115,24 @@ def _store(
     )
 
 
+def _refuse_unfilled(text: str) -> None:
+    """A reply still holding `{name}`, `{action}` ... never reaches the customer (R-TPL-1)."""
+    left = unfilled(text)
+    if left:
+        shown = ", ".join("{" + p + "}" for p in left)
+        raise UnfilledPlaceholders(f"fill in {shown} before sending", placeholders=left)
+
+
 def _template_check(
     uow: UnitOfWork, env: Env, change: TicketChange, template_id: str | None, text: str
-) -> tuple[bool, list[str]]:
-    """(sent unedited, placeholders left unfilled) for a reply from `template_id`.
+) -> bool:
+    """Whether a reply from `template_id` was sent unedited.
 
     Unedited means the agent added nothing of their own: the template's fixed text is all
     there, unchanged but for white space, and every placeholder was left as is or holds only
     what the system fills in by itself (name, ticket id, business, category, subject ...)."""
     if template_id is None:
-        return False, []
+        return False
     template = env.rules.template(template_id)
     if template is None:
         raise InvalidInput("template_id", f"the policy has no template {template_id!r}")
@@ -136,8 +145,7 @@ def _template_check(
         re.escape(part).replace(r"\ ", r"\s*") if i % 2 == 0 else _untouched(part, auto)
         for i, part in enumerate(_PLACEHOLDER.split(body))
     )
-    unedited = re.fullmatch(pattern, _norm(text), flags=re.DOTALL) is not None
-    return unedited, placeholders_in(text)
+    return re.fullmatch(pattern, _norm(text), flags=re.DOTALL) is not None
 
 
 def _untouched(placeholder: str, auto: Mapping[str, str]) -> str:

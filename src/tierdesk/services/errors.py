@@ -95,6 +95,19 @@ class ApprovalRequired(Rejected):
     code = "approval_required"
 
 
+class UnfilledPlaceholders(Rejected):
+    """R-TPL-1: a reply still holds placeholders (`data["placeholders"]`); nothing was sent."""
+
+    code = "unfilled_placeholders"
+
+
+class WrongTier(Forbidden):
+    """R-TIER-1: the ticket is in another tier (`data["tier"]`); only that tier or a lead and
+    above may act on it."""
+
+    code = "wrong_tier"
+
+
 class InvalidInput(ServiceError):  # noqa: N818
     """A value is wrong; `data["field"]` names it."""
 

@@ -144,7 +144,7 @@ def _render(
     if customer is None or customer.id != state.customer_id:
         customer = uow.customers.get(state.customer_id)
     merged = {**base_values(rules, state, customer), **values}
-    return render(template.body.get(state.language), merged)
+    return render(template.body.get(state.language), merged, state.language)
 
 
 def fmt_time(when: datetime | None, tz_name: str, lang: str) -> str:
