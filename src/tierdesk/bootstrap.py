@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tierdesk import analytics
 from tierdesk import policy as _policy
 from tierdesk.adapters import classifier as _classifier
 from tierdesk.adapters import db as _db
@@ -22,6 +23,7 @@ from tierdesk.adapters.classifier import TrainingDataError as TrainingDataError
 from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
+from tierdesk.adapters.db import tables as _tables
 from tierdesk.adapters.outbound import FileSender
 from tierdesk.adapters.outbound.routing import RoutingSender
 from tierdesk.adapters.outbound.webhook_sender import WebhookSender
@@ -200,6 +202,29 @@ def database_revision(url: str) -> tuple[str | None, str]:
     return _db.current_revision(url), _db.head_revision()
 
 
+# --- the read side: metrics ----------------------------------------------------------------------
+
+
+class MetricsUnavailableError(ValueError):
+    """Metrics were asked of a store that cannot run them (the in-memory fakes)."""
+
+
+def analytics_tables() -> analytics.Tables:
+    """The store's tables, as `tierdesk.analytics` reads them."""
+    t = _tables
+    return analytics.Tables(t.tickets, t.ticket_events, t.messages, t.calls, t.escalations)
+
+
+def measure(env: Env, scope: analytics.Scope) -> analytics.Report:
+    """The metrics report of `scope` on the env's database, as of the env's clock, against
+    the env's policy. MetricsUnavailableError when the env has no SQL store."""
+    store = env.store
+    if not isinstance(store, Database):
+        raise MetricsUnavailableError("metrics need the SQL store (SQLite or PostgreSQL)")
+    with store.reading() as conn:
+        return analytics.measure(conn, analytics_tables(), env.rules, scope, env.now())
+
+
 # --- the running helpdesk's Env -------------------------------------------------------------------
 
 
@@ -217,5 +242,11 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
         preset = None if settings.policy_file else settings.policy_preset
         rules = _policy.rulebook(settings.policy_file, preset, settings.policy_max_bytes)
     return policies.in_force(
-        Env(uow=database.uow, read=database.reader, clock=system_clock(), rules=rules)
+        Env(
+            uow=database.uow,
+            read=database.reader,
+            clock=system_clock(),
+            rules=rules,
+            store=database,
+        )
     )

@@ -24,7 +24,7 @@ class Env:
     (the services' queries use it through `reader()`; a store may then let readers run beside
     a writer instead of queueing behind it). `repeat_window`: a new contact from the same
     customer in the same category within it counts as a repeat contact on the same issue
-    (R-ESC-5). `survey_url` is formatted with the survey's `token`.
+    (R-ESC-5). `survey_url` is formatted with the survey's `token`. `store` is opaque here.
     """
 
     uow: Callable[[], UnitOfWork]
@@ -35,6 +35,9 @@ class Env:
     repeat_window: timedelta = timedelta(days=7)
     survey_url: str = "/survey/{token}"
     read: Callable[[], UnitOfWork] | None = None
+    # The store behind `uow` (the composition root's SQL database), for the read side's
+    # set-based queries (`tierdesk.analytics` through `bootstrap.measure`); None on fakes.
+    store: object | None = None
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a command that only reads (a plain one when the store has no

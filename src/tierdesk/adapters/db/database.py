@@ -15,6 +15,8 @@ driver). READ COMMITTED; tickets are locked with FOR UPDATE and saves check the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -160,6 +162,16 @@ class Database:
     def reader(self) -> SqlUnitOfWork:
         """A new unit of work that only reads (see the module doc); the services' `Env.read`."""
         return SqlUnitOfWork(self.engine, self.dialect, read_only=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A connection in a read-only transaction (as `reader()`'s) for set-based queries
+        (`tierdesk.analytics`); rolled back and returned to the pool after the block."""
+        options = (
+            {"postgresql_readonly": True} if self.dialect == "postgresql" else {_READ_ONLY: True}
+        )
+        with self.engine.connect() as conn:
+            yield conn.execution_options(**options)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,419 @@
+"""The metric definitions as set-based SQL (SQLAlchemy Core; SQLite, PostgreSQL and DuckDB).
+
+docs/metrics.md states each definition in words; this module is the one place they are written
+as queries. Everything is computed by the database: the statements here take a `Scope` and
+return a handful of aggregate rows, never one row per ticket.
+
+The building blocks (each a CTE):
+- `tk`, the cohort: tickets created in the scope's range that were not merged into another,
+  with their priority's calendar and targets (from the policy) and epoch times;
+- `stops`, every interval in which a ticket's SLA clocks did not run: waiting on the customer
+  (clock_paused .. clock_resumed) and resolved or closed until reopened. Business time between
+  two instants of a ticket is the calendar's open time between them less the open time of the
+  ticket's stops in between (`business()`), as `tierdesk.domain.sla` counts it;
+- `cycles`, the next-reply cycles: from the first customer message after an agent reply to the
+  next agent reply (open while there is none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tierdesk.analytics.business import clock_at
+from tierdesk.analytics.scope import Scope, Tables
+from tierdesk.analytics.sqlfn import count_if, epoch, greatest, least
+from tierdesk.domain.rulebook import Rulebook
+
+STOPPING = ("clock_paused", "resolved", "closed", "merged")
+RUNNING = ("clock_resumed", "reopened")
+DONE = ("resolved", "closed")  # statuses of a ticket whose work is finished
+_FAR = 1e12  # epoch seconds beyond any data (year 33658)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One report period's shared pieces: the tables, the calendar table, the cohort CTE."""
+
+    t: Tables
+    bdays: sa.CTE
+    tk: sa.CTE
+    stops: sa.CTE
+    now: float  # epoch seconds of the report's "now"
+
+
+def _cases(rules: Rulebook, column: sa.ColumnElement[Any], values: dict[str, Any]) -> Any:
+    whens = [(column == key, sa.literal(v)) for key, v in values.items() if v is not None]
+    return sa.case(*whens, else_=sa.null()) if whens else sa.null()
+
+
+def cohort(t: Tables, rules: Rulebook, scope: Scope) -> sa.CTE:
+    """The `tk` CTE (see the module doc)."""
+    tickets = t.tickets.c
+    prio = tickets.priority
+
+    def secs(attr: str) -> dict[str, Any]:
+        out = {}
+        for p in rules.priorities:
+            value = getattr(p, attr)
+            out[p.id] = None if value is None else value.total_seconds()
+        return out
+
+    cond = [
+        tickets.created_at >= scope.since,
+        tickets.created_at < scope.until,
+        tickets.status != "merged",
+    ]
+    for column, wanted in (
+        (tickets.channel, scope.channel),
+        (tickets.tier, scope.tier),
+        (tickets.queue, scope.team),
+        (tickets.assignee_id, scope.agent),
+        (tickets.category, scope.category),
+    ):
+        if wanted:
+            cond.append(column.in_(wanted))
+    return (
+        sa.select(
+            tickets.id,
+            tickets.channel,
+            tickets.tier,
+            tickets.priority,
+            tickets.category,
+            tickets.status,
+            tickets.reopen_count,
+            tickets.escalation_count,
+            tickets.related_to,
+            tickets.reply_count,
+            tickets.csat,
+            tickets.nps,
+            _cases(rules, prio, {p.id: p.clock for p in rules.priorities}).label("cal"),
+            _cases(rules, prio, secs("first_response")).label("t_fr"),
+            _cases(rules, prio, secs("next_reply")).label("t_nr"),
+            _cases(rules, prio, secs("resolution")).label("t_res"),
+            epoch(tickets.created_at).label("xc"),
+            epoch(tickets.first_response_at).label("xf"),
+            epoch(sa.func.coalesce(tickets.resolved_at, tickets.closed_at)).label("xr"),
+        )
+        .where(*cond)
+        .cte("tk")
+    )
+
+
+def stop_intervals(t: Tables, tk: sa.CTE) -> sa.CTE:
+    """The `stops` CTE: (ticket_id, xa, xb) with xb NULL while the clocks are still stopped."""
+    e = t.ticket_events.c
+    x = epoch(e.at)
+    ev = (
+        sa.select(
+            e.ticket_id,
+            e.kind,
+            x.label("xa"),
+            sa.func.lead(x).over(partition_by=e.ticket_id, order_by=e.seq).label("xb"),
+        )
+        .where(e.kind.in_(STOPPING + RUNNING), e.ticket_id.in_(sa.select(tk.c.id)))
+        .subquery("ev")
+    )
+    return sa.select(ev.c.ticket_id, ev.c.xa, ev.c.xb).where(ev.c.kind.in_(STOPPING)).cte("stops")
+
+
+def business(
+    ctx: Ctx,
+    ticket_id: sa.ColumnElement[str],
+    cal: sa.ColumnElement[str],
+    a: sa.ColumnElement[float],
+    b: sa.ColumnElement[float],
+) -> sa.ColumnElement[float]:
+    """Business seconds of one ticket from epoch `a` to `b`, its stops left out."""
+    s = ctx.stops.alias()
+    end = least(sa.func.coalesce(s.c.xb, b), b)
+    start = greatest(s.c.xa, a)
+    stopped = (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.sum(clock_at(ctx.bdays, cal, end) - clock_at(ctx.bdays, cal, start)), 0.0
+            )
+        )
+        .where(s.c.ticket_id == ticket_id, s.c.xa < b, sa.func.coalesce(s.c.xb, _FAR) > a)
+        .correlate_except(s)
+        .scalar_subquery()
+    )
+    return clock_at(ctx.bdays, cal, b) - clock_at(ctx.bdays, cal, a) - stopped
+
+
+def durations(ctx: Ctx) -> sa.CTE:
+    """`dur`: each cohort ticket with its business first-response and resolution seconds
+    (NULL until they happen) and, while still owed, the business seconds used up to now."""
+    tk = ctx.tk.c
+    now = sa.literal(ctx.now)
+    active = ~tk.status.in_(DONE)
+    return sa.select(
+        *tk,
+        sa.case(
+            (tk.xf.is_not(None), business(ctx, tk.id, tk.cal, tk.xc, tk.xf)), else_=sa.null()
+        ).label("fr"),
+        sa.case(
+            (tk.xr.is_not(None), business(ctx, tk.id, tk.cal, tk.xc, tk.xr)), else_=sa.null()
+        ).label("res"),
+        sa.case(
+            (sa.and_(tk.xf.is_(None), active), business(ctx, tk.id, tk.cal, tk.xc, now)),
+            else_=sa.null(),
+        ).label("fr_open"),
+        sa.case(
+            (sa.and_(tk.xr.is_(None), active), business(ctx, tk.id, tk.cal, tk.xc, now)),
+            else_=sa.null(),
+        ).label("res_open"),
+    ).cte("dur")
+
+
+def reply_cycles(ctx: Ctx) -> sa.CTE:
+    """`cycles`: (ticket, cal, target, business seconds or NULL, used so far or NULL)."""
+    m = ctx.t.messages.c
+    tk = ctx.tk.c
+    n = sa.func.sum(sa.case((m.kind == "reply", 1), else_=0)).over(
+        partition_by=m.ticket_id, order_by=(m.created_at, m.row_id)
+    )
+    numbered = (
+        sa.select(m.ticket_id, m.kind, epoch(m.created_at).label("x"), n.label("n"))
+        .where(m.kind.in_(("customer", "reply")), m.ticket_id.in_(sa.select(tk.id)))
+        .subquery("numbered")
+    )
+    starts = (
+        sa.select(numbered.c.ticket_id, numbered.c.n, sa.func.min(numbered.c.x).label("xs"))
+        .where(numbered.c.kind == "customer", numbered.c.n >= 1)
+        .group_by(numbered.c.ticket_id, numbered.c.n)
+        .subquery("starts")
+    )
+    replies = (
+        sa.select(numbered.c.ticket_id, numbered.c.n, numbered.c.x.label("xe"))
+        .where(numbered.c.kind == "reply")
+        .subquery("replies")
+    )
+    joined = (
+        sa.select(
+            starts.c.ticket_id,
+            starts.c.xs,
+            replies.c.xe,
+            tk.cal,
+            tk.t_nr,
+            tk.priority,
+            tk.status,
+        )
+        .select_from(
+            starts.join(ctx.tk, ctx.tk.c.id == starts.c.ticket_id).outerjoin(
+                replies,
+                sa.and_(replies.c.ticket_id == starts.c.ticket_id, replies.c.n == starts.c.n + 1),
+            )
+        )
+        .subquery("joined")
+    )
+    j = joined.c
+    active = ~j.status.in_(DONE)
+    return sa.select(
+        j.ticket_id,
+        j.priority,
+        j.t_nr,
+        sa.case(
+            (j.xe.is_not(None), business(ctx, j.ticket_id, j.cal, j.xs, j.xe)), else_=sa.null()
+        ).label("nr"),
+        sa.case(
+            (
+                sa.and_(j.xe.is_(None), active),
+                business(ctx, j.ticket_id, j.cal, j.xs, sa.literal(ctx.now)),
+            ),
+            else_=sa.null(),
+        ).label("nr_open"),
+    ).cte("cycles")
+
+
+def linked_later(t: Tables) -> sa.Subquery:
+    """Tickets that a later contact was linked to as a repeat of the same issue."""
+    c = t.tickets.c
+    return (
+        sa.select(c.related_to.label("first_id"), sa.func.count().label("repeats"))
+        .where(c.related_to.is_not(None))
+        .group_by(c.related_to)
+        .subquery("linked")
+    )
+
+
+def ticket_totals(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """One row: the cohort's counts, rates and means (see docs/metrics.md)."""
+    dur = durations(ctx)
+    d = dur.c
+    linked = linked_later(ctx.t)
+    done = d.xr.is_not(None)
+    first_contact = sa.and_(
+        done,
+        d.reopen_count == 0,
+        d.escalation_count == 0,
+        d.reply_count <= 1,
+        linked.c.first_id.is_(None),
+    )
+    return sa.select(
+        sa.func.count().label("tickets"),
+        count_if(done).label("resolved"),
+        count_if(first_contact).label("first_contact"),
+        count_if(d.escalation_count > 0).label("escalated"),
+        count_if(sa.and_(done, d.reopen_count > 0)).label("reopened"),
+        count_if(d.related_to.is_not(None)).label("repeats"),
+        sa.func.avg(d.csat).label("csat_mean"),
+        sa.func.count(d.csat).label("csat_answers"),
+        count_if(d.csat >= 4).label("csat_satisfied"),
+        sa.func.count(d.nps).label("nps_answers"),
+        count_if(d.nps >= 9).label("promoters"),
+        count_if(d.nps <= 6).label("detractors"),
+        sa.func.avg(d.fr).label("first_response_mean"),
+        sa.func.avg(d.res).label("resolution_mean"),
+    ).select_from(dur.outerjoin(linked, linked.c.first_id == d.id))
+
+
+def sla_rows(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(priority, clock, met, breached) for each priority and SLA clock. A clock that has
+    stopped is met when its business time is within the target; one still owed counts as
+    breached once its time used passes the target, and not at all before."""
+    dur = durations(ctx)
+    d = dur.c
+    cyc = reply_cycles(ctx)
+    y = cyc.c
+
+    def per(name: str, src: Any, target: Any, done: Any, owed: Any, prio: Any) -> Any:
+        return (
+            sa.select(
+                prio.label("priority"),
+                sa.literal(name).label("clock"),
+                count_if(done <= target).label("met"),
+                count_if(sa.or_(done > target, owed > target)).label("breached"),
+            )
+            .select_from(src)
+            .where(target.is_not(None))
+            .group_by(prio)
+        )
+
+    both = sa.union_all(
+        per("first_response", dur, d.t_fr, d.fr, d.fr_open, d.priority),
+        per("next_reply", cyc, y.t_nr, y.nr, y.nr_open, y.priority),
+        per("resolution", dur, d.t_res, d.res, d.res_open, d.priority),
+    ).subquery("sla")
+    return sa.select(both)
+
+
+def by_channel(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(channel, tickets, mean business first response, met, breached) (R-SLA-4)."""
+    dur = durations(ctx)
+    d = dur.c
+    return (
+        sa.select(
+            d.channel,
+            sa.func.count().label("tickets"),
+            sa.func.avg(d.fr).label("first_response_mean"),
+            count_if(d.fr <= d.t_fr).label("met"),
+            count_if(sa.or_(d.fr > d.t_fr, d.fr_open > d.t_fr)).label("breached"),
+        )
+        .group_by(d.channel)
+        .order_by(d.channel)
+    )
+
+
+def next_reply_mean(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    cyc = reply_cycles(ctx)
+    return sa.select(sa.func.avg(cyc.c.nr).label("next_reply_mean"), sa.func.count(cyc.c.nr))
+
+
+def tier_mix(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(tier, tickets): the cohort by the tier each ticket is (or was resolved) in."""
+    tk = ctx.tk.c
+    return sa.select(tk.tier, sa.func.count().label("tickets")).group_by(tk.tier)
+
+
+def calls(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(calls, handle seconds, mean handle seconds) of the cohort's logged calls."""
+    c = ctx.t.calls.c
+    return sa.select(
+        sa.func.count().label("calls"),
+        sa.func.coalesce(sa.func.sum(c.duration_seconds), 0).label("seconds"),
+        sa.func.avg(c.duration_seconds).label("aht"),
+    ).where(c.ticket_id.in_(sa.select(ctx.tk.c.id)))
+
+
+def handoffs(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(handoffs, repeated): escalations of cohort tickets, and those after which the customer
+    wrote again before the receiving tier's first reply (they had to tell the story again)."""
+    x = ctx.t.escalations.c
+    m = ctx.t.messages.alias("m")
+    r = ctx.t.messages.alias("r")
+    first_reply = (
+        sa.select(sa.func.min(r.c.created_at))
+        .where(r.c.ticket_id == x.ticket_id, r.c.kind == "reply", r.c.created_at > x.at)
+        .scalar_subquery()
+    )
+    chased = (
+        sa.select(m.c.id)
+        .where(
+            m.c.ticket_id == x.ticket_id,
+            m.c.kind == "customer",
+            m.c.created_at > x.at,
+            sa.or_(first_reply.is_(None), m.c.created_at < first_reply),
+        )
+        .exists()
+    )
+    return sa.select(sa.func.count().label("handoffs"), count_if(chased).label("repeated")).where(
+        x.ticket_id.in_(sa.select(ctx.tk.c.id))
+    )
+
+
+def backlog(t: Tables, scope: Scope, at: datetime) -> sa.Select[*tuple[Any, ...]]:
+    """(open, mean age s, oldest age s) at `at`: tickets matching the filters, created before
+    `at`, whose last resolve/close/merge/reopen event up to `at` (if any) was a reopen."""
+    tickets, e = t.tickets.c, t.ticket_events.c
+    kinds = ("resolved", "closed", "merged", "reopened")
+    last = (
+        sa.select(e.ticket_id, sa.func.max(e.seq).label("seq"))
+        .where(e.kind.in_(kinds), e.at <= at)
+        .group_by(e.ticket_id)
+        .subquery("last")
+    )
+    ev = t.ticket_events.alias("ev")
+    cond = [tickets.created_at < at]
+    for column, wanted in (
+        (tickets.channel, scope.channel),
+        (tickets.tier, scope.tier),
+        (tickets.queue, scope.team),
+        (tickets.assignee_id, scope.agent),
+        (tickets.category, scope.category),
+    ):
+        if wanted:
+            cond.append(column.in_(wanted))
+    age = sa.literal(epoch_of(at)) - epoch(tickets.created_at)
+    return (
+        sa.select(
+            sa.func.count().label("open"),
+            sa.func.avg(age).label("mean_age"),
+            sa.func.max(age).label("max_age"),
+        )
+        .select_from(
+            t.tickets.outerjoin(last, last.c.ticket_id == tickets.id).outerjoin(
+                ev, sa.and_(ev.c.ticket_id == last.c.ticket_id, ev.c.seq == last.c.seq)
+            )
+        )
+        .where(*cond, sa.or_(ev.c.kind.is_(None), ev.c.kind == "reopened"))
+    )
+
+
+def top_reasons(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+    """(category, tier, tickets, resolved) per category and tier of the cohort."""
+    tk = ctx.tk.c
+    return sa.select(
+        tk.category,
+        tk.tier,
+        sa.func.count().label("tickets"),
+        count_if(tk.xr.is_not(None)).label("resolved"),
+    ).group_by(tk.category, tk.tier)
+
+
+def epoch_of(at: datetime) -> float:
+    """Epoch seconds of an aware datetime."""
+    return at.timestamp()
