@@ -30,6 +30,7 @@ from tierdesk.adapters.outbound.webhook_sender import WebhookSender
 from tierdesk.adapters.security import Argon2Hasher
 from tierdesk.config import Settings
 from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
@@ -164,8 +165,10 @@ def outbound_sender(
 # --- database ------------------------------------------------------------------------------------
 
 
-class SchemaNotCurrentError(ValueError):
+class SchemaNotCurrentError(TierdeskError, ValueError):
     """The database schema is not at the revision this program needs."""
+
+    code = "schema_not_current"
 
 
 def default_database_url(base: Path) -> str:

@@ -128,3 +128,39 @@ def test_an_unexpected_error_is_a_bare_500_that_leaks_nothing(desk: WebDesk) -> 
     body = _problem(r, 500, "internal_error")
     assert "hunter2" not in r.text and "RuntimeError" not in r.text
     assert "errors" not in body
+
+
+def _raising(exc: Exception) -> TestClient:
+    """A bare app with the one translator, whose only route raises `exc`."""
+    from fastapi import FastAPI
+
+    from tierdesk.web import errors
+
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise exc
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_domain_error_escaping_a_service_is_a_422_with_its_code() -> None:
+    from tierdesk.domain.durations import DurationError
+    from tierdesk.domain.errors import InvalidValueError
+
+    body = _problem(
+        _raising(DurationError("'soon' is not a duration")).get("/boom"), 422, "invalid_duration"
+    )
+    assert body["detail"] == "'soon' is not a duration"
+    body = _problem(_raising(InvalidValueError("when", "bad")).get("/boom"), 422, "invalid_value")
+    assert _paths(body) == ["when"]
+
+
+def test_an_error_that_is_the_servers_fault_is_a_bare_500() -> None:
+    from tierdesk.bootstrap import DatabaseUnavailableError
+
+    r = _raising(DatabaseUnavailableError("db at 10.0.0.9 refused")).get("/boom")
+    body = _problem(r, 500, "internal_error")
+    assert "10.0.0.9" not in r.text and "data" not in body

@@ -20,13 +20,6 @@ PresetOpt = Annotated[
 ]
 
 
-def fail_policy(exc: policy.PolicyError) -> NoReturn:
-    """Print each finding and exit 1 (an invalid policy is a finding, not a crash)."""
-    for f in exc.findings:
-        typer.echo(f.format(), err=True)
-    raise typer.Exit(1)
-
-
 def usage_error(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -43,10 +36,7 @@ def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPo
         usage_error("give --policy or --preset, not both")
     if preset is not None and preset not in policy.PRESETS:
         usage_error(f"unknown preset {preset!r}; use one of {', '.join(policy.PRESETS)}")
-    try:
-        loaded, _ = policy.load_checked(policy_file, preset, policy_max_bytes())
-    except policy.PolicyError as exc:
-        fail_policy(exc)
+    loaded, _ = policy.load_checked(policy_file, preset, policy_max_bytes())
     return loaded
 
 

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import usage_error
 
 db_app = typer.Typer(help="Create and migrate the database schema.", no_args_is_help=True)
 
@@ -32,22 +31,11 @@ def _url(url: str | None) -> str:
     return url if url else bootstrap.default_database_url(Path.cwd())
 
 
-def _fail(exc: ValueError) -> None:
-    if isinstance(exc, bootstrap.DatabaseUrlError):
-        usage_error(str(exc))
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(1)
-
-
 @db_app.command("upgrade")
 def upgrade_cmd(database_url: UrlOpt = None) -> None:
     """Create the schema or migrate it to the newest revision (safe to run again)."""
     url = _url(database_url)
-    try:
-        revision = bootstrap.upgrade_database(url)
-    except (bootstrap.DatabaseUrlError, bootstrap.DatabaseUnavailableError) as exc:
-        _fail(exc)
-        return
+    revision = bootstrap.upgrade_database(url)
     typer.echo(f"database at revision {revision} (newest)")
 
 
@@ -55,11 +43,7 @@ def upgrade_cmd(database_url: UrlOpt = None) -> None:
 def current_cmd(database_url: UrlOpt = None) -> None:
     """Show the schema revision of the database; exit 1 when it is not the newest."""
     url = _url(database_url)
-    try:
-        current, head = bootstrap.database_revision(url)
-    except (bootstrap.DatabaseUrlError, bootstrap.DatabaseUnavailableError) as exc:
-        _fail(exc)
-        return
+    current, head = bootstrap.database_revision(url)
     if current == head:
         typer.echo(f"{current} (newest)")
         return

@@ -6,6 +6,8 @@ import importlib
 
 import typer
 
+from tierdesk.cli.errors import guard_all
+
 app = typer.Typer(
     name="tierdesk",
     help="tierdesk: the customer-service SOP as a program (run, measure, print, plan).",
@@ -36,6 +38,7 @@ def _register_all() -> None:
 
 
 _register_all()
+guard_all(app)  # one translator from errors to messages and exit codes
 
 
 def main() -> None:

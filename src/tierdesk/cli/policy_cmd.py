@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from tierdesk import policy
-from tierdesk.cli.common import fail_policy, policy_max_bytes
+from tierdesk.cli.common import policy_max_bytes
+from tierdesk.cli.errors import USAGE, translated
 from tierdesk.policy.compare import compare, describe
 
 policy_app = typer.Typer(help="Check and compare SOP policy files.", no_args_is_help=True)
@@ -23,10 +24,7 @@ def check_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
 ) -> None:
     """Report every problem as `file:line:col: key.path: message`. Exit 1 on errors."""
-    try:
-        loaded = policy.load(file, max_bytes=policy_max_bytes())
-    except policy.PolicyError as exc:
-        fail_policy(exc)
+    loaded = policy.load(file, max_bytes=policy_max_bytes())
     findings = policy.check(loaded)
     for f in findings:
         typer.echo(f.format(), err=f.severity == "error")
@@ -62,12 +60,8 @@ def diff_cmd(
 
 def _checked_or_exit(file: Path) -> policy.LoadedPolicy:
     """The policy in `file`; its error findings (as `policy check` prints them) and exit 2."""
-    try:
+    with translated(code=USAGE):
         loaded, _ = policy.load_checked(file, max_bytes=policy_max_bytes())
-    except policy.PolicyError as exc:
-        for f in exc.findings:
-            typer.echo(f.format(), err=True)
-        raise typer.Exit(2) from None
     return loaded
 
 

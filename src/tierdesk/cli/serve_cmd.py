@@ -65,11 +65,7 @@ def settings_from(**given: Any) -> Settings:
 def open_env(settings: Settings, rules: Rulebook | None = None) -> Env:
     """The Env on the configured database (schema upgraded first); exit 1 with the message
     when the database cannot be used."""
-    try:
-        return bootstrap.open_env(settings, rules)
-    except ValueError as exc:  # DatabaseUrlError, DatabaseUnavailableError, schema errors
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    return bootstrap.open_env(settings, rules)
 
 
 def serve(
@@ -161,7 +157,7 @@ def seed_demo(env: Env) -> None:
     demo = importlib.import_module("tierdesk.demo")
     try:
         summary = demo.seed(env, now=env.now(), hash_password=bootstrap.hash_password)
-    except ValueError as exc:  # DemoRefused: the store already has data
+    except demo.DemoRefused as exc:  # the store already has data: start without demo data
         typer.echo(f"demo: {exc}", err=True)
         return
     typer.echo(f"demo data: {summary.tickets} tickets; sign in as any of:")

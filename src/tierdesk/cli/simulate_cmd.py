@@ -17,14 +17,14 @@ from typing import Annotated, TypeVar
 import typer
 
 from tierdesk import policy
-from tierdesk.cli.common import fail_policy, policy_max_bytes, usage_error
+from tierdesk.cli.common import policy_max_bytes, usage_error
+from tierdesk.cli.errors import translated
 from tierdesk.domain.durations import format_duration
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.planning.arrivals import Arrivals, ArrivalsError, parse_tickets_csv
+from tierdesk.planning.arrivals import Arrivals, parse_tickets_csv
 from tierdesk.planning.parsing import parse_rate_per_hour
 from tierdesk.planning.schedule import (
     DEFAULT_AHT,
-    ScheduleError,
     StaffSchedule,
     parse_aht,
     parse_schedule_csv,
@@ -96,12 +96,9 @@ def simulate_cmd(
         usage_error("give --staff (e.g. L1=8,L2=3,L3=1) or --schedule FILE")
     rate = None if arrivals is None else _parsed(parse_rate_per_hour, arrivals, "--arrivals")
     ticket_rows = None if tickets is None else _read_tickets(tickets)
-    try:
-        reports = compare(
-            named, config, tickets=ticket_rows, synthetic_count=synthetic, rate_per_hour=rate
-        )
-    except (ScheduleError, ArrivalsError) as exc:
-        usage_error(str(exc))
+    reports = compare(
+        named, config, tickets=ticket_rows, synthetic_count=synthetic, rate_per_hour=rate
+    )
     if as_json:
         typer.echo(json.dumps({"policies": [r.to_json() for r in reports]}, indent=2))
     else:
@@ -145,10 +142,7 @@ def _policies(files: Sequence[Path], presets: Sequence[str]) -> list[tuple[str, 
             usage_error(
                 f"--preset: unknown preset {preset!r}; use one of {', '.join(policy.PRESETS)}"
             )
-        try:
-            rules = policy.rulebook(path, preset, policy_max_bytes())
-        except policy.PolicyError as exc:
-            fail_policy(exc)
+        rules = policy.rulebook(path, preset, policy_max_bytes())
         taken = {n for n, _ in out}
         unique, i = name, 2
         while unique in taken:
@@ -166,20 +160,16 @@ def _read_text(path: Path, option: str) -> str:
 
 def _read_tickets(path: Path) -> Arrivals:
     text = _read_text(path, "--tickets")
-    try:
+    with translated("--tickets: "):
         return parse_tickets_csv(text.splitlines(keepends=True), str(path))
-    except ArrivalsError as exc:
-        usage_error(f"--tickets: {exc}")
 
 
 def _read_schedule(path: Path) -> StaffSchedule:
     text = _read_text(path, "--schedule")
-    try:
+    with translated("--schedule: "):
         if path.suffix.lower() in (".yaml", ".yml"):
             return parse_schedule_yaml(text, str(path))
         return parse_schedule_csv(text.splitlines(keepends=True), str(path))
-    except ScheduleError as exc:
-        usage_error(f"--schedule: {exc}")
 
 
 # --- the side-by-side tables ---------------------------------------------------------------------

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
-from tierdesk.domain.sla import DueTimes, UnknownPriorityError, due_times
+from tierdesk.cli.errors import translated
+from tierdesk.domain.sla import DueTimes, due_times
 
 sla_app = typer.Typer(help="SLA clocks: due times on the policy's calendars.", no_args_is_help=True)
 
@@ -44,10 +45,8 @@ def due_cmd(
     """
     created_at = parse_created(created)
     rules = load_rulebook(policy_file, preset)
-    try:
+    with translated("--priority: "):
         due = due_times(priority, created_at, rules)
-    except UnknownPriorityError as exc:
-        usage_error(f"--priority: {exc}")
     typer.echo(json.dumps(to_json(due)) if as_json else render(due))
 
 

@@ -11,6 +11,7 @@ import typer
 
 from tierdesk import bootstrap
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.cli.errors import USAGE, translated
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.routing import triage_ticket
@@ -77,9 +78,10 @@ def _load_model(
             usage_error("--intent-map needs --model")
         return None, None
     try:
-        classifier = bootstrap.load_classifier(model)
-        mapping = None if intent_map is None else bootstrap.load_intent_map(intent_map)
-    except (OSError, ValueError) as exc:
+        with translated(code=USAGE):
+            classifier = bootstrap.load_classifier(model)
+            mapping = None if intent_map is None else bootstrap.load_intent_map(intent_map)
+    except OSError as exc:
         usage_error(str(exc))
     return classifier, mapping
 
@@ -128,9 +130,10 @@ def train_cmd(
 ) -> None:
     """Train the triage classifier on a labeled CSV and write the model file."""
     try:
-        model = bootstrap.train_classifier_from_csv(data, text_col, label_col)
-        bootstrap.save_classifier(model, out)
-    except (OSError, ValueError) as exc:
+        with translated(code=USAGE):
+            model = bootstrap.train_classifier_from_csv(data, text_col, label_col)
+            bootstrap.save_classifier(model, out)
+    except OSError as exc:
         usage_error(str(exc))
     labels = len(model.labels)
     typer.echo(f"trained on {model.training_size} texts, {labels} labels; wrote {out}")

@@ -12,7 +12,6 @@ from tierdesk import bootstrap
 from tierdesk.cli.common import check_password_length, prompt_password, usage_error
 from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.services import users
-from tierdesk.services.errors import InvalidInput, UsernameTaken
 from tierdesk.services.records import ROLES
 
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -42,18 +41,12 @@ def add(
     else:
         password = prompt_password()
     env = open_env(settings_from(database_url=database_url))
-    try:
-        user = users.add_user(
-            env,
-            username=username,
-            display_name=display_name,
-            role=role,
-            actor_id=None,
-            password_hash=bootstrap.hash_password(password),
-        )
-    except UsernameTaken as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
-    except InvalidInput as exc:
-        usage_error(exc.message)
+    user = users.add_user(
+        env,
+        username=username,
+        display_name=display_name,
+        role=role,
+        actor_id=None,
+        password_hash=bootstrap.hash_password(password),
+    )
     typer.echo(f"added {user.username} ({user.role})")

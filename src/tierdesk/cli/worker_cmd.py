@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr, usage_error
+from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr
 from tierdesk.cli.serve_cmd import settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.policies import PolicyInForce
@@ -98,14 +98,8 @@ def worker(
 
 def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
     url = database_url or bootstrap.default_database_url(Path.cwd())
-    try:
-        database = bootstrap.open_database(url)
-        return worker_env(database.uow, bootstrap.system_clock(), rules)
-    except bootstrap.DatabaseUrlError as exc:
-        usage_error(str(exc))
-    except ValueError as exc:  # schema not current, database unreachable
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    database = bootstrap.open_database(url)
+    return worker_env(database.uow, bootstrap.system_clock(), rules)
 
 
 def to_json(report: OnceReport) -> dict[str, dict[str, int]]:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from tierdesk.demo.life import DAYS, simulate
 from tierdesk.demo.sim import Sim
+from tierdesk.domain.errors import TierdeskError
 from tierdesk.policy.loader import preset_path
 from tierdesk.services import policies, users
 from tierdesk.services.env import Env
@@ -50,8 +51,10 @@ USERS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-class DemoRefused(ValueError):  # noqa: N818 - reads as what happened
+class DemoRefused(TierdeskError, ValueError):  # noqa: N818 - reads as what happened
     """The store is not empty: demo data only ever goes into a fresh helpdesk."""
+
+    code = "demo_refused"
 
 
 @dataclass(frozen=True)

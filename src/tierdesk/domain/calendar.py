@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import CalendarSpec
 
 Span = tuple[datetime, datetime]  # [open, close) in UTC
@@ -36,7 +37,7 @@ _SECOND = timedelta(seconds=1)
 _MAX_CLOSED = timedelta(days=2 * 366)
 
 
-class CalendarError(ValueError):
+class CalendarError(DomainError):
     """The calendar cannot answer: an unknown time zone, malformed hours, or no open time."""
 
     code = "calendar"

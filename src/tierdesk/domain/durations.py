@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from tierdesk.domain.errors import DomainError
+
 _UNITS: dict[str, int] = {
     "s": 1,
     "sec": 1,
@@ -38,8 +40,10 @@ _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
 ACCEPTED = "a number with a unit, e.g. 15m, 4h, 4h30m, 300s, 2d, '90 minutes'"
 
 
-class DurationError(ValueError):
+class DurationError(DomainError):
     """The text is not a measurable duration."""
+
+    code = "invalid_duration"
 
 
 def parse_duration(text: str | int | float | timedelta) -> timedelta:

@@ -1,10 +1,18 @@
-"""Errors the pure domain raises. Each carries a stable `code` and JSON-able `data`.
+"""The one error tree. Every error tierdesk raises on purpose is a `TierdeskError`.
 
-`DomainError` is the base every domain module may reuse: `code` never changes once published
-(entry points map it to an HTTP problem, an HTML page or a CLI exit code), `message` is fit to
-show a person and names what is wrong and where, `data` holds the facts (field, value, what is
-known) a caller needs to correct the input. They are `ValueError`s: bad input, not a crash.
-Standard library only.
+`TierdeskError` carries a stable `code` (it never changes once published: entry points map it to
+an HTTP problem, an HTML page or a CLI exit code), a `message` fit to show a person that names
+what is wrong and where, and `data`: the facts (field, value, what is known) a caller needs to
+correct the input. Its branches say how to answer:
+
+- `DomainError` (here): the pure core refuses bad input. They are `ValueError`s too.
+- `tierdesk.services.errors.ServiceError`: a command is refused (not found, forbidden, conflict,
+  rejected, invalid input).
+- the policy loader's `PolicyError`, the planning and SOP input errors, the adapters' database
+  and model-file errors.
+
+The web layer (`tierdesk.web.errors`) and the CLI (`tierdesk.cli.errors`) each have one
+translator for the whole tree. Standard library only.
 """
 
 from __future__ import annotations
@@ -13,10 +21,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 
-class DomainError(ValueError):
-    """Base of the domain's errors: a stable `code`, a readable `message` and `data`."""
+class TierdeskError(Exception):
+    """Base of every tierdesk error: a stable `code`, a readable `message` and `data`."""
 
-    code: ClassVar[str] = "domain_error"
+    code: ClassVar[str] = "error"
 
     def __init__(self, message: str, **data: Any) -> None:
         super().__init__(message)
@@ -26,6 +34,12 @@ class DomainError(ValueError):
     def to_json(self) -> dict[str, Any]:
         """`{"code", "message", **data}`: what an API or `--json` output shows."""
         return {"code": self.code, "message": self.message, **self.data}
+
+
+class DomainError(TierdeskError, ValueError):
+    """Base of the domain's errors: bad input the pure core refuses."""
+
+    code: ClassVar[str] = "domain_error"
 
 
 class InvalidValueError(DomainError):

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from tierdesk.domain.errors import DomainError
+
 SYSTEM = "system"  # the actor of automatic changes (triage at intake, the SLA sweeper)
 
 
@@ -48,8 +50,10 @@ class EventKind(StrEnum):
     POLICY_EXCEPTION = "policy_exception"  # a recorded deviation with a named approver (R-AUTH-3)
 
 
-class EventError(ValueError):
+class EventError(DomainError):
     """An event that cannot be stored: naive time, bad seq, data that is not JSON."""
+
+    code = "invalid_event"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.model import Signal
 
 _PRIORITY = re.compile(r"P[1-9]")
@@ -17,8 +18,10 @@ _TIER = re.compile(r"L[1-9]")
 _SIGNALS = frozenset(s.value for s in Signal)
 
 
-class IntentMapError(ValueError):
+class IntentMapError(DomainError):
     """An intent map (or one of its rows) is malformed; the message says where and why."""
+
+    code = "invalid_intent_map"
 
 
 @dataclass(frozen=True)

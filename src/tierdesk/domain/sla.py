@@ -27,6 +27,7 @@ from typing import Literal, get_args
 
 from tierdesk.domain.calendar import BusinessCalendar, calendar_for, require_aware
 from tierdesk.domain.durations import format_duration
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import PriorityLevel, Rulebook
 
 ClockName = Literal["first_response", "next_reply", "resolution"]
@@ -38,7 +39,7 @@ EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 _ZERO = timedelta(0)
 
 
-class UnknownPriorityError(ValueError):
+class UnknownPriorityError(DomainError):
     """The priority is not defined by the policy; `defined` lists the ones that are."""
 
     code = "unknown_priority"
@@ -47,7 +48,9 @@ class UnknownPriorityError(ValueError):
         self.priority_id = priority_id
         self.defined = tuple(defined)
         super().__init__(
-            f"unknown priority {priority_id!r}; the policy defines {', '.join(self.defined)}"
+            f"unknown priority {priority_id!r}; the policy defines {', '.join(self.defined)}",
+            priority=priority_id,
+            defined=list(self.defined),
         )
 
 

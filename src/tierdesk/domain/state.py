@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.events import EventKind, TicketEvent
 
 
@@ -35,8 +36,10 @@ class TicketStatus(StrEnum):
 ACTIVE_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER})
 
 
-class ReplayError(ValueError):
+class ReplayError(DomainError):
     """The events do not make a history: wrong ticket, a gap in seq, no `opened` first."""
+
+    code = "replay_failed"
 
 
 @dataclass(frozen=True)

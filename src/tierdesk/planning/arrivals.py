@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import Rulebook
 
 FloatArray = npt.NDArray[np.float64]
@@ -29,7 +30,7 @@ IntArray = npt.NDArray[np.int64]
 SYNTHETIC_START = datetime(2026, 1, 5, tzinfo=UTC)
 
 
-class ArrivalsError(ValueError):
+class ArrivalsError(DomainError):
     """Bad ticket input; the message names the file and line."""
 
     code = "bad_arrivals"

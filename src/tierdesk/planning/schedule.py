@@ -21,6 +21,7 @@ import numpy.typing as npt
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.planning.history import HOURS_PER_WEEK, WEEKDAYS
 from tierdesk.planning.parsing import parse_duration_s
 
@@ -31,7 +32,7 @@ _PAIR = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(\S.*?)\s*$")
 _HOURS = re.compile(r"^\s*(\d{1,2})(?::00)?\s*(?:-\s*(\d{1,2})(?::00)?)?\s*$")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(DomainError):
     """Bad staff, handling-time or schedule input; the message names where."""
 
     code = "bad_schedule"

@@ -28,6 +28,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 
+from tierdesk.domain.errors import TierdeskError
 from tierdesk.policy.schema import Policy
 
 Severity = Literal["error", "warning"]
@@ -52,8 +53,10 @@ class Finding:
         return f"{self.file}:{self.line}:{self.col}: {where}: {tag}{self.message}"
 
 
-class PolicyError(Exception):
+class PolicyError(TierdeskError):
     """The policy could not be loaded; `findings` says every problem found."""
+
+    code = "invalid_policy"
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings

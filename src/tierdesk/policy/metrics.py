@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal, cast
 
 from tierdesk.domain.durations import DurationError, parse_duration
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.model import LocalText
 from tierdesk.domain.rulebook import MetricTarget
 
@@ -28,8 +29,8 @@ METRIC_LABELS: dict[str, LocalText] = {
 }
 
 
-class MetricTargetError(ValueError):
-    pass
+class MetricTargetError(DomainError):
+    code = "invalid_metric_target"
 
 
 def parse_metric_target(metric_id: str, text: str) -> MetricTarget:

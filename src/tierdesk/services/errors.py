@@ -11,19 +11,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tierdesk.domain.errors import TierdeskError
 
-class ServiceError(Exception):
+
+class ServiceError(TierdeskError):
     """Base of every service error: `code` is stable, `message` is fit to show a user."""
 
     code: ClassVar[str] = "service_error"
-
-    def __init__(self, message: str, **data: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.data: dict[str, Any] = data
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.data}
 
 
 class NotFound(ServiceError):  # noqa: N818 - reads as the answer: "not found"

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy.compile import compile_policy
 from tierdesk.policy.loader import LoadedPolicy
@@ -29,8 +30,10 @@ from tierdesk.sop.svg import to_svg
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
 
 
-class SopRenderError(ValueError):
+class SopRenderError(DomainError):
     """The SOP cannot be rendered as asked (unknown format or language)."""
+
+    code = "sop_not_renderable"
 
 
 def build_document(

@@ -1,8 +1,9 @@
 """The one translator of errors to HTTP: RFC 9457 problem details (`application/problem+json`).
 
 Every error answer has `type`, `title`, `status`, `detail` and a stable `code`; input errors add
-`errors`, one entry per offending field with its `path` (e.g. `body.contact.email`). Service
-errors map by family (NotFound 404, Forbidden 403, Conflict 409, Rejected/InvalidInput 422),
+`errors`, one entry per offending field with its `path` (e.g. `body.contact.email`). The whole
+error tree (`TierdeskError`) maps by family (NotFound 404, Forbidden 403, Conflict 409,
+Rejected/InvalidInput 422, a domain or policy error that escapes a service 422),
 request-validation errors (malformed JSON, unknown fields, wrong enums) to 422, web-layer refusals
 (`WebError`: 401, 403 CSRF, 413, 429) to their own status. Anything unexpected is logged with its
 traceback and answered with a bare 500 that leaks nothing.
@@ -19,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tierdesk.domain.errors import DomainError, InvalidValueError, TierdeskError
+from tierdesk.policy import PolicyError
 from tierdesk.services.errors import (
     Conflict,
     Forbidden,
@@ -33,12 +36,15 @@ log = logging.getLogger("tierdesk.web")
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:tierdesk:problem:"
 
-_FAMILIES: tuple[tuple[type[ServiceError], int], ...] = (
+_FAMILIES: tuple[tuple[type[TierdeskError], int], ...] = (
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
     (InvalidInput, 422),
     (Rejected, 422),
+    (DomainError, 422),
+    (PolicyError, 422),
+    (ServiceError, 400),
 )
 _TITLES = {
     400: "Bad request",
@@ -106,22 +112,26 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def status_for(exc: ServiceError) -> int:
-    """The HTTP status of a service error's family (400 for an unknown family)."""
+def status_for(exc: TierdeskError) -> int | None:
+    """The HTTP status of an error's family (400 for a service error of no known family), or
+    None for an error that is the server's fault (the database unreachable, a bad model file)."""
     for family, status in _FAMILIES:
         if isinstance(exc, family):
             return status
-    return 400
+    return None
 
 
-def _service_error(_: Request, exc: Exception) -> JSONResponse:
-    exc = cast(ServiceError, exc)
+def _tierdesk_error(request: Request, exc: Exception) -> JSONResponse:
+    exc = cast(TierdeskError, exc)
+    status = status_for(exc)
+    if status is None:
+        return _unexpected(request, exc)
     errors: list[dict[str, Any]] = []
-    if isinstance(exc, InvalidInput):
-        field = str(exc.data.get("field", ""))
+    if isinstance(exc, InvalidInput | InvalidValueError):
+        field = str(exc.data["field"])
         errors.append({"path": field, "field": field, "message": exc.message, "type": exc.code})
     data = {k: v for k, v in exc.data.items() if k != "value"}  # never echo input back
-    return problem(status_for(exc), exc.code, exc.message, errors=errors, data=data)
+    return problem(status, exc.code, exc.message, errors=errors, data=data)
 
 
 def _field_error(err: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,7 +175,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the translators on `app`."""
-    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(TierdeskError, _tierdesk_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(WebError, _web_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -26,14 +26,17 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from tierdesk.domain.classifier import Prediction
+from tierdesk.domain.errors import TierdeskError
 
 SVM_C = 1.0  # regularization; 0.3-2 all score within noise on Banking77, 1.0 is the default
 CALIBRATION_FOLDS = 3
 SEED = 0  # training is deterministic: same data, same model
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(TierdeskError, ValueError):
     """Training data cannot make a classifier (empty, mismatched, too few examples per label)."""
+
+    code = "bad_training_data"
 
 
 def normalize(text: str) -> str:

@@ -23,14 +23,17 @@ from typing import Any
 import sklearn
 
 from tierdesk.adapters.classifier.linear import TrainedClassifier
+from tierdesk.domain.errors import TierdeskError
 
 FORMAT = "tierdesk-classifier"
 FORMAT_VERSION = 1
 MAX_HEADER_BYTES = 1024 * 1024  # a header lists labels; a megabyte is thousands of them
 
 
-class ModelFileError(ValueError):
+class ModelFileError(TierdeskError, ValueError):
     """The file is not a model this code can load; the message names the file and the reason."""
+
+    code = "bad_model_file"
 
 
 def save(model: TrainedClassifier, path: str | Path) -> None:

@@ -41,6 +41,7 @@ from tierdesk.adapters.db.repo_work import (
     sql_escalations,
 )
 from tierdesk.adapters.db.tx import Tx
+from tierdesk.domain.errors import TierdeskError
 from tierdesk.services.ports import (
     ActionRepository,
     ApiTokenRepository,
@@ -64,12 +65,16 @@ Dialect = Literal["sqlite", "postgresql"]
 BUSY_TIMEOUT_MS = 5000
 
 
-class DatabaseUrlError(ValueError):
+class DatabaseUrlError(TierdeskError, ValueError):
     """A database URL this program cannot use."""
 
+    code = "bad_database_url"
 
-class DatabaseUnavailableError(ValueError):
+
+class DatabaseUnavailableError(TierdeskError, ValueError):
     """The database cannot be reached (server down, wrong password, unreadable file)."""
+
+    code = "database_unavailable"
 
 
 def safe_url(url: str) -> str:
