@@ -112,19 +112,19 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def status_for(exc: TierdeskError) -> int | None:
+def status_for(exc: TierdeskError) -> int:
     """The HTTP status of an error's family (400 for a service error of no known family), or
-    None for an error that is the server's fault (the database unreachable, a bad model file)."""
+    500 for an error that is the server's fault (the database unreachable, a bad model file)."""
     for family, status in _FAMILIES:
         if isinstance(exc, family):
             return status
-    return None
+    return 500
 
 
 def _tierdesk_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(TierdeskError, exc)
     status = status_for(exc)
-    if status is None:
+    if status == 500:
         return _unexpected(request, exc)
     errors: list[dict[str, Any]] = []
     if isinstance(exc, InvalidInput | InvalidValueError):
