@@ -224,6 +224,17 @@ class Template:
 
 
 @dataclass(frozen=True)
+class ComplaintFramework:
+    """A complaint-handling framework (LAST, HEARD: R-TPL-2): its steps (key, what the agent
+    does), in order, and the categories whose replies it guides."""
+
+    id: str
+    name: LocalText
+    steps: tuple[tuple[str, LocalText], ...]
+    use_for: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class QaItem:
     id: str
     text: LocalText
@@ -279,6 +290,11 @@ class Rulebook:
     routing_rules: tuple[RoutingRule, ...] = ()  # policy `routing:` overrides, in policy order
     customer_notice: str | None = None  # template id told on every escalation (R-ESC-7)
     teams: tuple[tuple[str, LocalText], ...] = ()  # non-tier escalation targets: (id, name)
+    frameworks: tuple[ComplaintFramework, ...] = ()  # complaint frameworks (R-TPL-2)
+
+    def frameworks_for(self, category: str) -> tuple[ComplaintFramework, ...]:
+        """The complaint frameworks that guide replies on tickets of `category`."""
+        return tuple(f for f in self.frameworks if category in f.use_for)
 
     def calendar(self, name: str) -> CalendarSpec:
         return next(c for c in self.calendars if c.name == name)

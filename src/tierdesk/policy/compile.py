@@ -197,6 +197,12 @@ def compile_policy(p: Policy) -> rb.Rulebook:
             for tid, t in p.templates.items()
         ),
         qa_checklist=tuple(rb.QaItem(q.id, text(q.text), q.weight) for q in p.qa_checklist),
+        frameworks=tuple(
+            rb.ComplaintFramework(
+                fid, text(f.name), tuple((s.key, text(s.text)) for s in f.steps), tuple(f.use_for)
+            )
+            for fid, f in p.complaint_frameworks.items()
+        ),
         metrics=tuple(parse_metric_target(m.id, m.target) for m in p.metrics),
         fallback_category=p.triage.fallback_category,
         human_triage_below=float(p.triage.human_triage_below),

@@ -9,13 +9,14 @@ step. `make i18n-extract` / `make i18n-update` refresh them from the templates a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_datetime, format_timedelta, get_timezone
 from babel.numbers import format_decimal, get_currency_symbol
 from babel.support import NullTranslations, Translations
 
@@ -76,3 +77,34 @@ def money(amount: Decimal | int | float | None, currency: str, lang: str) -> str
     pattern = "#,##0" if value == value.to_integral_value() else "#,##0.00"
     number = format_decimal(value, format=pattern, locale=locale(lang))
     return f"{get_currency_symbol(currency, 'en')}{number}"
+
+
+def duration(value: timedelta | None, lang: str) -> str:
+    """A span of time in words of `lang`, to two units ("1 hour, 20 minutes" / "1 小時 20 分鐘")."""
+    if value is None:
+        return ""
+    seconds = int(abs(value.total_seconds()))
+    loc = locale(lang)
+    if seconds < 60:
+        return format_timedelta(timedelta(seconds=seconds), threshold=10, locale=loc)
+    parts: list[str] = []
+    units: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    )
+    for unit, size in units:
+        if seconds >= size and len(parts) < 2:
+            count, seconds = divmod(seconds, size)
+            parts.append(
+                format_timedelta(
+                    timedelta(seconds=count * size),
+                    threshold=10**6,
+                    granularity=unit,
+                    format="short",
+                    locale=loc,
+                )
+            )
+        elif parts:
+            break
+    return " ".join(parts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -91,8 +91,12 @@ def render(
     def money(amount: Decimal | int | float | None, currency: str | None = None) -> str:
         return i18n.money(amount, currency or locale.currency, lang)
 
+    def duration(value: timedelta | None) -> str:
+        return i18n.duration(value, lang)
+
     values: dict[str, Any] = {
         "request": request,
+        "duration": duration,
         "lang": lang,
         "languages": i18n.LANGUAGE_NAMES,
         "user": None,

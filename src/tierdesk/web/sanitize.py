@@ -45,3 +45,14 @@ def customer_html(text: str) -> str:
         strip_comments=True,
     )
     return _IMG.sub(_defer, cleaned)
+
+
+def document_html(html: str) -> str:
+    """HTML made from a trusted Markdown document (the SOP), still cleaned: tables allowed."""
+    return nh3.clean(
+        html,
+        tags=_TAGS | {"caption", "colgroup", "col"},
+        attributes={**_ATTRIBUTES, "th": {"colspan", "rowspan", "scope"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )

@@ -4,6 +4,7 @@ the sign-in page), the page locale, rendering, and service errors shown in the p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ from tierdesk.services import users
 from tierdesk.services.env import Env
 from tierdesk.services.errors import ServiceError
 from tierdesk.services.records import UserRecord
+from tierdesk.services.users import ROLE_TIER
 from tierdesk.web import i18n, pages
 from tierdesk.web.auth import SESSION_COOKIE, Principal, authenticate, csrf_of
 from tierdesk.web.errors import WebError, status_for
@@ -88,7 +90,23 @@ def show(
     **context: Any,
 ) -> HTMLResponse:
     """Render `template` for the signed-in viewer."""
-    values = {"user": page.user, "csrf": page.csrf, "path": request.url.path, **context}
+    env, lang = page.env, page.user.language
+
+    def category_label(category_id: str) -> str:
+        found = next((c for c in env.rules.categories if c.id == category_id), None)
+        return found.label.get(lang) if found is not None else category_id
+
+    values = {
+        "user": page.user,
+        "csrf": page.csrf,
+        "path": request.url.path,
+        "now": env.now(),
+        "rules": env.rules,
+        "category_label": category_label,
+        "own_tier": ROLE_TIER.get(page.user.role, ""),
+        "parse_time": datetime.fromisoformat,
+        **context,
+    }
     return pages.render(
         request, template, values, locale=page.locale, status=status, headers=headers
     )

@@ -34,7 +34,7 @@ HOME_BY_ROLE = {
     "supervisor": "/approvals",
     "manager": "/approvals",
     "qa": "/queue?view=review",
-    "admin": "/admin/users",
+    "admin": "/queue?view=team",
 }
 
 
@@ -118,7 +118,7 @@ def logout(request: Request, page: Page) -> Response:
 def home(request: Request, page: Page) -> Response:
     """Each role's home (agents: their queue; leads: the team; supervisors and managers:
     approvals; QA: what to review; admins: users)."""
-    return show(request, page, "console/home.html")
+    return RedirectResponse(HOME_BY_ROLE.get(page.user.role, "/queue"), status_code=303)
 
 
 @router.post("/language")

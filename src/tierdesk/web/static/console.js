@@ -1,6 +1,7 @@
 // The console's own script (no inline script anywhere: the pages' CSP forbids it).
 (function () {
   "use strict";
+  var zh = function () { return document.body.dataset.lang === "zh-TW"; };
 
   // A <select data-autosubmit> submits its form when changed (the language switch).
   document.addEventListener("change", function (event) {
@@ -19,9 +20,9 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "small load-image";
-      var host = "";
-      try { host = new URL(img.dataset.src).host; } catch (e) { host = "?"; }
-      button.textContent = (document.body.dataset.lang === "zh-TW" ? "載入外部圖片 " : "Load image from ") + host;
+      var host = "?";
+      try { host = new URL(img.dataset.src).host; } catch (e) { /* keep ? */ }
+      button.textContent = (zh() ? "載入外部圖片 " : "Load image from ") + host;
       button.addEventListener("click", function () {
         img.src = img.dataset.src;
         img.classList.remove("held");
@@ -31,6 +32,80 @@
     });
   }
 
+  // The reply box: placeholders still in it ({issue}) and a template sent unchanged are
+  // shown before sending; the server refuses the first anyway (unfilled_placeholders).
+  var PLACEHOLDER = /\{[a-z_][a-z0-9_]*\}/g;
+  function checkReply(box) {
+    var form = box.form;
+    var warn = form.querySelector("[data-unfilled]");
+    var found = (box.value.match(PLACEHOLDER) || []).filter(function (v, i, a) { return a.indexOf(v) === i; });
+    if (warn) {
+      warn.hidden = found.length === 0;
+      warn.querySelector("span").textContent = found.join(" ");
+    }
+    var unedited = form.querySelector("[data-unedited]");
+    var filled = form.querySelector("[data-filled-body]");
+    if (unedited && filled) {
+      unedited.hidden = !filled.value || filled.value.trim() !== box.value.trim();
+    }
+    var replying = document.getElementById("replying");
+    if (replying) replying.value = box.value.trim() ? "1" : "";
+    return found;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-placeholder-check]")) {
+      checkReply(event.target);
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var box = event.target.querySelector && event.target.querySelector("textarea[data-placeholder-check]");
+    if (box && checkReply(box).length) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      box.focus();
+    }
+  }, true);
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target;
+    var box = form.querySelector && form.querySelector("textarea[data-placeholder-check]");
+    if (box && checkReply(box).length) { event.preventDefault(); box.focus(); }
+  });
+
+  // Keyboard: j/k move through a list, Enter opens; on a ticket r = reply, n = note,
+  // a = assign to me, u = back to the queue. Never while typing in a field.
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  var current = -1;
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("[data-keyboard-list] tbody tr")); }
+  function mark(i) {
+    var all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach(function (r, j) { r.classList.toggle("current", j === current); });
+    var link = all[current].querySelector("a");
+    if (link) link.focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (key === "j") { mark(current + 1); event.preventDefault(); }
+    else if (key === "k") { mark(current - 1); event.preventDefault(); }
+    else if (key === "r" || key === "n") {
+      var box = document.getElementById(key === "r" ? "reply-body" : "note-body");
+      if (box) { box.focus(); event.preventDefault(); }
+    } else if (key === "a") {
+      var assign = document.querySelector("[data-key=a]");
+      if (assign) { assign.click(); event.preventDefault(); }
+    } else if (key === "u") {
+      if (document.getElementById("ticket")) { window.location.href = "/queue"; }
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { holdImages(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { holdImages(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    holdImages(event.target);
+    var all = rows();
+    if (current >= 0 && all[current]) all[current].classList.add("current");
+  });
 })();

@@ -1,0 +1,199 @@
+"""What the agent console reads in one go: a queue page with each ticket's customer, assignee
+and most urgent SLA clock, and a ticket with its customer, earlier tickets and people.
+
+Reads only (one read-only unit of work each); the rules stay where they are (clocks in
+`tierdesk.services.clocks`, access in `tierdesk.services.users`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tierdesk import sop
+from tierdesk.domain.sla import ClockStatus
+from tierdesk.policy.loader import load_text
+from tierdesk.services import approvals, clocks, queries
+from tierdesk.services.customers import history_ids
+from tierdesk.services.env import Env
+from tierdesk.services.errors import InvalidInput
+from tierdesk.services.queries import TicketView
+from tierdesk.services.records import (
+    ApprovalRecord,
+    CustomerRecord,
+    IdentityRecord,
+    PolicyVersionRecord,
+    TicketFilter,
+    TicketRecord,
+)
+from tierdesk.services.unit import to_state
+from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, actor
+
+HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: TicketRecord
+    customer: str  # the customer's name
+    assignee: str | None  # the assignee's display name
+    due: ClockStatus | None  # the running clock due first (None: nothing running)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: tuple[QueueRow, ...]
+    next_cursor: str | None
+
+
+def most_urgent(views: list[ClockStatus]) -> ClockStatus | None:
+    """The running (or paused) clock due first; a breached one first of all."""
+    running = [v for v in views if v.stopped_at is None]
+    if not running:
+        return None
+    return min(running, key=lambda v: (v.state != "breached", v.due_at))
+
+
+def queue(
+    env: Env,
+    filters: TicketFilter,
+    *,
+    actor_id: str,
+    limit: int = 50,
+    cursor: str | None = None,
+    at_risk: bool = False,
+    by_due: bool = False,
+) -> QueuePage:
+    """One page of tickets (newest first, like `queries.list_tickets`) with names and the
+    most urgent clock. `at_risk` keeps the tickets of the page whose clock is in warning or
+    breached; `by_due` orders the page by that clock's due time (no clock last)."""
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit", "must be 1-200", value=limit)
+    now = env.now()
+    with env.reader() as uow:
+        actor(uow, actor_id, NOTE_ROLES, "list tickets")
+        try:
+            page = uow.tickets.search(filters, limit=limit, cursor=cursor)
+        except ValueError as exc:
+            raise InvalidInput("cursor", str(exc)) from exc
+        customers: dict[str, str] = {}
+        people: dict[str, str] = {}
+        rows = []
+        for t in page.items:
+            if t.customer_id not in customers:
+                found = uow.customers.get(t.customer_id)
+                customers[t.customer_id] = found.name if found is not None else t.customer_id
+            if t.assignee_id and t.assignee_id not in people:
+                user = uow.users.get(t.assignee_id)
+                people[t.assignee_id] = user.display_name if user is not None else t.assignee_id
+            customer = customers[t.customer_id]
+            assignee = people[t.assignee_id] if t.assignee_id else None
+            views = clocks.views(env.rules, to_state(t), uow.events.for_ticket(t.id), now)
+            rows.append(QueueRow(t, customer, assignee, most_urgent(views)))
+    if at_risk:
+        rows = [r for r in rows if r.due is not None and r.due.state in ("warning", "breached")]
+    if by_due:
+        far = now + timedelta(days=36500)
+        rows.sort(key=lambda r: r.due.due_at if r.due is not None else far)
+    return QueuePage(tuple(rows), page.next_cursor)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A ticket as an agent works it: the ticket view, its customer with identities and
+    earlier tickets (merged customers included), and the names of the people in it."""
+
+    view: TicketView
+    customer: CustomerRecord | None
+    identities: tuple[IdentityRecord, ...]
+    history: tuple[TicketRecord, ...]  # the customer's other tickets, newest first
+    people: dict[str, str]  # user id -> display name
+    now: datetime
+
+
+def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
+    """Everything the ticket page shows (see `Desk`)."""
+    view = queries.get_ticket(env, ticket_id, actor_id=actor_id)
+    ticket = view.ticket
+    now = env.now()
+    with env.reader() as uow:
+        customer = uow.customers.get(ticket.customer_id)
+        identities = tuple(uow.customers.identities(ticket.customer_id))
+        since = now - timedelta(days=HISTORY_DAYS)
+        ids = history_ids(uow, ticket.customer_id)
+        others = [t for t in uow.tickets.recent_for_customers(ids, since) if t.id != ticket.id]
+        people = {u.id: u.display_name for u in uow.users.search(None)}
+    others.sort(key=lambda t: t.created_at, reverse=True)
+    return Desk(view, customer, identities, tuple(others), people, now)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A pending approval the viewer may decide, with what the page shows beside it."""
+
+    approval: ApprovalRecord
+    ticket: TicketRecord | None
+    requester: str
+    rule: str  # the authority rule that applies (why the requester may not do it alone)
+
+
+def inbox(env: Env, *, actor_id: str) -> list[InboxRow]:
+    """Pending approvals the viewer has the authority to decide (oldest first)."""
+    pending = approvals.pending_approvals(env, actor_id=actor_id)
+    rows = []
+    with env.reader() as uow:
+        for a in pending:
+            requester = uow.users.get(a.requested_by)
+            verdict = approvals.authority(env.rules, a.requested_role, a.action, a.amount)
+            rows.append(
+                InboxRow(
+                    a,
+                    uow.tickets.get(a.ticket_id),
+                    requester.display_name if requester is not None else a.requested_by,
+                    verdict.reason,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class SopView:
+    """The SOP page: the version in force, whether the viewer acknowledged it (R-DOC-3: agents
+    take no tickets before they have), the revision history and the document as Markdown."""
+
+    effective: PolicyVersionRecord | None
+    acknowledged_at: datetime | None
+    must_acknowledge: bool
+    versions: tuple[PolicyVersionRecord, ...]
+    document: str  # Markdown; "" without a stored version in force
+
+
+def sop_view(env: Env, *, actor_id: str, lang: str) -> SopView:
+    with env.reader() as uow:
+        user = actor(uow, actor_id, NOTE_ROLES, "read the SOP")
+        effective = uow.policies.effective()
+        ack = uow.policies.acknowledgement(effective.id, user.id) if effective else None
+        versions = tuple(uow.policies.history())
+    document = _document(effective.id, effective.source, lang, env) if effective else ""
+    works = user.role in AGENT_ROLES | LEAD_ROLES
+    return SopView(
+        effective,
+        ack.at if ack is not None else None,
+        works and effective is not None and ack is None,
+        versions,
+        document,
+    )
+
+
+_DOCUMENTS: dict[tuple[str, str], str] = {}
+
+
+def _document(version_id: str, source: str, lang: str, env: Env) -> str:
+    """The printed SOP of a stored version as Markdown (rendered once per version and
+    language: a stored version never changes)."""
+    key = (version_id, lang)
+    if key not in _DOCUMENTS:
+        loaded = load_text(source, "policy in force")
+        text = sop.render(loaded, fmt="md", lang=lang, rulebook=env.rules)
+        _DOCUMENTS[key] = text if isinstance(text, str) else text.decode("utf-8")
+    return _DOCUMENTS[key]

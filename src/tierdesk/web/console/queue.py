@@ -1,0 +1,149 @@
+"""Queues: per tier, "mine", the team's, what QA reviews; filters, sort by due, cursor pages,
+and a list that refreshes itself every few seconds (htmx polling of /queue/rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
+from tierdesk.services import worklist
+from tierdesk.services.errors import ServiceError
+from tierdesk.services.records import TicketFilter
+from tierdesk.services.users import ROLE_TIER
+from tierdesk.web.console.base import Page, Viewer, refused, show
+
+router = APIRouter()
+
+REFRESH_SECONDS = 4  # the list updates within 5 s of a change
+VIEWS = ("tier", "mine", "team", "review")
+Many = Annotated[list[str] | None, Query(max_length=20)]
+One = Annotated[str | None, Query(max_length=200)]
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue's query string, parsed (every field optional)."""
+
+    view: str
+    tier: tuple[str, ...]
+    status: tuple[str, ...]
+    priority: tuple[str, ...]
+    category: tuple[str, ...]
+    channel: tuple[str, ...]
+    assignee: str | None
+    q: str | None
+    risk: bool
+    sort: str
+    cursor: str | None
+    limit: int = 50
+
+    def filters(self, page: Viewer) -> TicketFilter:
+        active = tuple(sorted(str(s) for s in ACTIVE_STATUSES))
+        status = self.status or ((str(TicketStatus.RESOLVED),) if self.view == "review" else active)
+        tier = self.tier
+        own = ROLE_TIER.get(page.user.role)
+        if not tier and self.view == "tier" and own:
+            tier = (own,)
+        assignee = page.id if self.view == "mine" else self.assignee
+        return TicketFilter(
+            status=status,
+            priority=self.priority,
+            tier=tier,
+            category=self.category,
+            channel=self.channel,
+            assignee_id=assignee or None,
+            text=self.q or None,
+        )
+
+    def link(self, **changes: object) -> str:
+        """The query string of this queue with `changes` (None drops a key)."""
+        values: dict[str, object] = {
+            "view": self.view, "tier": self.tier, "status": self.status,
+            "priority": self.priority, "category": self.category, "channel": self.channel,
+            "assignee": self.assignee, "q": self.q, "risk": "1" if self.risk else None,
+            "sort": self.sort if self.sort != "new" else None, "cursor": self.cursor,
+            "limit": self.limit if self.limit != 50 else None,
+        }  # fmt: skip
+        values.update(changes)
+        pairs: list[tuple[str, str]] = []
+        for key, value in values.items():
+            if isinstance(value, tuple):
+                pairs += [(key, v) for v in value]
+            elif value:
+                pairs.append((key, str(value)))
+        return urlencode(pairs)
+
+
+def _query(
+    view: One = None,
+    tier: Many = None,
+    status: Many = None,
+    priority: Many = None,
+    category: Many = None,
+    channel: Many = None,
+    assignee: One = None,
+    q: One = None,
+    risk: One = None,
+    sort: One = None,
+    cursor: One = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> QueueQuery:
+    def clean(values: list[str] | None) -> tuple[str, ...]:
+        return tuple(v for v in (values or ()) if v)
+
+    return QueueQuery(
+        view=view if view in VIEWS else "tier",
+        tier=clean(tier), status=clean(status), priority=clean(priority),
+        category=clean(category), channel=clean(channel),
+        assignee=assignee or None, q=(q or "").strip() or None, risk=risk == "1",
+        sort="due" if sort == "due" else "new", cursor=cursor or None, limit=limit,
+    )  # fmt: skip
+
+
+def _page(request: Request, page: Viewer, query: QueueQuery, template: str) -> HTMLResponse:
+    try:
+        found = worklist.queue(
+            page.env,
+            query.filters(page),
+            actor_id=page.id,
+            cursor=query.cursor,
+            limit=query.limit,
+            at_risk=query.risk,
+            by_due=query.sort == "due",
+        )
+    except ServiceError as exc:
+        return refused(request, page, exc)
+    rules = page.env.rules
+    return show(
+        request,
+        page,
+        template,
+        query=query,
+        found=found,
+        refresh=REFRESH_SECONDS,
+        tiers=rules.tier_order,
+        priorities=[p.id for p in rules.priorities],
+        categories=[(c.id, c.label.get(page.user.language)) for c in rules.categories],
+        statuses=[str(s) for s in TicketStatus],
+        channels=("email", "line", "web", "chat", "phone", "api"),
+        agents=[],
+    )
+
+
+Queue = Annotated[QueueQuery, Depends(_query)]
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, page: Page, query: Queue) -> HTMLResponse:
+    return _page(request, page, query, "console/queue.html")
+
+
+@router.get("/queue/rows", response_class=HTMLResponse)
+def queue_rows(request: Request, page: Page, query: Queue) -> HTMLResponse:
+    """The list alone (what the page polls)."""
+    return _page(request, page, query, "console/_queue_rows.html")
