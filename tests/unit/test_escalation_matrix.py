@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tierdesk import policy
 from tierdesk.domain.errors import CurrencyMismatchError, InvalidValueError, UnknownReferenceError
-from tierdesk.domain.escalation import level_from_signals, matrix_decision
 from tierdesk.domain.model import Money, Signal
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.domain.triggers.matrix import level_from_signals, matrix_decision
 
 SEED003 = Path(__file__).parents[1] / "data" / "policies" / "seed003.yaml"
 RULES: Rulebook = policy.rulebook(SEED003)

@@ -21,27 +21,26 @@ Decisions, so that every caller gets the same answer:
   late from then on; `timeline` tells a screen which one it is), `within <d>` is the trigger time
   plus d, `after_contact <n>` is the time of the nth contact (and the rule waits for it).
 
-`matrix_decision` answers the seed 003 decision matrix (R-ESC-6): who decides a row's case.
-Standard library only; time is a parameter.
+Each trigger kind is its own module in `tierdesk.domain.triggers` (looked up in its REGISTRY);
+the decision matrix (R-ESC-6) is `tierdesk.domain.triggers.matrix`. Standard library only; time
+is a parameter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from tierdesk.domain.calendar import calendar_for
-from tierdesk.domain.durations import format_duration
-from tierdesk.domain.errors import CurrencyMismatchError, InvalidValueError, UnknownReferenceError
-from tierdesk.domain.model import Money, Signal
-from tierdesk.domain.rulebook import AmountBand, EscalationRule, MatrixRow, Rulebook, Template
+from tierdesk.domain.rulebook import EscalationRule, Rulebook, Template
 from tierdesk.domain.sla import level_of
 from tierdesk.domain.templates import render
 from tierdesk.domain.ticket import Entry, Ticket, until, utc
+from tierdesk.domain.triggers import REGISTRY, Fired
+from tierdesk.domain.triggers.base import contact_time
 
 Handoff = Literal["warm", "cold"]
 
@@ -80,12 +79,6 @@ class Escalation:
     notice_values: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class _Fired:
-    at: datetime
-    reason: str
-
-
 def evaluate(
     ticket: Ticket, history: Sequence[Entry], now: datetime, rules: Rulebook
 ) -> list[Escalation]:
@@ -108,99 +101,10 @@ def evaluate(
             rule.timeline.contact or 1
         ):
             continue
-        fired = _TRIGGERS[rule.trigger](rule, ticket, entries, at, rules)
+        fired = REGISTRY[rule.trigger].evaluate(rule, ticket, entries, at, rules)
         if fired is not None:
             due.append(_escalation(rule, ticket, fired, at, rules))
     return due
-
-
-# --- triggers ------------------------------------------------------------------------------------
-
-
-def _time_in_tier(
-    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, __: Rulebook
-) -> _Fired | None:
-    if rule.over is None or ticket.tier != rule.tier or ticket.pending_on_customer:
-        return None
-    in_tier = now - ticket.tier_entered_at - ticket.paused_in_tier
-    if in_tier < rule.over:
-        return None
-    reached = ticket.tier_entered_at + ticket.paused_in_tier + rule.over
-    reason = (
-        f"{rule.id}: {_describe(rule)}: {ticket.tier} has worked the ticket for "
-        f"{format_duration(in_tier)} without resolving it (limit {format_duration(rule.over)})"
-    )
-    return _Fired(reached, reason)
-
-
-def _signal(
-    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, __: Rulebook
-) -> _Fired | None:
-    seen = [(s, _first_seen(s, ticket, entries)) for s in rule.signals]
-    present = [(s, t) for s, t in seen if t is not None]
-    if not present:
-        return None
-    at = min(t for _, t in present)
-    where = "at intake" if at == ticket.created_at else f"at {_stamp(at)}"
-    names = ", ".join(s.value for s, _ in present)
-    return _Fired(at, f"{rule.id}: {_describe(rule)}: signal {names} detected {where}")
-
-
-def _refund_over(
-    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, rules: Rulebook
-) -> _Fired | None:
-    refund = ticket.refund
-    if refund is None or rule.role is None:
-        return None
-    at = _first_seen(Signal.REFUND_REQUEST, ticket, entries) or ticket.created_at
-    action = rules.authority.action("refund")
-    head = f"{rule.id}: {_describe(rule)}: refund of {refund}"
-    if action is None:
-        return _Fired(at, f"{head}: the policy gives no role refund authority")
-    limit = Money(action.limit(rule.role), action.currency)
-    if refund.currency != action.currency:
-        why = (
-            f"{head} could not be compared with {rule.role}'s limit of {_money(limit)} "
-            f"(different currency), so a higher tier decides"
-        )
-        return _Fired(at, why)
-    if refund.amount <= limit.amount:
-        return None
-    return _Fired(at, f"{head} is above {rule.role}'s limit of {_money(limit)}")
-
-
-def _repeat_contact(
-    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, __: Rulebook
-) -> _Fired | None:
-    if rule.count is None or ticket.contact_count < rule.count:
-        return None
-    at = _contact_time(ticket, rule.count) or now
-    reason = (
-        f"{rule.id}: {_describe(rule)}: contact {ticket.contact_count} on the same issue "
-        f"(escalates from contact {rule.count})"
-    )
-    return _Fired(at, reason)
-
-
-_Trigger = Callable[[EscalationRule, Ticket, list[Entry], datetime, Rulebook], _Fired | None]
-_TRIGGERS: dict[str, _Trigger] = {
-    "time_in_tier": _time_in_tier,
-    "signal": _signal,
-    "refund_over_authority": _refund_over,
-    "repeat_contact": _repeat_contact,
-}
-
-
-def _first_seen(signal: Signal, ticket: Ticket, entries: Iterable[Entry]) -> datetime | None:
-    """When `signal` was first seen: its first entry, else intake if the ticket carries it."""
-    hit = next((e.at for e in entries if signal in e.signals), None)
-    if hit is not None:
-        return hit
-    return ticket.created_at if signal in ticket.signals else None
-
-
-def _contact_time(ticket: Ticket, n: int) -> datetime | None:
-    return ticket.contacts_at[n - 1] if len(ticket.contacts_at) >= n else None
 
 
 # --- building the escalation --------------------------------------------------------------------
@@ -217,17 +121,17 @@ def _to_tier(rule: EscalationRule, ticket: Ticket, rules: Rulebook) -> str:
     return max([ticket.tier, *tiers], key=rules.tier_rank)
 
 
-def _deadline(rule: EscalationRule, ticket: Ticket, fired: _Fired) -> datetime:
+def _deadline(rule: EscalationRule, ticket: Ticket, fired: Fired) -> datetime:
     tl = rule.timeline
     if tl.kind == "within" and tl.within is not None:
         return fired.at + tl.within
     if tl.kind == "after_contact" and tl.contact is not None:
-        return _contact_time(ticket, tl.contact) or fired.at
+        return contact_time(ticket, tl.contact) or fired.at
     return fired.at
 
 
 def _escalation(
-    rule: EscalationRule, ticket: Ticket, fired: _Fired, now: datetime, rules: Rulebook
+    rule: EscalationRule, ticket: Ticket, fired: Fired, now: datetime, rules: Rulebook
 ) -> Escalation:
     to_tier = _to_tier(rule, ticket, rules)
     expected = expected_resolution(ticket, to_tier, now, rules)
@@ -313,101 +217,3 @@ def local_time(when: datetime, tz_name: str, lang: str) -> str:
     if lang == "zh-TW":
         return local.strftime("%Y/%m/%d %H:%M")
     return local.strftime("%Y-%m-%d %H:%M") + f" ({tz_name})"
-
-
-def _describe(rule: EscalationRule) -> str:
-    return rule.description.get("en") or rule.trigger.replace("_", " ")
-
-
-def _stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _money(m: Money) -> str:
-    return "no limit" if m.amount.is_infinite() else str(m)
-
-
-# --- the seed 003 decision matrix (R-ESC-6) -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MatrixDecision:
-    """Who decides a case of a matrix row, and why. `band` or `level` says which cell."""
-
-    row: str
-    role: str
-    reason: str
-    band: AmountBand | None = None
-    level: str | None = None
-
-
-def matrix_decision(
-    row_id: str, amount_or_level: Money | Decimal | int | str, rules: Rulebook
-) -> MatrixDecision:
-    """The role that decides a case of matrix row `row_id` (R-ESC-6).
-
-    A row with amount bands takes an amount: `Money` in the row's currency (the policy's
-    authority currency when the row names none) or a bare number in that currency; bands are
-    [min, max). A row with severity levels takes a level id. Raises `UnknownReferenceError` for
-    an unknown row or level, `CurrencyMismatchError` for money in another currency and
-    `InvalidValueError` for a negative amount or the wrong kind of value for the row.
-    """
-    row = next((r for r in rules.matrix if r.id == row_id), None)
-    if row is None:
-        raise UnknownReferenceError("matrix row", row_id, (r.id for r in rules.matrix))
-    if isinstance(amount_or_level, str):
-        return _by_level(row, amount_or_level)
-    return _by_amount(row, amount_or_level, row.currency or rules.authority.currency)
-
-
-def level_from_signals(row_id: str, signals: Iterable[Signal], rules: Rulebook) -> str | None:
-    """The most severe level of matrix row `row_id` that one of `signals` puts a case at
-    (e.g. media_mention -> social_media), or None when no level names any of them.
-
-    Raises `UnknownReferenceError` for an unknown row.
-    """
-    row = next((r for r in rules.matrix if r.id == row_id), None)
-    if row is None:
-        raise UnknownReferenceError("matrix row", row_id, (r.id for r in rules.matrix))
-    present = set(signals)
-    order = [lv[0] for lv in row.levels]
-    hits = [level for level, signal in row.level_signals if signal in present]
-    return max(hits, key=order.index) if hits else None
-
-
-def _by_level(row: MatrixRow, level_id: str) -> MatrixDecision:
-    if not row.levels:
-        raise InvalidValueError("amount_or_level", f"matrix row {row.id} is decided by an amount")
-    found = next((lv for lv in row.levels if lv[0] == level_id), None)
-    if found is None:
-        raise UnknownReferenceError(f"level of {row.id}", level_id, (lv[0] for lv in row.levels))
-    _, role, label = found
-    reason = f"R-ESC-6: {row.label.get('en')}, {label.get('en')}: {role} decides"
-    return MatrixDecision(row.id, role, reason, level=level_id)
-
-
-def _by_amount(row: MatrixRow, value: Money | Decimal | int, currency: str) -> MatrixDecision:
-    if not row.bands:
-        raise InvalidValueError("amount_or_level", f"matrix row {row.id} is decided by a level")
-    amount = Money(Decimal(value), currency) if not isinstance(value, Money) else value
-    if amount.currency != currency:
-        raise CurrencyMismatchError(f"matrix row {row.id}", currency, amount.currency)
-    if amount.amount < 0:
-        raise InvalidValueError("amount_or_level", "must not be negative", value=str(amount.amount))
-    band = next(
-        (
-            b
-            for b in row.bands
-            if b.low <= amount.amount and (b.high is None or amount.amount < b.high)
-        ),
-        None,
-    )
-    if band is None:  # only below the lowest band: the checker allows no gaps
-        raise InvalidValueError("amount_or_level", f"{amount} is below every band of {row.id}")
-    span = (
-        f"{currency} {band.low:,} and over"
-        if band.high is None
-        else (f"{currency} {band.low:,} to under {band.high:,}")
-    )
-    reason = f"R-ESC-6: {row.label.get('en')}, {amount} is in the band {span}: {band.role} decides"
-    return MatrixDecision(row.id, band.role, reason, band=band)

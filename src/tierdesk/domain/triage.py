@@ -17,15 +17,15 @@ import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from tierdesk.domain.amounts import AmountMention, find_amounts
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.model import Money, Signal
-from tierdesk.domain.rulebook import Category, EscalationRule, Rulebook, Timeline
+from tierdesk.domain.rulebook import Category, Rulebook, Timeline
 from tierdesk.domain.signals import Hit, LiteralIndex, Matcher, Normalized, normalize
+from tierdesk.domain.triggers import REGISTRY, IntakeFacts
 
 FALLBACK_CONFIDENCE = 0.2  # nothing matched: a guess, under any sensible human-triage threshold
 # Categories whose amounts are refunds: the amount a customer names there is what they want back.
@@ -338,46 +338,14 @@ def _escalations(
     """Targets of the escalation rules the text triggers at once, with one reason per rule."""
     targets: list[str] = []
     reasons: list[str] = []
+    facts = IntakeFacts(signals, refund, refund_written, contact_count)
     for rule in rules.escalation_rules:
-        why = _fires(rule, rules, signals, refund, refund_written, contact_count)
+        why = REGISTRY[rule.trigger].at_intake(rule, rules, facts)
         if why is None:
             continue
         targets.extend(t for t in rule.target if t not in targets)
         reasons.append(f"{why} ({rule.id}) -> {', '.join(rule.target)}, {_when(rule.timeline)}")
     return tuple(targets), tuple(reasons)
-
-
-def _fires(
-    rule: EscalationRule,
-    rules: Rulebook,
-    signals: tuple[Signal, ...],
-    refund: Money | None,
-    refund_written: str,
-    contact_count: int,
-) -> str | None:
-    """Why `rule` fires on this text, or None. Time-in-tier rules never fire from text."""
-    if rule.trigger == "signal":
-        hit = [s.value for s in rule.signals if s in signals]
-        return f"signal {', '.join(hit)}" if hit else None
-    if rule.trigger == "repeat_contact":
-        count = rule.count or 0
-        return f"contact {contact_count} >= {count}" if contact_count >= count else None
-    if rule.trigger == "refund_over_authority" and refund is not None and rule.role:
-        return _over_authority(rules, rule.role, refund, refund_written)
-    return None
-
-
-def _over_authority(rules: Rulebook, role: str, refund: Money, written: str) -> str | None:
-    action = rules.authority.action("refund")
-    limit = action.limit(role) if action is not None else Decimal(0)
-    currency = (action.currency if action is not None else "") or rules.authority.currency
-    shown = f"{currency} {limit:,}"
-    if refund.currency != currency:
-        # No exchange rates in the domain: the role cannot tell whether it may grant this.
-        return f"refund {written} in {refund.currency}, {role} limit {shown} cannot be compared"
-    if refund.amount > limit:
-        return f"refund {written} exceeds {role} limit {shown}"
-    return None
 
 
 def _when(timeline: Timeline) -> str:

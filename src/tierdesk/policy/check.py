@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from tierdesk.domain.templates import unknown_placeholders
+from tierdesk.domain.triggers import REGISTRY as TRIGGERS
+from tierdesk.domain.triggers import PolicyFacts
 from tierdesk.policy.loader import Finding, LoadedPolicy, Severity
 from tierdesk.policy.metrics import MetricTargetError, parse_metric_target
-from tierdesk.policy.schema import Policy, Text
+from tierdesk.policy.schema import Policy, Text, trigger_params
 
 # Roles the helpdesk knows even when a policy's authority ladder does not list them.
 KNOWN_ROLES: frozenset[str] = frozenset(
@@ -84,16 +86,16 @@ def _check_references(p: Policy) -> Iterator[Issue]:
 def _check_escalation(p: Policy) -> Iterator[Issue]:
     seen: set[str] = set()
     targets = _targets(p)
+    facts = PolicyFacts(tiers=list(p.tiers), ladder=list(p.authority.ladder))
     for i, rule in enumerate(p.escalation.rules):
         base: tuple[str | int, ...] = ("escalation", "rules", i)
         if rule.id in seen:
             yield "error", (*base, "id"), f"duplicate rule id {rule.id}"
         seen.add(rule.id)
         trig = rule.trigger
-        if trig.type == "time_in_tier" and trig.tier not in p.tiers:
-            yield "error", (*base, "trigger", "tier"), f"tier {trig.tier} is not defined in tiers"
-        if trig.type == "refund_over_authority" and trig.role not in p.authority.ladder:
-            yield "error", (*base, "trigger", "role"), f"role {trig.role!r} is not on the ladder"
+        params = trigger_params(trig)
+        for path, msg in TRIGGERS[trig.type].check(params, facts):
+            yield "error", (*base, "trigger", *path), msg
         for j, t in enumerate(rule.target):
             if t not in targets:
                 msg = f"target {t!r} is not a tier, team or role defined in the policy"

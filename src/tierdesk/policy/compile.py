@@ -11,6 +11,7 @@ import holidays as holidays_lib
 from tierdesk.domain import rulebook as rb
 from tierdesk.domain.durations import parse_duration
 from tierdesk.domain.model import LocalText
+from tierdesk.domain.triggers import REGISTRY as TRIGGERS
 from tierdesk.policy.metrics import parse_metric_target
 from tierdesk.policy.schema import (
     WEEKDAYS,
@@ -23,6 +24,7 @@ from tierdesk.policy.schema import (
     Text,
     TierStaffing,
     parse_interval,
+    trigger_params,
 )
 
 
@@ -77,20 +79,16 @@ def _timeline(spec: str) -> rb.Timeline:
 
 def _rule(r: EscalationRuleDef) -> rb.EscalationRule:
     t = r.trigger
-    common = {
-        "id": r.id,
-        "target": tuple(r.target),
-        "timeline": _timeline(r.timeline),
-        "handoff": r.handoff,
-        "description": text(r.description),
-    }
-    if t.type == "time_in_tier":
-        return rb.EscalationRule(trigger="time_in_tier", tier=t.tier, over=t.over, **common)  # type: ignore[arg-type]
-    if t.type == "signal":
-        return rb.EscalationRule(trigger="signal", signals=tuple(t.any_of), **common)  # type: ignore[arg-type]
-    if t.type == "refund_over_authority":
-        return rb.EscalationRule(trigger="refund_over_authority", role=t.role, **common)  # type: ignore[arg-type]
-    return rb.EscalationRule(trigger="repeat_contact", count=t.count, **common)  # type: ignore[arg-type]
+    fields = TRIGGERS[t.type].compile(trigger_params(t))
+    return rb.EscalationRule(
+        id=r.id,
+        trigger=t.type,
+        target=tuple(r.target),
+        timeline=_timeline(r.timeline),
+        handoff=r.handoff,
+        description=text(r.description),
+        **fields,
+    )
 
 
 def _matrix_row(row: MatrixRowDef) -> rb.MatrixRow:

@@ -375,6 +375,17 @@ class RepeatContact(Strict):
     count: int = Field(ge=2, description="The contact number on the same issue that triggers.")
 
 
+# One schema per kind in tierdesk.domain.triggers.REGISTRY (the pure domain cannot hold pydantic
+# models; tests/unit/test_triggers.py checks the two name the same kinds).
+TRIGGER_SCHEMAS = (TimeInTier, SignalTrigger, RefundOverAuthority, RepeatContact)
+
+
+def trigger_params(trigger: BaseModel) -> dict[str, Any]:
+    """A trigger's values as validated (a duration is a timedelta), `type` left out: what its
+    kind's `compile` and `check` read."""
+    return {name: getattr(trigger, name) for name in type(trigger).model_fields if name != "type"}
+
+
 Trigger = Annotated[
     TimeInTier | SignalTrigger | RefundOverAuthority | RepeatContact, Field(discriminator="type")
 ]

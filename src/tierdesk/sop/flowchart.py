@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tierdesk.domain.rulebook import EscalationRule, Timeline
+from tierdesk.domain.triggers import REGISTRY
 from tierdesk.sop.context import Ctx
 
 
@@ -46,24 +47,9 @@ def build_flow(ctx: Ctx) -> Flow:
 
 
 def question(ctx: Ctx, rule: EscalationRule) -> str:
-    """The trigger of `rule` as a yes/no question, from the trigger's own values."""
-    m = ctx.msg
-    if rule.trigger == "time_in_tier" and rule.over is not None:
-        return m("flow.q_time_in_tier", tier=rule.tier, over=ctx.duration(rule.over))
-    if rule.trigger == "signal":
-        names = m("values.or_sep").join(m(f"signals.{s.value}") for s in rule.signals)
-        text = m("flow.q_signal", signals=names)
-        return text[:1].upper() + text[1:]
-    if rule.trigger == "refund_over_authority" and rule.role is not None:
-        refund = ctx.rules.authority.action("refund")
-        limit = refund.limit(rule.role) if refund is not None else None
-        shown = (
-            ctx.money(limit, refund.currency)
-            if refund is not None and limit is not None and limit.is_finite()
-            else m("values.none")
-        )
-        return m("flow.q_refund", role=ctx.role(rule.role), limit=shown)
-    return m("flow.q_repeat", count=rule.count)
+    """The trigger of `rule` as a yes/no question, from the trigger's own values (each trigger
+    kind words its own question: tierdesk.domain.triggers)."""
+    return REGISTRY[rule.trigger].question(rule, ctx.rules, ctx)
 
 
 def timeline(ctx: Ctx, tl: Timeline) -> str:
