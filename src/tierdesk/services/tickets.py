@@ -9,6 +9,7 @@ exactly one ticket however often a request is retried, including concurrent retr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,8 @@ from tierdesk.services.records import (
 )
 from tierdesk.services.unit import TicketChange, finish
 from tierdesk.services.users import TICKET_ROLES, actor
+
+log = logging.getLogger("tierdesk.intake")
 
 CHANNELS = ("email", "line", "web", "chat", "phone", "api")
 MAX_TEXT = 100_000
@@ -112,12 +115,14 @@ def open_intake(env: Env, intake: Intake) -> Opened:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def open_tickets(env: Env, intakes: Sequence[Intake]) -> list[Opened | ServiceError]:
+def open_tickets(env: Env, intakes: Sequence[Intake]) -> list[Opened | Exception]:
     """Open many tickets in one commit (group commit: one fsync for a batch of concurrent
     requests), each result in the order given: the ticket, or the error of that intake.
-    When the shared commit fails (a race on a key, one intake refused mid-way) every intake
-    is opened on its own instead, so one bad request never sinks the others."""
-    results: list[Opened | ServiceError] = []
+    When the shared commit fails for any reason (a race on a key, one intake refused mid-way,
+    a database error such as a value the database refuses) every intake is opened on its own
+    instead, so one bad request never sinks the others: it alone gets its error (a
+    ServiceError, or the unexpected exception, logged here)."""
+    results: list[Opened | Exception] = []
     try:
         with env.uow() as uow:
             shared = _Shared(uow)
@@ -125,13 +130,16 @@ def open_tickets(env: Env, intakes: Sequence[Intake]) -> list[Opened | ServiceEr
                 results.append(_validated_open(uow, env, intake, shared))
             uow.commit()
         return results
-    except (DuplicateKey, ServiceError):
+    except Exception:  # noqa: S110 - every intake is retried on its own below
         pass
-    out: list[Opened | ServiceError] = []
+    out: list[Opened | Exception] = []
     for intake in intakes:
         try:
             out.append(open_intake(env, intake))
         except ServiceError as exc:
+            out.append(exc)
+        except Exception as exc:  # this intake alone fails (its caller answers 500)
+            log.error("intake on %s failed on its own", intake.channel, exc_info=exc)
             out.append(exc)
     return out
 

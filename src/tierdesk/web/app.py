@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from tierdesk import bootstrap
 from tierdesk.config import Settings, ensure_secret
@@ -21,6 +21,7 @@ from tierdesk.services.policies import PolicyInForce
 from tierdesk.web import console, errors
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
+from tierdesk.web.boundary import checked_parameters
 from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.middleware import BodyLimit, SecurityHeaders
 from tierdesk.web.ratelimit import RateLimiter
@@ -75,6 +76,7 @@ def create_app(
         summary="The customer-service SOP as a running helpdesk.",
         version="0.1.0",
         lifespan=life,
+        dependencies=[Depends(checked_parameters)],
     )
     app.state.web = state
     errors.install(app)

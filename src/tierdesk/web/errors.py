@@ -142,7 +142,11 @@ def _field_error(err: Mapping[str, Any]) -> dict[str, Any]:
         loc = ["body"]
     field = loc[-1] if loc else ""
     where = loc[0] if loc else ""
-    return {"path": ".".join(loc), "field": field, "in": where, "message": err["msg"], "type": kind}
+    message = str(err["msg"])
+    if kind == "string_pattern_mismatch":  # the only patterns: the control-character rules
+        message = "must be one line without control characters (tab is allowed)"
+    message = message.removeprefix("Value error, ")
+    return {"path": ".".join(loc), "field": field, "in": where, "message": message, "type": kind}
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -159,8 +163,16 @@ def _web_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers)
 
 
+_MALFORMED = {"path": "body", "field": "body", "in": "body", "message": "not valid JSON"}
+
+
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     exc = cast(StarletteHTTPException, exc)
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not parse (too deeply nested, not UTF-8).
+        return problem(
+            400, "malformed_json", "the request body is not valid JSON", errors=[_MALFORMED]
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "error")
     errors = [_BODY_TOO_LARGE] if exc.status_code == 413 else []

@@ -15,10 +15,9 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 
-from tierdesk.services.errors import ServiceError
 from tierdesk.services.tickets import Intake, Opened
 
-OpenBatch = Callable[[Sequence[Intake]], Sequence[Opened | ServiceError]]
+OpenBatch = Callable[[Sequence[Intake]], Sequence[Opened | Exception]]
 _Item = tuple[Intake, "asyncio.Future[Opened]"]
 
 
@@ -36,7 +35,7 @@ class IntakeBatcher:
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, intake: Intake) -> Opened:
-        """Open `intake` in the next batch; raises its ServiceError when it was refused."""
+        """Open `intake` in the next batch; raises its own error."""
         queue = self._ensure_consumer()
         future: asyncio.Future[Opened] = asyncio.get_running_loop().create_future()
         await queue.put((intake, future))
@@ -70,7 +69,7 @@ class IntakeBatcher:
         for (_, future), result in zip(batch, results, strict=True):
             if future.done():  # the client went away; its ticket is committed all the same
                 continue
-            if isinstance(result, ServiceError):
+            if isinstance(result, Exception):  # this intake alone failed
                 future.set_exception(result)
             else:
                 future.set_result(result)

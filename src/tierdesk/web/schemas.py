@@ -2,6 +2,10 @@
 
 Request models forbid unknown fields (a typo is a 422 naming the field, never silently
 ignored); enumerations are Literals so a wrong value is refused with the allowed ones listed.
+No text field takes a control character (NUL included; PostgreSQL cannot store NUL at all):
+tab, line feed and carriage return (CRLF from mail clients) are the only ones allowed, and
+single-line fields (`OneLine`: names, subjects, titles) refuse line breaks too. The rule is in
+the OpenAPI document as each string's `pattern`.
 Responses reuse the services' record dataclasses, except users (never their password hash).
 Ticket commands take the ticket's `version` (or an `If-Match` header) for optimistic
 concurrency: a stale one is refused with 409 and changes nothing.
@@ -13,7 +17,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
+
+# Every text field: no control character (C0, DEL, C1) but tab, LF and CR.
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Single-line fields: no line break either (tab allowed).
+ONE_LINE = r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f]*$"
+OneLine = Field(pattern=ONE_LINE)
+_CONTROL = frozenset(
+    chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
+)
 
 Channel = Literal["email", "line", "web", "chat", "phone", "api"]
 Status = Literal["new", "open", "pending_customer", "resolved", "closed", "merged"]
@@ -32,8 +46,48 @@ Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=14, decimal_pl
 Version = Annotated[int | None, Field(ge=0, description="The ticket version this is based on.")]
 
 
+def _plain_text_schema(schema: JsonDict) -> None:
+    """Give every string of a request model's JSON schema the PLAIN_TEXT pattern (the ones
+    with their own pattern keep it)."""
+
+    def mark(node: object) -> None:
+        if isinstance(node, dict):
+            constrained = {"pattern", "enum", "format", "const"} & node.keys()
+            if node.get("type") == "string" and not constrained:
+                node["pattern"] = PLAIN_TEXT
+            for value in node.values():
+                mark(value)
+        elif isinstance(node, list):
+            for value in node:
+                mark(value)
+
+    mark(schema.get("properties", {}))
+
+
+def _has_control(value: object) -> bool:
+    if isinstance(value, str):
+        return not _CONTROL.isdisjoint(value)
+    if isinstance(value, list | tuple):
+        return any(_has_control(v) for v in value)
+    return False
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    """Base of every request body: unknown fields and control characters are refused."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=False, json_schema_extra=_plain_text_schema
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if _has_control(value):
+            raise ValueError(
+                "must not contain control characters (NUL and the like; tab, line feed and "
+                "carriage return are allowed)"
+            )
+        return value
 
 
 class Versioned(Strict):
@@ -47,10 +101,10 @@ class IntakeIn(Strict):
     """A customer's message from the public web form or a webhook: `email` or `phone`
     is required."""
 
-    name: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[str | None, Field(max_length=320)] = None
-    phone: Annotated[str | None, Field(max_length=40)] = None
-    subject: Annotated[str, Field(max_length=500)] = ""
+    name: Annotated[str, Field(max_length=200), OneLine] = ""
+    email: Annotated[str | None, Field(max_length=320), OneLine] = None
+    phone: Annotated[str | None, Field(max_length=40), OneLine] = None
+    subject: Annotated[str, Field(max_length=500), OneLine] = ""
     body: Text
     channel: Channel = "web"
     language: Annotated[str | None, Field(max_length=16)] = None
@@ -65,8 +119,8 @@ class IntakeOut(BaseModel):
 
 class ContactIn(Strict):
     kind: IdentityKind
-    value: Ident
-    name: Annotated[str, Field(max_length=200)] = ""
+    value: Annotated[Ident, OneLine]
+    name: Annotated[str, Field(max_length=200), OneLine] = ""
 
 
 class TicketIn(Strict):
@@ -75,7 +129,7 @@ class TicketIn(Strict):
     channel: Channel
     text: Text
     contact: ContactIn
-    subject: Annotated[str, Field(max_length=500)] = ""
+    subject: Annotated[str, Field(max_length=500), OneLine] = ""
     language: Annotated[str | None, Field(max_length=16)] = None
     related_to: Annotated[str | None, Field(max_length=100)] = None
 
@@ -162,7 +216,7 @@ class SurveyAnswerIn(Strict):
 
 class IdentityIn(Strict):
     kind: IdentityKind
-    value: Ident
+    value: Annotated[Ident, OneLine]
 
 
 class CustomerMergeIn(Strict):
@@ -170,24 +224,24 @@ class CustomerMergeIn(Strict):
 
 
 class PolicyProposeIn(Strict):
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Annotated[str, Field(min_length=1, max_length=200), OneLine]
     source: Annotated[str, Field(min_length=1, max_length=2_000_000)]
     change_note: Annotated[str, Field(max_length=5000)] = ""
 
 
 class UserIn(Strict):
-    username: Annotated[str, Field(min_length=2, max_length=64)]
+    username: Annotated[str, Field(min_length=2, max_length=64), OneLine]
     role: Role
     password: Annotated[str, Field(min_length=8, max_length=1024)]
-    display_name: Annotated[str, Field(max_length=200)] = ""
-    email: Annotated[str | None, Field(max_length=320)] = None
+    display_name: Annotated[str, Field(max_length=200), OneLine] = ""
+    email: Annotated[str | None, Field(max_length=320), OneLine] = None
     language: Annotated[str, Field(max_length=16)] = "en"
 
 
 class UserPatch(Strict):
     role: Role | None = None
     active: bool | None = None
-    display_name: Annotated[str | None, Field(max_length=200)] = None
+    display_name: Annotated[str | None, Field(max_length=200), OneLine] = None
     password: Annotated[str | None, Field(min_length=8, max_length=1024)] = None
 
 
