@@ -66,6 +66,8 @@ class PolicyError(TierdeskError):
 class PolicyTooComplex(PolicyError):  # noqa: N818 - reads as the answer
     """The text is too large, too deep or expands (aliases) to too many nodes to be read."""
 
+    code = "policy_too_complex"
+
 
 def _too_complex(message: str, line: int, col: int, source: str) -> PolicyTooComplex:
     return PolicyTooComplex([Finding("error", "", message, line, col, source)])

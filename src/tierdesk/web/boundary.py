@@ -1,5 +1,5 @@
 """The boundary check every API route runs first (an app-wide dependency): query parameters
-the route does not declare are refused (a typo such as `?sort=due` or `?assignee=me` is a 422
+an API route does not declare are refused (a typo such as `?sort=due` or `?assignee=me` is a 422
 naming it, never silently ignored), and no query or path value may hold a control character
 (NUL and the like: PostgreSQL cannot store NUL, and nothing in a URL needs one). Request
 bodies get the same control-character rule from their schemas (`tierdesk.web.schemas`)."""
@@ -44,7 +44,8 @@ def checked_parameters(request: Request) -> None:
     """422 `invalid_request` for an undeclared query parameter or a control character in a
     query or path value, naming it (`query.sort`, `path.ticket_id`)."""
     route = request.scope.get("route")
-    declared = _declared(route) if isinstance(route, APIRoute) else None
+    api = isinstance(route, APIRoute) and request.url.path.startswith("/api/")
+    declared = _declared(route) if api else None  # pages read their own (`?lang=`)
     for name, value in request.query_params.multi_items():
         if declared is not None and name not in declared:
             known = ", ".join(sorted(declared)) or "none"
