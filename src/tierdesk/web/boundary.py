@@ -44,8 +44,9 @@ def checked_parameters(request: Request) -> None:
     """422 `invalid_request` for an undeclared query parameter or a control character in a
     query or path value, naming it (`query.sort`, `path.ticket_id`)."""
     route = request.scope.get("route")
-    api = isinstance(route, APIRoute) and request.url.path.startswith("/api/")
-    declared = _declared(route) if api else None  # pages read their own (`?lang=`)
+    declared = None  # pages (not under /api/) read their own, e.g. `?lang=`
+    if isinstance(route, APIRoute) and request.url.path.startswith("/api/"):
+        declared = _declared(route)
     for name, value in request.query_params.multi_items():
         if declared is not None and name not in declared:
             known = ", ".join(sorted(declared)) or "none"
