@@ -21,18 +21,25 @@ NEXT_TIER = {"L1": "L2", "L2": "L3"}
 def recover(sim: Sim, ticket_id: str, agent: str, action: str, amount: Decimal | None) -> Life:
     """Apply a recovery action within the agent's authority, or request an approval that a
     role with the authority approves (three times in four) or denies; apply it if approved."""
+    agent = sim.holder(ticket_id, agent)
     verdict = approvals.authority(sim.env.rules, sim.role(agent), action, amount)
     if action in approvals.ACCOUNT_ACTIONS:
-        lifecycle.verify_identity(sim.env, ticket_id=ticket_id, actor_id=agent)
+        lifecycle.verify_identity(
+            sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent)
+        )
     if verdict.allowed:
         approvals.apply_action(
-            sim.env, ticket_id=ticket_id, actor_id=agent, action=action, amount=amount
+            sim.env,
+            ticket_id=ticket_id,
+            actor_id=sim.holder(ticket_id, agent),
+            action=action,
+            amount=amount,
         )
         return
     request = approvals.request_approval(
         sim.env,
         ticket_id=ticket_id,
-        actor_id=agent,
+        actor_id=sim.holder(ticket_id, agent),
         action=action,
         amount=amount,
         justification="The customer's loss is documented; goodwill is warranted.",
@@ -48,7 +55,7 @@ def recover(sim: Sim, ticket_id: str, agent: str, action: str, amount: Decimal |
     approvals.apply_action(
         sim.env,
         ticket_id=ticket_id,
-        actor_id=agent,
+        actor_id=sim.holder(ticket_id, agent),
         action=action,
         amount=amount,
         approval_id=request.id,
@@ -64,7 +71,7 @@ def escalate_up(sim: Sim, lang: str, ticket_id: str, agent: str) -> Life:
     escalate(
         sim.env,
         ticket_id=ticket_id,
-        actor_id=agent,
+        actor_id=sim.holder(ticket_id, agent),
         to_tier=to_tier,
         reason="needs deeper investigation" if lang == "en" else "需要進一步調查",
         tried=["checked the order history", "walked the customer through the basic steps"],
@@ -86,17 +93,19 @@ def refund(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Lif
 
 def account(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Life:
     yield sim.minutes(1, 3)
-    lifecycle.verify_identity(sim.env, ticket_id=ticket_id, actor_id=agent)
+    lifecycle.verify_identity(sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent))
 
 
 def defect(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Life:
     yield sim.minutes(3, 30)
-    approvals.apply_action(sim.env, ticket_id=ticket_id, actor_id=agent, action="apology")
+    approvals.apply_action(
+        sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), action="apology"
+    )
     if sim.rng.random() < 0.5:
         approvals.apply_action(
             sim.env,
             ticket_id=ticket_id,
-            actor_id=agent,
+            actor_id=sim.holder(ticket_id, agent),
             action="expedited_shipping",
             note="replacement sent by express",
         )
@@ -107,7 +116,9 @@ def defect(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Lif
 
 def complaint(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Life:
     yield sim.minutes(1, 5)
-    approvals.apply_action(sim.env, ticket_id=ticket_id, actor_id=agent, action="apology")
+    approvals.apply_action(
+        sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), action="apology"
+    )
     if sim.rng.random() < 0.5:
         yield from recover(sim, ticket_id, agent, "discount", Decimal(sim.rng.choice((10, 20))))
 
@@ -131,7 +142,9 @@ def sensitive(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> 
         if lang == "en"
         else "已通知法務與公關，回覆口徑已確認。"
     )
-    conversation.add_note(sim.env, ticket_id=ticket_id, actor_id=agent, body=note)
+    conversation.add_note(
+        sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), body=note
+    )
 
 
 def technical(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Life:

@@ -130,7 +130,7 @@ def _life(sim: Sim, *, fresh: bool) -> Life:
         lifecycle.log_call(
             sim.env,
             ticket_id=ticket.id,
-            actor_id=logger,
+            actor_id=sim.holder(ticket.id, logger),
             started_at=sim.clock.now() - timedelta(seconds=seconds),
             duration_seconds=seconds,
             note=topic.say(rng, lang, "note"),
@@ -166,7 +166,9 @@ def _work(sim: Sim, topic: Topic, lang: str, ticket_id: str) -> Life:
     if rng.random() < 0.35:
         yield sim.minutes(0.5, 3)
         note = topic.say(rng, lang, "note")
-        conversation.add_note(sim.env, ticket_id=ticket_id, actor_id=agent, body=note)
+        conversation.add_note(
+            sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), body=note
+        )
     yield from FLOWS[topic.flow](sim, topic, lang, ticket_id, agent)
     yield sim.minutes(0.5, 3)
     agent = sim.take(ticket_id)  # the tier may have changed (escalations)
@@ -196,7 +198,11 @@ def reply(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> None
         values |= {"action": action, "timeline": timeline, "next_steps": next_steps}
         body, template_id = render(template.body.get(lang), values, lang), template.id
     conversation.reply(
-        sim.env, ticket_id=ticket_id, actor_id=agent, body=body, template_id=template_id
+        sim.env,
+        ticket_id=ticket_id,
+        actor_id=sim.holder(ticket_id, agent),
+        body=body,
+        template_id=template_id,
     )
 
 
@@ -207,14 +213,21 @@ def _wait_on_customer(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: 
     if rng.random() >= 0.3:
         return
     reason = topic.say(rng, lang, "ask")
-    conversation.set_pending(sim.env, ticket_id=ticket_id, actor_id=agent, reason=reason)
-    if rng.random() < 0.8:
+    conversation.set_pending(
+        sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), reason=reason
+    )
+    if rng.random() < 0.75:
         yield sim.minutes(30, 60 * 24)
         answer = rng.choice(FOLLOW_UPS[lang][:-1])
         conversation.customer_message(sim.env, ticket_id=ticket_id, body=answer)
     else:  # the customer goes quiet; the agent follows up days later
         yield sim.minutes(60 * 24 * 3, 60 * 24 * 5)
-        conversation.resume(sim.env, ticket_id=ticket_id, actor_id=agent, reason="following up")
+        conversation.resume(
+            sim.env,
+            ticket_id=ticket_id,
+            actor_id=sim.holder(ticket_id, agent),
+            reason="following up",
+        )
     l1 = sim.ticket(ticket_id).tier == "L1"
     yield sim.minutes(1, 4) if l1 else sim.minutes(10, 120)
     reply(sim, topic, lang, ticket_id, agent)
@@ -228,17 +241,21 @@ def _finish(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> Li
     l1 = sim.ticket(ticket_id).tier == "L1"
     yield sim.minutes(1, 4) if l1 else sim.minutes(30, 60 * 48)
     summary = topic.say(rng, lang, "summary")
-    lifecycle.resolve(sim.env, ticket_id=ticket_id, actor_id=agent, summary=summary)
+    lifecycle.resolve(
+        sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), summary=summary
+    )
     if rng.random() < 0.06:
         yield sim.minutes(60, 600)
         conversation.customer_message(sim.env, ticket_id=ticket_id, body=FOLLOW_UPS[lang][-1])
         yield sim.minutes(20, 120)
         reply(sim, topic, lang, ticket_id, agent)
-        lifecycle.resolve(sim.env, ticket_id=ticket_id, actor_id=agent, summary=summary)
+        lifecycle.resolve(
+            sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent), summary=summary
+        )
     if rng.random() < 0.08:
         return
     yield sim.minutes(60 * 20, 60 * 72)
-    lifecycle.close(sim.env, ticket_id=ticket_id, actor_id=agent)
+    lifecycle.close(sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent))
     if rng.random() < 0.35:
         return
     yield sim.minutes(30, 60 * 24)

@@ -11,6 +11,7 @@ from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock
 from tierdesk.services.records import TicketRecord
+from tierdesk.services.users import ROLE_TIER
 
 TIER_ROLE = {"L1": "agent_l1", "L2": "agent_l2", "L3": "agent_l3"}
 
@@ -48,6 +49,16 @@ class Sim:
         with self.env.uow() as uow:
             customer = uow.customers.get(ticket.customer_id)
         return customer.name if customer is not None else ""
+
+    def holder(self, ticket_id: str, agent: str) -> str:
+        """Who acts on the ticket now: `agent` while it is in their tier or below (or they
+        lead), else an agent of the tier it was escalated to takes it over (R-TIER-1)."""
+        own = ROLE_TIER.get(self.role(agent))
+        tier = self.ticket(ticket_id).tier
+        rules = self.env.rules
+        if own is None or rules.tier_rank(own) >= rules.tier_rank(tier):
+            return agent
+        return self.take(ticket_id)
 
     def take(self, ticket_id: str) -> str:
         """Assign the ticket to an agent of its current tier (unless one has it already);

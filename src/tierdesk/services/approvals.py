@@ -37,7 +37,7 @@ from tierdesk.services.records import (
     UserRecord,
     new_id,
 )
-from tierdesk.services.unit import TicketChange, finish, load, require_status
+from tierdesk.services.unit import TicketChange, act_on, finish, load, require_status
 from tierdesk.services.users import TICKET_ROLES, actor
 
 ACCOUNT_ACTIONS = frozenset({"refund", "full_refund", "discount", "complimentary"})
@@ -122,7 +122,7 @@ def request_approval(
     value = _amount(env.rules, action, amount)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "request approvals")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "request an approval on")
         require_status(change, ACTIVE_STATUSES, "request an approval on")
         verdict = authority(env.rules, user.role, action, value)
         if verdict.allowed and action != "exception":
@@ -296,7 +296,7 @@ def apply_action(
     value = _amount(env.rules, action, amount)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "apply recovery actions")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "apply an action to")
         require_status(change, ACTIVE_STATUSES, "apply an action to")
         if action in ACCOUNT_ACTIONS and change.state.identity_verified_at is None:
             raise IdentityNotVerified(

@@ -22,7 +22,7 @@ from tierdesk.services.errors import InvalidInput, NotFound, UnfilledPlaceholder
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import MessageRecord, TicketRecord, new_id
 from tierdesk.services.tickets import MAX_TEXT
-from tierdesk.services.unit import TicketChange, finish, load, require_status
+from tierdesk.services.unit import TicketChange, act_on, finish, load, require_status
 from tierdesk.services.users import NOTE_ROLES, TICKET_ROLES, actor
 
 _SPACE = re.compile(r"\s+")
@@ -54,7 +54,7 @@ def reply(
     text = _body(body)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "reply to customers")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "reply to")
         require_status(change, ACTIVE_STATUSES, "reply to")
         _refuse_unfilled(text)
         unedited = _template_check(uow, env, change, template_id, text)
@@ -241,7 +241,7 @@ def set_pending(
         raise InvalidInput("reason", "say what the customer is asked for")
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "set tickets pending")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "set pending")
         require_status(change, _OPEN, "set pending")
         change.emit(EventKind.CLOCK_PAUSED, reason.strip(), changes={"status": "pending_customer"})
         saved = finish(uow, env, change)
@@ -260,7 +260,7 @@ def resume(
     """Stop waiting on the customer: status open, the clocks run again."""
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "resume tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "resume")
         require_status(change, frozenset({TicketStatus.PENDING_CUSTOMER}), "resume")
         change.emit(EventKind.CLOCK_RESUMED, reason, changes={"status": "open"})
         saved = finish(uow, env, change)

@@ -27,7 +27,7 @@ from tierdesk.services.facts import entries
 from tierdesk.services.facts import ticket as ticket_facts
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import EscalationRecord, TicketRecord, new_id
-from tierdesk.services.unit import TicketChange, finish, history, load, require_status
+from tierdesk.services.unit import TicketChange, act_on, finish, history, require_status
 from tierdesk.services.users import TICKET_ROLES, actor
 
 
@@ -55,7 +55,7 @@ def escalate(
         raise InvalidInput("to_tier", f"must be one of {', '.join(env.rules.tier_order)}")
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "escalate tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "escalate")
         require_status(change, ACTIVE_STATUSES, "escalate")
         if env.rules.tier_rank(to_tier) < env.rules.tier_rank(change.state.tier):
             raise InvalidInput(

@@ -23,7 +23,7 @@ from tierdesk.services.errors import (
 from tierdesk.services.policies import require_acknowledged
 from tierdesk.services.records import CallRecord, SurveyRecord, TicketRecord, new_id
 from tierdesk.services.tickets import next_contact
-from tierdesk.services.unit import finish, load, require_status
+from tierdesk.services.unit import act_on, finish, load, require_status, require_tier
 from tierdesk.services.users import ROLE_TIER, TICKET_ROLES, actor
 
 _RESOLVABLE = ACTIVE_STATUSES
@@ -44,7 +44,7 @@ def assign(
     version (R-DOC-3), and with `tier_mismatch` when the ticket is above the agent's tier."""
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "assign tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "assign")
         require_status(change, ACTIVE_STATUSES, "assign")
         if assignee_id is not None:
             assignee = actor(uow, assignee_id, TICKET_ROLES, "be assigned tickets")
@@ -81,7 +81,7 @@ def resolve(
         raise InvalidInput("summary", "say how the issue was resolved")
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "resolve tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "resolve")
         require_status(change, _RESOLVABLE, "resolve")
         if change.state.paused_at is not None:
             change.emit(EventKind.CLOCK_RESUMED, "resolved while waiting on the customer")
@@ -105,7 +105,7 @@ def reopen(
         raise InvalidInput("reason", "say why the ticket is reopened")
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "reopen tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "reopen")
         require_status(change, _REOPENABLE, "reopen")
         change.emit(EventKind.REOPENED, reason.strip(), changes={"status": "open"})
         saved = finish(uow, env, change)
@@ -123,7 +123,7 @@ def close(
     """Close a resolved ticket and send the CSAT (1-5) / NPS (0-10) survey (R-PROC-1)."""
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "close tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "close")
         require_status(change, frozenset({TicketStatus.RESOLVED}), "close")
         change.emit(EventKind.CLOSED, "closed as resolved", changes={"status": "closed"})
         survey = SurveyRecord(
@@ -170,6 +170,8 @@ def merge(
         # Lock in id order, so two merges of the same pair cannot deadlock on PostgreSQL.
         first, second = sorted((source_id, target_id))
         changes = {t: load(uow, t, user.id, now) for t in (first, second)}
+        for change in changes.values():
+            require_tier(user, change, "merge", env.rules)
         source, target = changes[source_id], changes[target_id]
         if expected_version is not None and source.state.version != expected_version:
             raise StaleVersion(source_id, expected_version, source.state.version)
@@ -207,7 +209,7 @@ def link_contact(
     R-ESC-5): it counts as the next contact of that issue."""
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "link tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "link a contact to")
         earlier = uow.tickets.get(related_to)
         if earlier is None or related_to == ticket_id:
             raise InvalidInput("related_to", f"ticket {related_to} cannot be linked")
@@ -243,7 +245,7 @@ def log_call(
         raise InvalidInput("direction", "must be inbound or outbound", value=direction)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "log calls")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "log a call on")
         call = CallRecord(
             id=new_id("call"),
             ticket_id=ticket_id,
@@ -280,7 +282,7 @@ def verify_identity(
         raise InvalidInput("method", f"must be one of {', '.join(VERIFY_METHODS)}", value=method)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "verify identities")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "verify identity on")
         require_status(change, ACTIVE_STATUSES, "verify the identity on")
         change.emit(EventKind.IDENTITY_VERIFIED, f"verified by {method}", method=method)
         saved = finish(uow, env, change)

@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from tierdesk.domain.events import EventKind, TicketEvent
+from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.state import TicketState, apply, encode, opened
 from tierdesk.services import clocks, webhooks
 from tierdesk.services.env import Env
-from tierdesk.services.errors import InvalidTransition, NotFound, StaleVersion
+from tierdesk.services.errors import InvalidTransition, NotFound, StaleVersion, WrongTier
 from tierdesk.services.ports import UnitOfWork
-from tierdesk.services.records import TicketRecord
+from tierdesk.services.records import TicketRecord, UserRecord
+from tierdesk.services.users import ROLE_TIER
 
 _STATE_FIELDS = tuple(f.name for f in fields(TicketState))
 
@@ -95,6 +97,38 @@ def load(
     if expected_version is not None and expected_version != record.version:
         raise StaleVersion(ticket_id, expected_version, record.version)
     return TicketChange(ticket_id, to_state(record), actor, at)
+
+
+def act_on(
+    uow: UnitOfWork,
+    user: UserRecord,
+    ticket_id: str,
+    env: Env,
+    expected_version: int | None,
+    command: str,
+) -> TicketChange:
+    """`load` for a user's command on the ticket, refused with `wrong_tier` (R-TIER-1) when the
+    ticket is in a tier above the agent's: once a ticket is in a tier only that tier's agents
+    (or those of a higher tier, who may be assigned it), or leads and above, act on it.
+    Internal notes are open to everyone who may read the ticket (they use `load`)."""
+    change = load(uow, ticket_id, user.id, env.now(), expected_version)
+    require_tier(user, change, command, env.rules)
+    return change
+
+
+def require_tier(user: UserRecord, change: TicketChange, command: str, rules: Rulebook) -> None:
+    """WrongTier unless `user` is a lead (or above) or an agent of the ticket's tier or above."""
+    own = ROLE_TIER.get(user.role)
+    tier = change.state.tier
+    if own is not None and rules.tier_rank(own) < rules.tier_rank(tier):
+        raise WrongTier(
+            f"ticket {change.ticket_id} is in {tier}: only {tier} agents or leads may "
+            f"{command} it ({user.username} works {own})",
+            ticket_id=change.ticket_id,
+            tier=tier,
+            role=user.role,
+            command=command,
+        )
 
 
 def require_status(change: TicketChange, allowed: frozenset[str], command: str) -> None:

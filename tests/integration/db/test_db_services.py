@@ -50,7 +50,7 @@ def _full_lifecycle(desk: StoreDesk) -> str:
     )
     tick(timedelta(minutes=20))
     sweep(env)
-    escalate(env, ticket_id=ticket, actor_id=l1, to_tier="L2", reason="lost parcel claim")
+    escalate(env, ticket_id=ticket, actor_id=lead, to_tier="L2", reason="lost parcel claim")
     req = approvals.request_approval(
         env, ticket_id=ticket, actor_id=l2, action="refund", amount="4000", justification="lost"
     )

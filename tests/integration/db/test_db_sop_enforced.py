@@ -11,9 +11,9 @@ from db_desk import StoreDesk, make_store_desk
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import rulebook
-from tierdesk.services import conversation, lifecycle, templates
+from tierdesk.services import approvals, conversation, lifecycle, templates
 from tierdesk.services.customers import Contact
-from tierdesk.services.errors import UnfilledPlaceholders
+from tierdesk.services.errors import UnfilledPlaceholders, WrongTier
 from tierdesk.services.escalations import escalate
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.tickets import open_ticket
@@ -123,3 +123,58 @@ def test_a_business_name_ending_in_a_full_stop_is_not_followed_by_another(
     ticket = desk.open()
     [receipt] = desk.outbox(ticket.id, "receipt")
     assert "contacting Acme Inc. We have" in str(receipt.payload["text"])
+
+
+def _escalated_to_l2(desk: StoreDesk) -> str:
+    ticket = desk.open().id
+    l1 = desk.user["agent_l1"]
+    conversation.reply(desk.env, ticket_id=ticket, actor_id=l1, body="Checking the carrier.")
+    lifecycle.verify_identity(desk.env, ticket_id=ticket, actor_id=l1)
+    escalate(desk.env, ticket_id=ticket, actor_id=l1, to_tier="L2", reason="lost parcel claim")
+    return ticket
+
+
+def _by_l1(desk: StoreDesk, ticket: str) -> dict[str, Callable[[], object]]:
+    env, l1 = desk.env, desk.user["agent_l1"]
+    common = {"ticket_id": ticket, "actor_id": l1}
+    return {
+        "reply": lambda: conversation.reply(env, body="Still on it.", **common),
+        "refund": lambda: approvals.apply_action(env, action="refund", amount="100", **common),
+        "apology": lambda: approvals.apply_action(env, action="apology", **common),
+        "pending": lambda: conversation.set_pending(env, reason="need the address", **common),
+        "resolve": lambda: lifecycle.resolve(env, summary="done", **common),
+        "escalate": lambda: escalate(env, to_tier="L3", reason="bug", **common),
+        "assign": lambda: lifecycle.assign(env, assignee_id=l1, **common),
+        "call": lambda: lifecycle.log_call(
+            env, started_at=desk.clock.now(), duration_seconds=60, **common
+        ),
+    }
+
+
+@pytest.mark.rule("R-TIER-1")
+@pytest.mark.parametrize(
+    "command", ["reply", "refund", "apology", "pending", "resolve", "escalate", "assign", "call"]
+)
+def test_once_escalated_the_lower_tier_may_not_act_on_the_ticket(
+    desk: StoreDesk, command: str
+) -> None:
+    ticket = _escalated_to_l2(desk)
+    before, outbox = desk.ticket(ticket), desk.outbox(ticket)
+    with pytest.raises(WrongTier) as refused:
+        _by_l1(desk, ticket)[command]()
+    assert refused.value.code == "wrong_tier" and refused.value.data["tier"] == "L2"
+    assert (desk.ticket(ticket), desk.outbox(ticket)) == (before, outbox)
+
+
+@pytest.mark.rule("R-TIER-1")
+def test_the_tier_and_leads_act_and_anyone_notes_once_escalated(desk: StoreDesk) -> None:
+    ticket = _escalated_to_l2(desk)
+    env, u = desk.env, desk.user
+    conversation.add_note(env, ticket_id=ticket, actor_id=u["agent_l1"], body="told them 2 days")
+    conversation.reply(env, ticket_id=ticket, actor_id=u["agent_l2"], body="I have it now.")
+    conversation.reply(env, ticket_id=ticket, actor_id=u["team_lead"], body="Lead here.")
+    lifecycle.resolve(env, ticket_id=ticket, actor_id=u["agent_l2"], summary="re-shipped")
+    with pytest.raises(WrongTier):
+        lifecycle.reopen(env, ticket_id=ticket, actor_id=u["agent_l1"], reason="not fixed")
+    lifecycle.reopen(env, ticket_id=ticket, actor_id=u["supervisor"], reason="not fixed")
+    assert desk.ticket(ticket).status == "open"
