@@ -218,14 +218,17 @@ def analytics_tables() -> analytics.Tables:
     return analytics.Tables(t.tickets, t.ticket_events, t.messages, t.calls, t.escalations)
 
 
-def measure(env: Env, scope: analytics.Scope) -> analytics.Report:
+def measure(env: Env, scope: analytics.Scope, *, trend_buckets: int = 0) -> analytics.Report:
     """The metrics report of `scope` on the env's database, as of the env's clock, against
-    the env's policy. MetricsUnavailableError when the env has no SQL store."""
+    the env's policy (with trend lines over `trend_buckets` slices of the period when above
+    0). MetricsUnavailableError when the env has no SQL store."""
     store = env.store
     if not isinstance(store, Database):
         raise MetricsUnavailableError("metrics need the SQL store (SQLite or PostgreSQL)")
     with store.reading() as conn:
-        return analytics.measure(conn, analytics_tables(), env.rules, scope, env.now())
+        return analytics.measure(
+            conn, analytics_tables(), env.rules, scope, env.now(), trend_buckets=trend_buckets
+        )
 
 
 # --- the running helpdesk's Env -------------------------------------------------------------------

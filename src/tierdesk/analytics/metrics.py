@@ -12,7 +12,7 @@ states each definition.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from tierdesk.analytics.business import calendar_rows, days_table
 from tierdesk.analytics.queries import (
     Ctx,
+    Query,
     backlog,
     by_channel,
     calls,
@@ -295,9 +296,18 @@ class Report:
     top_reasons: tuple[Reason, ...]
     backlog_oldest: float | None
     previous: Measures | None = field(default=None, repr=False)
+    # (slice start, TREND_METRICS values) oldest first, when asked for (`trend_buckets`)
+    series: tuple[tuple[datetime, dict[str, float | None]], ...] = ()
 
     def metric(self, metric_id: str) -> MetricValue:
         return next(m for m in self.metrics if m.id == metric_id)
+
+    def for_target(self, target: MetricTarget) -> MetricValue | None:
+        """The measured metric a policy target applies to (None: not measured here)."""
+        d = next(
+            (d for d in METRICS if d.target == target.id and target.unit in d.target_units), None
+        )
+        return None if d is None else self.metric(d.id)
 
     @property
     def action_required(self) -> tuple[str, ...]:
@@ -307,40 +317,95 @@ class Report:
         return tuple(out)
 
 
-def collect(
-    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
-) -> Measures:
-    """The raw aggregates of `scope` as of `now` (aware)."""
+def _context(t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
     lo = min(scope.since, now) - timedelta(days=2)
     hi = max(scope.until, now) + timedelta(days=2)
     bdays = days_table(calendar_rows(rules.calendars, lo, hi))
     tk = cohort(t, rules, scope)
-    ctx = Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
+    return Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
 
-    def rows(stmt: sa.Select[*tuple[Any, ...]]) -> list[dict[str, Any]]:
-        return [dict(r._mapping) for r in conn.execute(stmt)]
 
-    totals = rows(ticket_totals(ctx))[0]
-    nr = rows(next_reply_mean(ctx))[0]["next_reply_mean"]
+def _rows(conn: sa.Connection, stmt: Query) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def collect(
+    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
+) -> Measures:
+    """The raw aggregates of `scope` as of `now` (aware)."""
+    ctx = _context(t, rules, scope, now)
+    nr = _rows(conn, next_reply_mean(ctx))[0]["next_reply_mean"]
     return Measures(
-        totals=totals,
-        sla=rows(sla_rows(ctx)),
-        channels=rows(by_channel(ctx)),
-        tiers={r["tier"]: r["tickets"] for r in rows(tier_mix(ctx))},
-        calls=rows(calls(ctx))[0],
-        handoffs=rows(handoffs(ctx))[0],
+        totals=_rows(conn, ticket_totals(ctx))[0],
+        sla=_rows(conn, sla_rows(ctx)),
+        channels=_rows(conn, by_channel(ctx)),
+        tiers={r["tier"]: r["tickets"] for r in _rows(conn, tier_mix(ctx))},
+        calls=_rows(conn, calls(ctx))[0],
+        handoffs=_rows(conn, handoffs(ctx))[0],
         next_reply=None if nr is None else float(nr),
-        backlog=rows(backlog(t, scope, min(scope.until, now)))[0],
-        reasons=rows(top_reasons(ctx)),
+        backlog=_rows(conn, backlog(t, scope, min(scope.until, now)))[0],
+        reasons=_rows(conn, top_reasons(ctx)),
     )
 
 
-def measure(conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Report:
-    """The report of `scope` (see the module doc)."""
+TREND_METRICS: tuple[str, ...] = (
+    "volume",
+    "fcr",
+    "first_response_time",
+    "resolution_time",
+    "csat",
+    "escalation_rate",
+    "sla_attainment",  # in the trend lines: first-response attainment
+)
+
+
+def series(
+    conn: sa.Connection,
+    t: Tables,
+    rules: Rulebook,
+    scope: Scope,
+    now: datetime,
+    buckets: int = 6,
+) -> list[tuple[datetime, dict[str, float | None]]]:
+    """`TREND_METRICS` over `buckets` equal slices of the scope's period, oldest first (the
+    report's trend lines), from one query grouped by slice."""
+    step = (scope.until - scope.since) / buckets
+    ctx = _context(t, rules, scope, now)
+    rows = {
+        r["slice"]: r
+        for r in _rows(conn, ticket_totals(ctx, (scope.since.timestamp(), step.total_seconds())))
+    }
+    by_id = {d.id: d for d in METRICS}
+    out = []
+    for i in range(buckets):
+        row = rows.get(i)
+        values: dict[str, float | None] = dict.fromkeys(TREND_METRICS)
+        if row is not None:
+            m = Measures(row, [], [], {}, {}, {}, None, {}, [])
+            values = {k: by_id[k].value(m) for k in TREND_METRICS if k != "sla_attainment"}
+            values["sla_attainment"] = _share(row["fr_met"], row["fr_met"] + row["fr_breached"])
+        out.append((scope.since + step * i, values))
+    return out
+
+
+def measure(
+    conn: sa.Connection,
+    t: Tables,
+    rules: Rulebook,
+    scope: Scope,
+    now: datetime,
+    *,
+    trend_buckets: int = 0,
+) -> Report:
+    """The report of `scope` (see the module doc), with the trend `series` over
+    `trend_buckets` slices of the period when that is above 0."""
     now = require_aware(now, "now")
     current = collect(conn, t, rules, scope, now)
     previous = collect(conn, t, rules, scope.previous(), now)
-    return build(rules, scope, now, current, previous)
+    report = build(rules, scope, now, current, previous)
+    if trend_buckets > 0:
+        report = replace(report, series=tuple(series(conn, t, rules, scope, now, trend_buckets)))
+    return report
 
 
 def build(

@@ -25,9 +25,10 @@ import sqlalchemy as sa
 
 from tierdesk.analytics.business import clock_at
 from tierdesk.analytics.scope import Scope, Tables
-from tierdesk.analytics.sqlfn import count_if, epoch, greatest, least
+from tierdesk.analytics.sqlfn import count_if, epoch, floor_div, greatest, least
 from tierdesk.domain.rulebook import Rulebook
 
+Query = sa.Select[*tuple[Any, ...]]
 STOPPING = ("clock_paused", "resolved", "closed", "merged")
 RUNNING = ("clock_resumed", "reopened")
 DONE = ("resolved", "closed")  # statuses of a ticket whose work is finished
@@ -240,8 +241,10 @@ def linked_later(t: Tables) -> sa.Subquery:
     )
 
 
-def ticket_totals(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
-    """One row: the cohort's counts, rates and means (see docs/metrics.md)."""
+def ticket_totals(ctx: Ctx, slices: tuple[float, float] | None = None) -> Query:
+    """The cohort's counts, rates and means (see docs/metrics.md): one row, or with
+    `slices` = (start epoch, length in seconds) one row per slice of creation time (`slice`
+    0, 1, ...), with the first-response SLA counts (the report's trend lines)."""
     dur = durations(ctx)
     d = dur.c
     linked = linked_later(ctx.t)
@@ -253,7 +256,7 @@ def ticket_totals(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
         d.reply_count <= 1,
         linked.c.first_id.is_(None),
     )
-    return sa.select(
+    columns = [
         sa.func.count().label("tickets"),
         count_if(done).label("resolved"),
         count_if(first_contact).label("first_contact"),
@@ -268,10 +271,23 @@ def ticket_totals(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
         count_if(d.nps <= 6).label("detractors"),
         sa.func.avg(d.fr).label("first_response_mean"),
         sa.func.avg(d.res).label("resolution_mean"),
-    ).select_from(dur.outerjoin(linked, linked.c.first_id == d.id))
+    ]
+    stmt = sa.select(*columns).select_from(dur.outerjoin(linked, linked.c.first_id == d.id))
+    if slices is None:
+        return stmt
+    part = floor_div(d.xc - sa.literal(slices[0]), sa.literal(slices[1])).label("slice")
+    return (
+        stmt.add_columns(
+            part,
+            count_if(d.fr <= d.t_fr).label("fr_met"),
+            count_if(sa.or_(d.fr > d.t_fr, d.fr_open > d.t_fr)).label("fr_breached"),
+        )
+        .group_by(part)
+        .order_by(part)
+    )
 
 
-def sla_rows(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def sla_rows(ctx: Ctx) -> Query:
     """(priority, clock, met, breached) for each priority and SLA clock. A clock that has
     stopped is met when its business time is within the target; one still owed counts as
     breached once its time used passes the target, and not at all before."""
@@ -301,7 +317,7 @@ def sla_rows(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
     return sa.select(both)
 
 
-def by_channel(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def by_channel(ctx: Ctx) -> Query:
     """(channel, tickets, mean business first response, met, breached) (R-SLA-4)."""
     dur = durations(ctx)
     d = dur.c
@@ -318,18 +334,18 @@ def by_channel(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
     )
 
 
-def next_reply_mean(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def next_reply_mean(ctx: Ctx) -> Query:
     cyc = reply_cycles(ctx)
     return sa.select(sa.func.avg(cyc.c.nr).label("next_reply_mean"), sa.func.count(cyc.c.nr))
 
 
-def tier_mix(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def tier_mix(ctx: Ctx) -> Query:
     """(tier, tickets): the cohort by the tier each ticket is (or was resolved) in."""
     tk = ctx.tk.c
     return sa.select(tk.tier, sa.func.count().label("tickets")).group_by(tk.tier)
 
 
-def calls(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def calls(ctx: Ctx) -> Query:
     """(calls, handle seconds, mean handle seconds) of the cohort's logged calls."""
     c = ctx.t.calls.c
     return sa.select(
@@ -339,7 +355,7 @@ def calls(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
     ).where(c.ticket_id.in_(sa.select(ctx.tk.c.id)))
 
 
-def handoffs(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def handoffs(ctx: Ctx) -> Query:
     """(handoffs, repeated): escalations of cohort tickets, and those after which the customer
     wrote again before the receiving tier's first reply (they had to tell the story again)."""
     x = ctx.t.escalations.c
@@ -365,7 +381,7 @@ def handoffs(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
     )
 
 
-def backlog(t: Tables, scope: Scope, at: datetime) -> sa.Select[*tuple[Any, ...]]:
+def backlog(t: Tables, scope: Scope, at: datetime) -> Query:
     """(open, mean age s, oldest age s) at `at`: tickets matching the filters, created before
     `at`, whose last resolve/close/merge/reopen event up to `at` (if any) was a reopen."""
     tickets, e = t.tickets.c, t.ticket_events.c
@@ -403,7 +419,7 @@ def backlog(t: Tables, scope: Scope, at: datetime) -> sa.Select[*tuple[Any, ...]
     )
 
 
-def top_reasons(ctx: Ctx) -> sa.Select[*tuple[Any, ...]]:
+def top_reasons(ctx: Ctx) -> Query:
     """(category, tier, tickets, resolved) per category and tier of the cohort."""
     tk = ctx.tk.c
     return sa.select(

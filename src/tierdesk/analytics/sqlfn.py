@@ -1,9 +1,9 @@
 """Dialect-neutral SQL pieces the metric definitions are written with (SQLAlchemy Core).
 
 Each compiles to what SQLite and PostgreSQL understand (and PostgreSQL's spelling is what DuckDB
-reads too): `epoch(ts)` seconds since 1970 as a float, `day_of(seconds)` the UTC day number,
-`least`/`greatest` of two values. SQLite stores an aware-UTC datetime as its UTC wall time in
-text (`adapters.db.types.UTCDateTime`), which `julianday` reads.
+reads too): `epoch(ts)` seconds since 1970 as a float, `floor_div(x, n)` and `day_of(seconds)`
+(the UTC day number), `least`/`greatest` of two values. SQLite stores an aware-UTC datetime as
+its UTC wall time in text (`adapters.db.types.UTCDateTime`), which `julianday` reads.
 """
 
 from __future__ import annotations
@@ -38,24 +38,29 @@ def _epoch_sqlite(element: epoch, compiler: Any, **kw: Any) -> str:
     return f"round((julianday({compiler.process(arg, **kw)}) - 2440587.5) * 86400.0, 3)"
 
 
-class day_of(FunctionElement[int]):  # noqa: N801
-    """The UTC day number (floor of seconds / 86400) of an epoch in seconds (not negative)."""
+class floor_div(FunctionElement[int]):  # noqa: N801
+    """floor(x / n) as an integer, for x >= 0 and a number n > 0 (UTC days, report slices)."""
 
     type = sa.Integer()
     inherit_cache = True
-    name = "day_of"
+    name = "floor_div"
 
 
-@compiles(day_of)
-def _day_of(element: day_of, compiler: Any, **kw: Any) -> str:
-    (arg,) = element.clauses
-    return f"CAST(FLOOR(({compiler.process(arg, **kw)}) / {DAY}.0) AS INTEGER)"
+@compiles(floor_div)
+def _floor_div(element: floor_div, compiler: Any, **kw: Any) -> str:
+    x, n = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(FLOOR(({x}) / ({n})) AS INTEGER)"
 
 
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
-    (arg,) = element.clauses
-    return f"CAST(({compiler.process(arg, **kw)}) / {DAY}.0 AS INTEGER)"
+@compiles(floor_div, "sqlite")
+def _floor_div_sqlite(element: floor_div, compiler: Any, **kw: Any) -> str:
+    x, n = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(({x}) / ({n}) AS INTEGER)"
+
+
+def day_of(x: Any) -> sa.ColumnElement[int]:
+    """The UTC day number of an epoch in seconds."""
+    return floor_div(x, sa.literal(float(DAY)))
 
 
 class least(FunctionElement[float]):  # noqa: N801

@@ -22,6 +22,9 @@ TICKET_ROLES = AGENT_ROLES | LEAD_ROLES | {"admin"}  # may change tickets
 NOTE_ROLES = TICKET_ROLES | {"qa"}  # may read tickets and add internal notes
 POLICY_APPROVER_ROLES = frozenset({"manager", "admin"})  # R-DOC-3 named approvers
 POLICY_AUTHOR_ROLES = frozenset({"supervisor", "manager", "admin"})
+# may read the metrics (report, GET /api/metrics): leads and QA judge the SOP; agents see their
+# own work in their queue, not the team's numbers
+METRICS_ROLES = LEAD_ROLES | {"qa", "admin"}
 USER_ADMIN_ROLES = frozenset({"admin"})
 # The tier each agent role works; leads work any tier.
 ROLE_TIER = {"agent_l1": "L1", "agent_l2": "L2", "agent_l3": "L3"}

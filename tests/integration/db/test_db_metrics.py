@@ -22,18 +22,24 @@ Times below are Taipei local (UTC+8).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import Result
 from db_desk import ORDER, StoreDesk, make_store_desk
 from db_records import SQL_BACKENDS
+from typer.testing import CliRunner
 
 from tierdesk import analytics, bootstrap
 from tierdesk.adapters.db import Database
 from tierdesk.adapters.db.tables import metadata
+from tierdesk.cli.main import app as cli
 from tierdesk.policy import rulebook
 from tierdesk.services import conversation, lifecycle
 from tierdesk.services.customers import Contact
@@ -53,6 +59,7 @@ class History:
         self.desk.env = replace(self.desk.env, store=db)
         self.agent = self.desk.user["agent_l1"]
         self.ids: dict[str, str] = {}
+        self.url = db.url if db.dialect == "sqlite" else ""
 
     def at(self, when: datetime) -> None:
         self.desk.clock.set(when)
@@ -222,3 +229,46 @@ def test_metrics_refuse_a_store_without_sql(history: History) -> None:
 def test_a_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(analytics.ScopeError, match="must be after"):
         analytics.Scope(taipei(6, 0), taipei(1, 0))
+
+
+def _cli(h: History, *args: str) -> Result:
+    if not h.url:
+        pytest.skip("the CLI is exercised on the SQLite file")
+    period = ["--since", "2025-02-24", "--until", "2025-03-06", "--database-url", h.url]
+    return CliRunner().invoke(cli, ["report", *period, *args])
+
+
+def test_report_json_has_each_metric_with_target_trend_and_action(history: History) -> None:
+    r = _cli(history, "--format", "json")
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.stdout)
+    fcr = next(m for m in body["metrics"] if m["id"] == "fcr")
+    assert fcr["value"] == pytest.approx(1 / 3) and fcr["action_required"] is True
+    assert "fcr" in body["action_required"] and "tier_mix:L3" in body["action_required"]
+
+
+def test_report_markdown_and_html_with_svg_charts_and_nothing_fetched(history: History) -> None:
+    md = _cli(history, "--tier", "L1")
+    assert md.exit_code == 0, md.output
+    assert "| First contact resolution | > 70% | 33.3% |" in md.stdout
+    assert "Filters: tier: L1." in md.stdout
+    html = _cli(history, "--format", "html")
+    assert html.exit_code == 0, html.output
+    page = html.stdout
+    assert page.count("<svg") >= 4  # trend lines, tier mix, SLA attainment, top reasons
+    assert "Tier mix against the expected band" in page and "<circle" in page
+    assert not re.search(r"(src|href)=\"https?:", page)
+
+
+@pytest.mark.slow
+def test_report_pdf_goes_through_the_sop_pdf_path(history: History, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    r = _cli(history, "--format", "pdf", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_report_refuses_a_bad_date_and_an_unknown_format(history: History) -> None:
+    bad = _cli(history, "--since", "yesterday")
+    assert bad.exit_code == 2 and "--since" in bad.output
+    assert _cli(history, "--format", "xls").exit_code == 2

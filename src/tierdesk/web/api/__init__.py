@@ -8,6 +8,7 @@ from tierdesk.web.api import (
     auth_routes,
     authority,
     customers,
+    metrics,
     public,
     templates,
     ticket_commands,
@@ -32,6 +33,7 @@ def api_router() -> APIRouter:
         versions,
         users_routes,
         webhooks,
+        metrics,
     ):
         router.include_router(module.router)
     return router

@@ -1,0 +1,102 @@
+"""GET /api/metrics on a real SQLite store: who may read it, what it answers, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_desk import HASHER, PASSWORD, START, WebDesk, settings
+
+from tierdesk import bootstrap
+from tierdesk.policy import rulebook
+from tierdesk.services import users
+from tierdesk.services.env import Env
+from tierdesk.services.memory import FakeClock
+from tierdesk.services.records import ROLES
+from tierdesk.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDesk]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('metrics-api') / 'desk.db'}"
+    bootstrap.upgrade_database(url)
+    db = bootstrap.open_database(url)
+    clock = FakeClock(START)
+    env = Env(uow=db.uow, read=db.reader, clock=clock, rules=rulebook(preset="cs-sop"), store=db)
+    ids = {
+        role: users.add_user(
+            env,
+            username=role.replace("_", "-"),
+            display_name=role,
+            role=role,
+            actor_id=None,
+            password_hash=HASHER.hash(PASSWORD),
+        ).id
+        for role in ROLES
+    }
+    config = settings(var_dir=tmp_path_factory.mktemp("var"))
+    with TestClient(create_app(env, config, hasher=HASHER)) as client:
+        d = WebDesk(client.app, env, None, clock, ids, client, {})  # type: ignore[arg-type]
+        d.open_ticket()
+        d.open_ticket("My card was charged twice, please refund", email="lin@example.com")
+        clock.advance(timedelta(hours=1))
+        yield d
+    db.dispose()
+
+
+@pytest.mark.parametrize("role", ["team_lead", "supervisor", "manager", "qa", "admin"])
+def test_leads_qa_and_admins_read_the_metrics(desk: WebDesk, role: str) -> None:
+    r = desk.client.get("/api/metrics", headers=desk.auth(role))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    volume = next(m for m in body["metrics"] if m["id"] == "volume")
+    assert volume["value"] == 2
+    assert {t["tier"] for t in body["tier_mix"]} == {"L1", "L2", "L3"}
+    assert sum(x["share"] for x in body["top_reasons"]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("role", ["agent_l1", "agent_l2", "agent_l3"])
+def test_agents_may_not_read_the_metrics(desk: WebDesk, role: str) -> None:
+    r = desk.client.get("/api/metrics", headers=desk.auth(role))
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_metrics_need_a_sign_in(desk: WebDesk) -> None:
+    assert desk.client.get("/api/metrics").status_code == 401
+
+
+def test_filters_and_range_narrow_the_answer(desk: WebDesk) -> None:
+    headers = desk.auth("manager")
+    r = desk.client.get(
+        "/api/metrics",
+        params={"tier": "L1", "since": "2025-03-01T00:00:00Z", "until": "2025-03-05T00:00:00Z"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["filters"] == {"tier": ["L1"]}
+    volume = next(m for m in r.json()["metrics"] if m["id"] == "volume")
+    assert volume["value"] == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": "2025-03-05T00:00:00Z", "until": "2025-03-01T00:00:00Z"}, "until"),
+        ({"since": "2025-03-01T00:00:00"}, "since"),
+    ],
+)
+def test_a_bad_range_is_a_422_naming_it(desk: WebDesk, params: dict[str, str], field: str) -> None:
+    r = desk.client.get("/api/metrics", params=params, headers=desk.auth("manager"))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == field
+
+
+def test_the_memory_store_says_metrics_are_unavailable(tmp_path: Path) -> None:
+    from web_desk import web_desk
+
+    with web_desk(rulebook(preset="cs-sop"), var_dir=tmp_path) as d:
+        r = d.client.get("/api/metrics", headers=d.auth("manager"))
+    assert r.status_code == 503 and r.json()["code"] == "metrics_unavailable"
