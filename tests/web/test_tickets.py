@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from web_desk import ORDER, WebDesk
+from web_desk import ORDER, WebDesk, web_desk
+
+from tierdesk.domain.rulebook import Rulebook
 
 OUTAGE = "Your whole service is down, outage since this morning"
 
@@ -204,3 +206,33 @@ def test_an_approval_can_be_denied(desk: WebDesk) -> None:
     approval = _post(desk, "agent_l1", base + "/approvals", ask).json()
     r = _post(desk, "supervisor", f"/api/approvals/{approval['id']}/deny", {"note": "no proof"})
     assert r.status_code == 200 and r.json()["status"] == "denied"
+
+
+def test_a_policys_fifth_priority_filters_and_an_undefined_one_is_refused(rules: Rulebook) -> None:
+    from dataclasses import replace
+
+    lowest = rules.priorities[-1]
+    p5 = replace(lowest, id="P5", rank=lowest.rank + 1)
+    order = next(c for c in rules.categories if c.id == _category_of(rules, ORDER))
+    five = replace(
+        rules,
+        priorities=(*rules.priorities, p5),
+        categories=tuple(replace(c, priority="P5") if c is order else c for c in rules.categories),
+    )
+    with web_desk(five) as desk:
+        ticket = desk.open_ticket()
+        assert ticket["priority"] == "P5"
+        headers = desk.auth("agent_l1")
+        r = desk.client.get("/api/tickets", params={"priority": "P5"}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert [t["id"] for t in r.json()["items"]] == [ticket["id"]]
+    with web_desk(rules) as desk:
+        r = desk.client.get("/api/tickets", params={"priority": "P5"}, headers=desk.auth("qa"))
+        assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+        assert "P1, P2, P3, P4" in r.json()["detail"]
+
+
+def _category_of(rules: Rulebook, text: str) -> str:
+    from tierdesk.domain.triage import triage
+
+    return triage(text, rules).category

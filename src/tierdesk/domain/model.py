@@ -8,10 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
 Lang = Literal["en", "zh-TW"]
 LANGS: tuple[Lang, ...] = ("en", "zh-TW")
+
+# Staff roles, from the front line up; what each may do is tierdesk.services.users (commands)
+# and the policy's authority ladder (money).
+Role = Literal[
+    "agent_l1", "agent_l2", "agent_l3", "team_lead", "supervisor", "manager", "qa", "admin"
+]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+# Where a ticket came in (and where replies go back).
+Channel = Literal["email", "line", "web", "chat", "phone", "api"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
 
 
 class Signal(StrEnum):

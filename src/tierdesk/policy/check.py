@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from tierdesk.domain.model import ROLES
 from tierdesk.domain.templates import unknown_placeholders
 from tierdesk.domain.triggers import REGISTRY as TRIGGERS
 from tierdesk.domain.triggers import PolicyFacts
@@ -19,9 +20,7 @@ from tierdesk.policy.metrics import MetricTargetError, parse_metric_target
 from tierdesk.policy.schema import Policy, Text, trigger_params
 
 # Roles the helpdesk knows even when a policy's authority ladder does not list them.
-KNOWN_ROLES: frozenset[str] = frozenset(
-    {"agent_l1", "agent_l2", "agent_l3", "team_lead", "supervisor", "manager", "qa", "admin"}
-)
+KNOWN_ROLES: frozenset[str] = frozenset(ROLES)
 TICKET_CONDITIONS: frozenset[str] = frozenset(
     {"category", "signal", "channel", "refund_over", "priority", "language"}
 )

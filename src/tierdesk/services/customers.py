@@ -19,7 +19,7 @@ from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import CustomerRecord, IdentityKind, IdentityRecord, new_id
 from tierdesk.services.users import NOTE_ROLES, TICKET_ROLES, actor
 
-IDENTITY_KINDS = ("email", "phone", "line")
+IDENTITY_KINDS: tuple[IdentityKind, ...] = get_args(IdentityKind)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LINE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 

@@ -75,6 +75,12 @@ def list_tickets(
     """Tickets matching `filters`, newest first, `limit` (1-200) per page."""
     if not 1 <= limit <= 200:
         raise InvalidInput("limit", "must be 1-200", value=limit)
+    defined = [p.id for p in env.rules.priorities]
+    unknown = [p for p in filters.priority if p not in defined]
+    if unknown:
+        raise InvalidInput(
+            "priority", f"{', '.join(unknown)}: the policy defines {', '.join(defined)}"
+        )
     with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "list tickets")
         try:

@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from tierdesk.domain import model
+
 
 def new_id(prefix: str) -> str:
     """A new unique id such as `t_3f9c...` (prefix + 32 hex digits)."""
@@ -255,16 +257,7 @@ class AddressFailureRecord:
 
 # --- users and document control ------------------------------------------------------------------
 
-ROLES: tuple[str, ...] = (
-    "agent_l1",
-    "agent_l2",
-    "agent_l3",
-    "team_lead",
-    "supervisor",
-    "manager",
-    "qa",
-    "admin",
-)
+ROLES = model.ROLES  # the domain's one list (tierdesk.domain.model.Role)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tierdesk.domain import model
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.events import SYSTEM, EventKind, TicketEvent
 from tierdesk.domain.routing import route
@@ -37,7 +38,7 @@ from tierdesk.services.users import TICKET_ROLES, actor
 
 log = logging.getLogger("tierdesk.intake")
 
-CHANNELS = ("email", "line", "web", "chat", "phone", "api")
+CHANNELS = model.CHANNELS
 MAX_TEXT = 100_000
 MAX_KEY = 200
 

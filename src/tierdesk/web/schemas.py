@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
@@ -29,13 +29,19 @@ _CONTROL = frozenset(
     chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 )
 
-Channel = Literal["email", "line", "web", "chat", "phone", "api"]
-Status = Literal["new", "open", "pending_customer", "resolved", "closed", "merged"]
-Priority = Literal["P1", "P2", "P3", "P4"]
-Role = Literal[
-    "agent_l1", "agent_l2", "agent_l3", "team_lead", "supervisor", "manager", "qa", "admin"
-]
-IdentityKind = Literal["email", "phone", "line"]
+from tierdesk.domain.model import Channel, Role
+from tierdesk.domain.state import TicketStatus
+from tierdesk.policy.schema import PriorityId
+from tierdesk.services.records import IdentityKind
+
+# Every list comes from its one definition: channels and roles from the domain's vocabulary,
+# statuses from the ticket's state machine, priorities from the policy's format (which levels
+# exist is the policy in force's, checked by the service).
+if TYPE_CHECKING:
+    Status = str
+else:
+    Status = Literal[tuple(str(s) for s in TicketStatus)]
+Priority = PriorityId
 VerifyMethod = Literal["security_questions", "otp", "account_login", "document"]
 
 Text = Annotated[str, Field(min_length=1, max_length=100_000)]

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from tierdesk.domain.model import Role
 from tierdesk.services import users
 from tierdesk.services.users import USER_ADMIN_ROLES
 from tierdesk.web.api.common import State, user_out
 from tierdesk.web.auth import Principal, require_role
-from tierdesk.web.schemas import Role, UserIn, UserOut, UserPatch
+from tierdesk.web.schemas import UserIn, UserOut, UserPatch
 
 router = APIRouter(prefix="/users", tags=["users"])
 # The list and read services take no actor, so the role is checked here.

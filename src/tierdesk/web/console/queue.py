@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from tierdesk.domain.model import CHANNELS
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
 from tierdesk.services import worklist
 from tierdesk.services.errors import ServiceError
@@ -130,7 +131,7 @@ def _page(request: Request, page: Viewer, query: QueueQuery, template: str) -> H
         priorities=[p.id for p in rules.priorities],
         categories=[(c.id, c.label.get(page.user.language)) for c in rules.categories],
         statuses=[str(s) for s in TicketStatus],
-        channels=("email", "line", "web", "chat", "phone", "api"),
+        channels=CHANNELS,
         agents=[],
     )
 
