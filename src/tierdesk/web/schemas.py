@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
+from tierdesk.domain.model import Channel, Role
+from tierdesk.domain.state import TicketStatus
+from tierdesk.policy.schema import PriorityId
+from tierdesk.services.records import IdentityKind
+
 # Every text field: no control character (C0, DEL, C1) but tab, LF and CR.
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 # Single-line fields: no line break either (tab allowed).
@@ -28,11 +33,6 @@ OneLine = Field(pattern=ONE_LINE)
 _CONTROL = frozenset(
     chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 )
-
-from tierdesk.domain.model import Channel, Role
-from tierdesk.domain.state import TicketStatus
-from tierdesk.policy.schema import PriorityId
-from tierdesk.services.records import IdentityKind
 
 # Every list comes from its one definition: channels and roles from the domain's vocabulary,
 # statuses from the ticket's state machine, priorities from the policy's format (which levels
