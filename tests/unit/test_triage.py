@@ -170,14 +170,30 @@ def test_look_alike_is_no_evidence_for_the_category_either(rules: Rulebook) -> N
 
 
 @pytest.mark.rule("R-ESC-5")
-def test_repeat_contact_comes_from_the_count_not_the_text(rules: Rulebook) -> None:
-    text = "This is the third time I'm writing about the same problem!"
-    assert Signal.REPEAT_CONTACT not in triage(text, rules, contact_count=1).signals
+def test_repeat_contact_comes_from_the_count(rules: Rulebook) -> None:
     assert Signal.REPEAT_CONTACT not in triage("Where is my order?", rules, contact_count=2).signals
     third = triage("Where is my order?", rules, contact_count=3)
     assert Signal.REPEAT_CONTACT in third.signals
     assert third.escalate_to == ("L2", "investigation")
     assert third.tier == "L2"
+
+
+@pytest.mark.rule("R-ESC-5")
+@pytest.mark.parametrize(
+    "text",
+    ["This is the third time I'm writing about the same problem!", "第三次來信了，還是沒人處理"],
+)
+def test_repeat_contact_also_comes_from_what_the_customer_says(rules: Rulebook, text: str) -> None:
+    # The history may be short because the customer wrote from another address.
+    said = triage(text, rules, contact_count=1)
+    assert Signal.REPEAT_CONTACT in said.signals
+    assert said.escalate_to == ("L2", "investigation")
+    assert any("the customer says" in r and "contact 3" in r for r in said.reasons)
+
+
+def test_a_second_contact_said_in_words_is_under_the_threshold(rules: Rulebook) -> None:
+    assert Signal.REPEAT_CONTACT not in triage("This is the second time I'm writing", rules).signals
+    assert Signal.REPEAT_CONTACT not in triage("這是第二次來信", rules).signals
 
 
 def test_contact_count_under_one_is_refused(rules: Rulebook) -> None:
@@ -304,9 +320,33 @@ def test_unsure_model_asks_a_person_instead_of_guessing(rules: Rulebook) -> None
 def test_rule_signals_escalate_whatever_the_model_says(rules: Rulebook) -> None:
     model = FakeClassifier("card_arrival", 0.99)
     d = triage("see you in court", rules, classifier=model, intent_map=INTENTS)
-    assert d.category == "order_status"
     assert Signal.LEGAL_THREAT in d.signals
     assert d.tier == "L3"
+    # The signal's category (legal_compliance, P2) is more urgent than the model's pick (P3).
+    assert d.category == "legal_compliance"
+
+
+def test_model_category_as_urgent_as_the_signals_stands(rules: Rulebook) -> None:
+    model = FakeClassifier("card_arrival", 0.99)  # order_status, P3
+    d = triage("I will post this on Facebook", rules, classifier=model, intent_map=INTENTS)
+    assert Signal.MEDIA_MENTION in d.signals
+    assert d.category == "order_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我要告你們", "legal_compliance"),  # no legal category phrase: the signal decides
+        ("Your charger burned a hole in my sofa, and my order is late", "safety_issue"),
+        ("我要把這件事 po 到 PTT 跟 Dcard", "general_complaint"),
+    ],
+)
+def test_a_signal_puts_the_text_in_the_category_that_claims_it(
+    rules: Rulebook, text: str, category: str
+) -> None:
+    d = triage(text, rules)
+    assert d.category == category
+    assert any(r.startswith(f"category {category}") and "signal" in r for r in d.reasons)
 
 
 def test_model_label_that_is_a_policy_category_needs_no_intent_map(rules: Rulebook) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tierdesk import policy
-from tierdesk.domain.amounts import find_amounts
+from tierdesk.domain.amounts import find_amounts, parse_number
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.signals import normalize
 from tierdesk.domain.triage import triage
@@ -45,6 +45,22 @@ def amounts(text: str, default: str = "TWD") -> list[tuple[Decimal, str]]:
         ("order 12345, 2024年, 3 items", []),  # numbers without a currency are no amounts
         ("I want 500 back", []),
         ("paid $10 and then NT$20", [("10", "TWD"), ("20", "TWD")]),
+        ("兩千元", [("2000", "TWD")]),
+        ("新台幣一萬兩千元", [("12000", "TWD")]),
+        ("三百五十塊", [("350", "TWD")]),
+        ("NT$ 1萬2", [("12000", "TWD")]),
+        ("台幣 2,000 元", [("2000", "TWD")]),  # prefix and suffix around one amount
+        ("2.000 TWD", [("2000", "TWD")]),  # a TWD amount has no cents: "." groups thousands
+        ("1.500 USD", [("1.5", "USD")]),  # a dollar amount may
+        ("1.234.567 USD", [("1234567", "USD")]),
+        ("1.234,56 EUR", [("1234.56", "EUR")]),
+        ("１２，０００元", [("12000", "TWD")]),
+        ("NTD 1,250", [("1250", "TWD")]),
+        ("三千多元", [("3000", "TWD")]),
+        ("退我兩千", [("2000", "TWD")]),  # a refund verb names the currency
+        ("退款 1500", [("1500", "TWD")]),
+        ("一塊蛋糕", []),  # 塊 counting pieces, not money
+        ("萬一退款失敗", []),
     ],
 )
 def test_amount_with_its_currency(text: str, expected: list[tuple[str, str]]) -> None:
@@ -107,3 +123,46 @@ def test_refund_is_the_amount_tied_to_the_refund(
 )
 def test_amount_not_about_a_refund_is_no_refund(rules: Rulebook, text: str) -> None:
     assert triage(text, rules).refund is None
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("兩千", "2000"),
+        ("一萬兩千", "12000"),
+        ("三百五十", "350"),
+        ("1萬2", "12000"),
+        ("1萬2500", "12500"),
+        ("兩千五", "2500"),
+        ("三百五", "350"),
+        ("一百零五", "105"),
+        ("十五", "15"),
+        ("二十", "20"),
+        ("1.2萬", "12000"),
+        ("3k", "3000"),
+        ("12,000", "12000"),
+    ],
+)
+def test_numbers_as_taiwanese_customers_write_them(written: str, value: str) -> None:
+    assert parse_number(written, "TWD") == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("請幫我退款兩千元", "2000"),
+        ("我要退 NT$ 2,000", "2000"),
+        ("退款新台幣1500元", "1500"),
+        ("I want a refund of 2.000 TWD", "2000"),
+        ("退我三百五十塊就好", "350"),
+    ],
+)
+@pytest.mark.rule("R-ESC-3")
+def test_taiwanese_refund_amounts_raise_the_refund_signal_and_escalate(
+    rules: Rulebook, text: str, amount: str
+) -> None:
+    d = triage(text, rules)
+    assert d.refund is not None and d.refund.amount == Decimal(amount)
+    assert d.refund.currency == "TWD"
+    assert "refund_request" in d.signals
+    assert ("L2" in d.escalate_to) == (Decimal(amount) > 500)

@@ -107,6 +107,9 @@ class Category:
         float | None
     )  # share of volume, for the Top 10 contact reasons until data exists
     template: str | None  # id of the response template that covers it
+    # Signals that put a ticket here when no phrase of a category as urgent matched (the text
+    # says "I'll sue you" in words no legal phrase lists: it is still a legal matter).
+    signals: tuple[Signal, ...] = ()
 
 
 @dataclass(frozen=True)

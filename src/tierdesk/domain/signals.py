@@ -11,8 +11,8 @@ anywhere. Regular expressions run with ASCII word boundaries (`\\b` then works n
 
 A match is dropped when it is negated:
 - a generic negation cue stands shortly before it in the same clause ("I don't need to talk to a
-  manager", 不用找主管): not, don't, doesn't, no need, never, no longer; 不用, 不需要, 不必,
-  沒有要, 不想, 無須, 不是要;
+  manager", 不用找主管): not, don't, doesn't, no need, never, no longer, won't, wouldn't, no
+  intention of; 不用, 不需要, 不必, 沒有要, 不想, 無須, 不是要, 不會, 不打算, 無意;
 - or one of the rule's own negation phrases overlaps it or ends just before it in the same clause
   ("my lawyer friend recommended you", "what is your refund policy").
 """
@@ -33,7 +33,8 @@ MATCHES_PER_PHRASE = 4  # matches of one phrase looked at in one text
 _FLAGS = re.IGNORECASE | re.ASCII
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n，。！？；、：]|\b(?:but|although|however)\b|但是|可是|不過")
 _EN_CUE = re.compile(
-    r"(?<![a-z'])(?:not|don'?t|do not|doesn'?t|does not|no need(?: to| for)?|never|no longer)"
+    r"(?<![a-z'])(?:not|don'?t|do not|doesn'?t|does not|no need(?: to| for)?|never|no longer"
+    r"|won'?t|will not|wouldn'?t|would not|no intention of|no plans? to|not planning to)"
     r"(?![a-z'])"
 )
 _EN_CUE_GAP = 2  # words allowed between a cue and the match
@@ -43,6 +44,7 @@ _EN_BREAK_WORDS = frozenset({"i", "you", "we", "they", "he", "she", "and", "so",
 # "還沒有" is "not yet", not a negation.
 _ZH_CUE = re.compile(
     r"不用|不需要|不必|沒有要|沒要|(?<![還尚都])沒有|不想|不要|無須|無需|不是要|沒必要"
+    r"|不會(?![用動操弄設講說])|不打算|沒打算|無意|並沒有要"
 )
 _ZH_CUE_GAP = 2  # CJK characters allowed between a cue and the match
 _CUE_WINDOW = 40  # characters before a match searched for a generic cue
@@ -395,3 +397,41 @@ def detect_language(text: str) -> str:
         return "en"
     cjk = sum(1 for ch in letters if ord(ch) > 0x2E80)
     return "zh-TW" if cjk * 5 >= len(letters) else "en"
+
+
+_EN_ORDINALS = {
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "twice": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_ZH_COUNTS = {
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_STATED_COUNT = re.compile(
+    r"(?<![a-z])(?P<en>" + "|".join(_EN_ORDINALS) + r")(?![a-z])"
+    r"|(?P<num>\d+)(?:st|nd|rd|th)?(?![\d])"
+    r"|(?P<zh>[二兩三四五六七八九十])(?:次|遍|度|回)"
+)
+
+
+def stated_contact_count(words: str) -> int | None:
+    """The contact number named in normalized `words` that say the customer has been in touch
+    before ("the third time I'm writing": 3, 第四次來電: 4, "emailed twice": 2); None when
+    they name none ("many times", 好幾次)."""
+    m = _STATED_COUNT.search(words)
+    if m is None:
+        return None
+    if m.group("en"):
+        return _EN_ORDINALS[m.group("en")]
+    if m.group("num"):
+        return int(m.group("num"))
+    return _ZH_COUNTS[m.group("zh")]

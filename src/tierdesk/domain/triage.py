@@ -24,10 +24,19 @@ from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.model import Money, Signal
 from tierdesk.domain.rulebook import Category, Rulebook, Timeline
-from tierdesk.domain.signals import Hit, LiteralIndex, Matcher, Normalized, normalize
+from tierdesk.domain.signals import (
+    Hit,
+    LiteralIndex,
+    Matcher,
+    Normalized,
+    normalize,
+    stated_contact_count,
+)
 from tierdesk.domain.triggers import REGISTRY, IntakeFacts
 
 FALLBACK_CONFIDENCE = 0.2  # nothing matched: a guess, under any sensible human-triage threshold
+SIGNAL_CONFIDENCE = 0.75  # a category claimed by a signal the text raises: like one clear phrase
+REPEAT_WITHOUT_RULE = 2  # with no repeat_contact rule, any contact after the first repeats
 # Categories whose amounts are refunds: the amount a customer names there is what they want back.
 _REFUND_CATEGORY = re.compile(r"refund|return")
 # Words that tie an amount to the refund asked for, and failing those to a charge.
@@ -98,6 +107,7 @@ class _Draft:
     intent: str | None = None
     needs_human: bool = False
     model_signal: Signal | None = None
+    matched: frozenset[str] = frozenset()  # every category some phrase matched
 
 
 def triage(
@@ -124,11 +134,16 @@ def triage(
     draft = _by_phrases(norm, rules, comp, present, found.negated_spans)
     if classifier is not None:
         draft = _by_model(text, rules, draft, classifier, intent_map or {})
+    draft = _by_signal(draft, rules, found)
     draft = _gate(draft, rules)
-    signals, signal_reasons = _signals(found, comp, contact_count, draft)
+    said = _stated_contacts(found, comp)
+    signals, signal_reasons = _signals(found, comp, contact_count, said, draft)
     refund, refund_written = _refund(norm, rules, draft.category, signals, found.refund_negated)
     refund_reasons = () if refund is None else (f"refund {refund_written}: {refund}",)
-    targets, esc_reasons = _escalations(rules, signals, refund, refund_written, contact_count)
+    # What the customer says about earlier contacts counts like the history does: they may
+    # have written from another address or channel.
+    count = contact_count if said is None else max(contact_count, said[0])
+    targets, esc_reasons = _escalations(rules, signals, refund, refund_written, count)
     tier, tier_reasons = _raise_tier(rules, draft.tier, targets)
     return TriageDecision(
         category=draft.category,
@@ -197,7 +212,10 @@ def _by_phrases(
     cat = win.category
     quoted = norm.source_span(win.best.start, win.best.end)
     reason = f"category {cat.id} ({cat.priority}, {cat.tier}): matched '{quoted}'"
-    return _Draft(cat.id, cat.priority, cat.tier, _rule_confidence(rated), (reason,))
+    matched = frozenset(r.category.id for r in rated)
+    return _Draft(
+        cat.id, cat.priority, cat.tier, _rule_confidence(rated), (reason,), matched=matched
+    )
 
 
 def _rule_confidence(rated: list[_Rated]) -> float:
@@ -209,6 +227,36 @@ def _rule_confidence(rated: list[_Rated]) -> float:
     rival = rated[1].best.weight
     margin = max(0.0, (win.best.weight - rival) / win.best.weight)
     return min(0.95, 0.6 + extra + 0.15 * margin)
+
+
+def _by_signal(draft: _Draft, rules: Rulebook, scan: _SignalScan) -> _Draft:
+    """A signal the text raises puts it in a category that claims the signal (the policy's
+    category `signals`), unless the phrases or the model found a more urgent category, or one
+    as urgent that the signal does not confirm (its own phrases did not match).
+
+    So a threat or a fire decides the category however it is worded, in either language, and
+    "refund order 12345" is a refund, not an order question.
+    """
+    fired = {signal for signal, _ in scan.hits}
+    if not fired:
+        return draft
+    decided = draft.confidence > FALLBACK_CONFIDENCE
+    current = rules.priority(draft.priority).rank
+    best: tuple[int, Category, Signal] | None = None
+    for cat in rules.categories:
+        hit = next((s for s in cat.signals if s in fired), None)
+        if hit is None or cat.id == draft.category:
+            continue
+        rank = rules.priority(cat.priority).rank
+        outranked = rank > current or (rank == current and cat.id not in draft.matched)
+        if (decided and outranked) or (best is not None and rank >= best[0]):
+            continue
+        best = (rank, cat, hit)
+    if best is None:
+        return draft
+    _, cat, hit = best
+    why = f"category {cat.id} ({cat.priority}, {cat.tier}): signal {hit}"
+    return _Draft(cat.id, cat.priority, cat.tier, SIGNAL_CONFIDENCE, (why,), intent=draft.intent)
 
 
 def _gate(draft: _Draft, rules: Rulebook) -> _Draft:
@@ -273,13 +321,38 @@ def _mapping(
     return None if cat is None else IntentMapping(cat.id, cat.priority, cat.tier)
 
 
+def _stated_contacts(scan: _SignalScan, comp: CompiledRules) -> tuple[int, str] | None:
+    """The contact number the customer says this is ("third time I'm writing": 3), with the
+    words; None when they say nothing of it or name fewer than the repeat threshold."""
+    words = next((w for s, w in scan.hits if s is Signal.REPEAT_CONTACT), None)
+    if words is None:
+        return None
+    threshold = comp.repeat_count or REPEAT_WITHOUT_RULE
+    stated = stated_contact_count(normalize(words).text)
+    if stated is None:  # "many times", 好幾次: at least the threshold
+        return threshold, words
+    return (stated, words) if stated >= threshold else None
+
+
 def _signals(
-    scan: _SignalScan, comp: CompiledRules, contact_count: int, draft: _Draft
+    scan: _SignalScan,
+    comp: CompiledRules,
+    contact_count: int,
+    said: tuple[int, str] | None,
+    draft: _Draft,
 ) -> tuple[tuple[Signal, ...], tuple[str, ...]]:
-    """Signals from the phrases, the contact count and the model, with their reasons."""
-    found = [signal for signal, _ in scan.hits]
-    reasons = [f"signal {signal}: matched '{words}'" for signal, words in scan.hits]
-    if comp.repeat_count is not None and contact_count >= comp.repeat_count:
+    """Signals from the phrases, the contact count, what the customer says of earlier
+    contacts and the model, with their reasons."""
+    hits = [(s, w) for s, w in scan.hits if s is not Signal.REPEAT_CONTACT]
+    found: list[Signal] = [signal for signal, _ in hits]
+    reasons = [f"signal {signal}: matched '{words}'" for signal, words in hits]
+    if said is not None:
+        found.append(Signal.REPEAT_CONTACT)
+        reasons.append(
+            f"signal repeat_contact: the customer says this is at least contact {said[0]}"
+            f" ('{said[1]}'), whatever the history shows"
+        )
+    elif comp.repeat_count is not None and contact_count >= comp.repeat_count:
         found.append(Signal.REPEAT_CONTACT)
         reasons.append(
             f"signal repeat_contact: contact {contact_count} on this issue "

@@ -174,6 +174,7 @@ def compile_policy(p: Policy) -> rb.Rulebook:
                 phrases=_phrases(c.phrases),
                 expected_share=None if c.expected_share is None else float(c.expected_share),
                 template=c.template,
+                signals=tuple(c.signals),
             )
             for cid, c in p.categories.items()
         ),

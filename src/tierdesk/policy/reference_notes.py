@@ -106,6 +106,12 @@ NOTES: dict[str, str] = {
     ),
     "Phrases.en": "English phrases.",
     "Phrases.zh-TW": "Traditional Chinese phrases.",
+    "CategoryDef.signals": (
+        "Signals that put a ticket in this category when no category as urgent matched its"
+        " phrases: a text that raises `legal_threat` is a legal matter however it is worded, and"
+        " the same message in English and Chinese gets the same category. The most urgent such"
+        " category wins, then the first in policy order."
+    ),
     "SignalDef.phrases": "Phrases that reveal the signal.",
     "SignalDef.negations": 'Phrases that cancel a nearby match ("I don\'t need a manager").',
     "RoutingRule.id": "An identifier for the override.",

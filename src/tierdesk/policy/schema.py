@@ -329,6 +329,7 @@ class CategoryDef(Strict):
         description="Expected share of contacts, for Top 10 Contact Reasons until data exists.",
     )
     template: str | None = Field(None, description="Template that answers it (a key of templates).")
+    signals: list[Signal] = []
 
 
 class SignalDef(Strict):
