@@ -48,6 +48,7 @@ class EventKind(StrEnum):
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     POLICY_EXCEPTION = "policy_exception"  # a recorded deviation with a named approver (R-AUTH-3)
+    TRIAGE_CORRECTED = "triage_corrected"  # a person set the category/priority, saying why
 
 
 class EventError(DomainError):

@@ -194,6 +194,14 @@ class VerifyIn(Versioned):
     method: VerifyMethod = "security_questions"
 
 
+class TriageCorrectionIn(Versioned):
+    """A person's triage: a category and/or a priority of the policy, and why."""
+
+    category: Annotated[str | None, Field(min_length=1, max_length=80)] = None
+    priority: Annotated[str | None, Field(min_length=1, max_length=20)] = None
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class ApprovalRequestIn(Versioned):
     action: Annotated[str, Field(min_length=1, max_length=60)]
     justification: Annotated[str, Field(min_length=1, max_length=5000)]

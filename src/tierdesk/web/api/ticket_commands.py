@@ -1,5 +1,5 @@
 """Commands on one ticket: reply, note, pending/resume, assign, escalate, resolve, reopen,
-close, merge, log a call, verify identity.
+close, merge, log a call, verify identity, correct the triage.
 
 Each route parses its body and calls ONE service function through `TicketCommand.run`, which
 adds what every command shares: the ticket id, the signed-in user's id (the service checks
@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
-from tierdesk.services import conversation, escalations, lifecycle
+from tierdesk.services import conversation, corrections, escalations, lifecycle
 from tierdesk.services.env import Env
 from tierdesk.services.records import TicketRecord
 from tierdesk.web.api.common import IfMatch, State, expected_version, tagged
@@ -32,6 +32,7 @@ from tierdesk.web.schemas import (
     ReasonIn,
     ReplyIn,
     SummaryIn,
+    TriageCorrectionIn,
     VerifyIn,
 )
 
@@ -176,3 +177,24 @@ def log_call(body: CallIn, command: Command) -> TicketRecord:
 def verify_identity(body: VerifyIn, command: Command) -> TicketRecord:
     """Record that the customer's identity was verified (R-PROC-2); answers are not stored."""
     return command.run(lifecycle.verify_identity, body.version, method=body.method)
+
+
+@router.post("/triage-corrections")
+def correct_triage(body: TriageCorrectionIn, command: Command) -> TicketRecord:
+    """Correct the category and/or priority, saying why: recorded as a `triage_corrected`
+    event (who, when, why, old and new values) and used to retrain the triage model."""
+    return command.run(
+        corrections.correct_triage,
+        body.version,
+        category=body.category,
+        priority=body.priority,
+        reason=body.reason,
+    )
+
+
+@router.get("/triage-corrections")
+def list_triage_corrections(
+    ticket_id: TicketId, user: CurrentUser, state: State
+) -> list[corrections.Correction]:
+    """The ticket's triage corrections, oldest first."""
+    return corrections.corrections(state.env, ticket_id=ticket_id, actor_id=user.user_id)
