@@ -197,8 +197,8 @@ class VerifyIn(Versioned):
 class TriageCorrectionIn(Versioned):
     """A person's triage: a category and/or a priority of the policy, and why."""
 
-    category: Annotated[str | None, Field(min_length=1, max_length=80)] = None
-    priority: Annotated[str | None, Field(min_length=1, max_length=20)] = None
+    category: Annotated[str | None, OneLine, Field(min_length=1, max_length=80)] = None
+    priority: Priority | None = None
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
