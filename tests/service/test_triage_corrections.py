@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from service_desk import ORDER, Desk
+from service_desk import ORDER, OUTAGE, Desk
 
 from tierdesk.domain.state import replay
 from tierdesk.services import corrections, lifecycle
-from tierdesk.services.errors import Forbidden, InvalidInput, NotFound, StaleVersion
+from tierdesk.services.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    WrongTier,
+)
 
 DEFECT_AS_ORDER = "果汁機收到了，但是訂單 #88123 的東西怪怪的"
 
@@ -113,3 +119,16 @@ def test_a_resolved_ticket_may_still_be_corrected(desk: Desk) -> None:
         reason="it was an exchange",
     )
     assert (fixed.status, fixed.category) == ("resolved", "returns_refunds")
+
+
+@pytest.mark.rule("R-TIER-1")
+def test_an_agent_below_the_tickets_tier_may_not_correct_it(desk: Desk) -> None:
+    ticket = desk.open(OUTAGE)  # L3
+    with pytest.raises(WrongTier):
+        corrections.correct_triage(
+            desk.env, ticket_id=ticket.id, actor_id=desk.user["agent_l1"], priority="P2", reason="r"
+        )
+    fixed = corrections.correct_triage(
+        desk.env, ticket_id=ticket.id, actor_id=desk.user["team_lead"], priority="P2", reason="r"
+    )
+    assert fixed.priority == "P2"

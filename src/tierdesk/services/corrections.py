@@ -18,7 +18,7 @@ from tierdesk.domain.state import TicketStatus
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
 from tierdesk.services.records import TicketRecord
-from tierdesk.services.unit import finish, load, require_status
+from tierdesk.services.unit import act_on, finish, require_status
 from tierdesk.services.users import NOTE_ROLES, TICKET_ROLES, actor
 
 # A merged ticket lives on in its target; every other status may be corrected, resolved and
@@ -52,7 +52,8 @@ def correct_triage(
     """Set the ticket's category and/or priority, recorded with who and why.
 
     InvalidInput for an empty reason, neither field given, a category or priority the policy
-    does not define, or values equal to the current ones (nothing to correct).
+    does not define, or values equal to the current ones (nothing to correct); WrongTier
+    for an agent of a lower tier than the ticket's (R-TIER-1).
     """
     why = reason.strip()
     if not why:
@@ -72,7 +73,7 @@ def correct_triage(
         )
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "correct the triage of tickets")
-        change = load(uow, ticket_id, user.id, env.now(), expected_version)
+        change = act_on(uow, user, ticket_id, env, expected_version, "correct the triage of")
         require_status(change, CORRECTABLE, "correct the triage of")
         state = change.state
         changes: dict[str, object] = {}
