@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(False, description="Mark cookies Secure (set behind HTTPS).")
     login_rate_per_minute: float = Field(6.0, gt=0, description="Login attempts per user+IP.")
     login_burst: int = Field(5, ge=1, description="Login attempts allowed at once.")
+    login_failures_per_minute: float = Field(
+        6.0, gt=0, description="Failed sign-ins per client address, whatever the usernames."
+    )
+    login_failures_burst: int = Field(
+        10, ge=1, description="Failed sign-ins allowed at once per client address."
+    )
+    forwarded_allow_ips: str | None = Field(
+        None,
+        description="Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs "
+        "or networks, or *); unset: forwarded headers are ignored.",
+    )
     public_rate_per_minute: float = Field(60.0, gt=0, description="Intake/survey posts per IP.")
     public_burst: int = Field(20, ge=1, description="Intake/survey posts allowed at once per IP.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")

@@ -36,6 +36,8 @@ def settings(**overrides: Any) -> Settings:
         "public_burst": 10_000,
         "login_rate_per_minute": 10_000.0,
         "login_burst": 10_000,
+        "login_failures_per_minute": 10_000.0,
+        "login_failures_burst": 10_000,
     }
     values.update(overrides)
     return Settings(**values)

@@ -113,7 +113,22 @@ def serve(
     )
     app = create_app(live, settings, lifespan=lifespan)
     typer.echo(f"tierdesk on http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` runs uvicorn. Forwarded headers (X-Forwarded-For/-Proto) are believed only
+    from the proxies TIERDESK_FORWARDED_ALLOW_IPS names; unset, they are ignored (uvicorn's
+    own default would believe 127.0.0.1, so anyone on the host could pick their address and
+    slip past the per-address limits)."""
+    proxies = (settings.forwarded_allow_ips or "").strip()
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies,
+    }
 
 
 def first_admin(env: Env, *, interactive: bool) -> None:

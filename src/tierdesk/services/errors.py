@@ -126,3 +126,10 @@ class PolicyTooComplex(InvalidInput):
     (`data["findings"]` names the line)."""
 
     code = "policy_too_complex"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An Idempotency-Key sent again with a different request: refused (the first request's
+    ticket is kept unchanged), as payment APIs do."""
+
+    code = "idempotency_key_reused"

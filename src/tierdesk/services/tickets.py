@@ -9,10 +9,13 @@ exactly one ticket however often a request is retried, including concurrent retr
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tierdesk.domain import model
 from tierdesk.domain.decisions import TriageDecision
@@ -23,7 +26,7 @@ from tierdesk.domain.triage import triage
 from tierdesk.services import clocks, escalations, notify
 from tierdesk.services.customers import Contact, find_or_create_new, history_ids
 from tierdesk.services.env import Env
-from tierdesk.services.errors import InvalidInput, ServiceError
+from tierdesk.services.errors import IdempotencyKeyReused, InvalidInput, ServiceError
 from tierdesk.services.ports import DuplicateKey, UnitOfWork
 from tierdesk.services.records import (
     CustomerRecord,
@@ -172,9 +175,20 @@ def _validated_open(
     return _open_one(uow, env, intake, shared)
 
 
+def request_hash(intake: Intake) -> str:
+    """SHA-256 of what an intake asks for (channel, text, contact, subject, language, link),
+    stored with its idempotency key: a retry must ask for the same thing."""
+    c = intake.contact
+    asked: list[str | None] = [intake.channel, intake.text, c.kind, c.value, c.name]
+    asked += [intake.subject, intake.language, intake.related_to]
+    return hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()
+
+
 def _open_one(uow: UnitOfWork, env: Env, intake: Intake, shared: _Shared) -> Opened:
     existing = _existing(uow, intake.channel, intake.idempotency_key, intake.channel_message_id)
     if existing is not None:
+        if intake.idempotency_key is not None and existing.idempotency_key is not None:
+            _same_request(uow, existing, intake)
         return Opened(existing, created=False)
     if intake.actor_id is not None:
         actor(uow, intake.actor_id, TICKET_ROLES, "log tickets")
@@ -195,6 +209,24 @@ def _validate(intake: Intake) -> None:
     ):
         if key is not None and not 1 <= len(key) <= MAX_KEY:
             raise InvalidInput(name, f"must be 1-{MAX_KEY} characters")
+
+
+def _request_facts(intake: Intake) -> dict[str, Any]:
+    """The request hash an opened event keeps with an idempotency key (none without one)."""
+    return {"request_hash": request_hash(intake)} if intake.idempotency_key else {}
+
+
+def _same_request(uow: UnitOfWork, existing: TicketRecord, intake: Intake) -> None:
+    """IdempotencyKeyReused unless `intake` asks for what the ticket's first request did
+    (tickets opened before request hashes were stored are taken as the same request)."""
+    events = uow.events.for_ticket(existing.id)
+    stored = events[0].data.get("request_hash") if events else None
+    if stored is not None and stored != request_hash(intake):
+        raise IdempotencyKeyReused(
+            "idempotency_key",
+            "this Idempotency-Key was used with a different request; the first one is "
+            "stored unchanged: use a new key for a new request",
+        )
 
 
 def _existing(
@@ -234,6 +266,7 @@ def _open(uow: UnitOfWork, env: Env, i: Intake, shared: _Shared) -> Opened:
         idempotency_key=i.idempotency_key,
         channel_message_id=i.channel_message_id,
         policy_version_id=shared.policy_id(),
+        **_request_facts(i),
     )
     _add_message(uow, change, i.channel, i.text, i.channel_message_id)
     change.actor = SYSTEM

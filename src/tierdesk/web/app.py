@@ -54,6 +54,9 @@ def create_app(
         signer=Signer(settings.secret_key.get_secret_value()),
         dummy_hash=hasher.hash("not a password: equalizes the cost of unknown usernames"),
         login_limiter=RateLimiter(settings.login_rate_per_minute, settings.login_burst),
+        failure_limiter=RateLimiter(
+            settings.login_failures_per_minute, settings.login_failures_burst
+        ),
         public_limiter=RateLimiter(settings.public_rate_per_minute, settings.public_burst),
         batcher=IntakeBatcher(
             lambda intakes: tickets.open_tickets(policy.env(), intakes), settings.intake_batch_max

@@ -191,12 +191,17 @@ def sign_in(
     SameSite=Lax) and the CSRF cookie on `response`: (the user, the CSRF token). Rate-limited
     per username and client IP (429 `rate_limited`); 401 `invalid_credentials`. The API's
     login and the console's sign-in form both come here."""
-    from tierdesk.web.api.common import client_ip, rate_limit
+    from tierdesk.web.api.common import client_ip, rate_limit, too_many
 
-    name = username.strip().lower()
-    rate_limit(state.login_limiter, f"login:{name}:{client_ip(request)}")
+    name, address = username.strip().lower(), client_ip(request)
+    # Failed sign-ins from one address are limited whatever the usernames (password spraying).
+    wait = state.failure_limiter.waiting(f"failed:{address}")
+    if wait is not None:
+        raise too_many(wait)
+    rate_limit(state.login_limiter, f"login:{name}:{address}")
     user = users.find_user(state.env, name)
     if user is None or not check_password(state, user, password):
+        state.failure_limiter.hit(f"failed:{address}")
         raise WebError(401, "invalid_credentials", "wrong username or password")
     settings = state.settings
     session = sessions.start(

@@ -50,6 +50,15 @@ class RateLimiter:
             self._buckets[key] = (tokens, now)
             return max(1, math.ceil((1.0 - tokens) / self.rate))
 
+    def waiting(self, key: str) -> int | None:
+        """The whole seconds `key` must wait before its next hit, or None when it may hit
+        now; takes nothing (to check a limit that only failures use up)."""
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            return None if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.rate))
+
     def _trim(self) -> None:
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)

@@ -27,6 +27,7 @@ class WebState:
     signer: Signer
     dummy_hash: str  # verified against when a username is unknown (constant-time login)
     login_limiter: RateLimiter
+    failure_limiter: RateLimiter  # failed sign-ins per client address, across usernames
     public_limiter: RateLimiter
     batcher: IntakeBatcher
 

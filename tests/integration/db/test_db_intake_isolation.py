@@ -22,8 +22,9 @@ from tierdesk.config import Settings
 from tierdesk.policy import rulebook
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
+from tierdesk.services.errors import IdempotencyKeyReused
 from tierdesk.services.ports import UnitOfWork
-from tierdesk.services.tickets import Intake, Opened, open_tickets
+from tierdesk.services.tickets import Intake, Opened, open_intake, open_tickets
 from tierdesk.web.app import create_app
 
 FAULT = "FAULT-INJECTED"
@@ -132,3 +133,21 @@ def test_a_nul_byte_is_422_and_the_concurrent_intakes_are_all_stored(
                 assert uow.tickets.get(answer.json()["ticket_id"]) is not None
     finally:
         database.dispose()
+
+
+def test_an_idempotency_key_reused_with_another_text_is_refused_on_each_store(
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    desk = make_store_desk(uow_factory, rulebook(preset="cs-sop"))
+    first, same, other = _intakes([ORDER, ORDER, "My card was charged twice"])
+    same = Intake(same.channel, same.text, first.contact, idempotency_key="k0")
+    other = Intake(other.channel, other.text, first.contact, idempotency_key="k0")
+    opened, replay, refused = open_tickets(desk.env, [first, same, other])
+    assert isinstance(opened, Opened) and opened.created
+    assert isinstance(replay, Opened) and replay.ticket.id == opened.ticket.id
+    assert isinstance(refused, IdempotencyKeyReused)
+    with pytest.raises(IdempotencyKeyReused):
+        open_intake(desk.env, other)
+    assert [t.id for t in desk.tickets()] == [opened.ticket.id]
+    with desk.env.uow() as uow:
+        assert [m.body for m in uow.messages.for_ticket(opened.ticket.id)] == [ORDER]

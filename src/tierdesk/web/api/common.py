@@ -65,18 +65,23 @@ def user_out(user: UserRecord) -> UserOut:
 
 
 def client_ip(request: Request) -> str:
-    """The peer address. Forwarded headers are not trusted: behind a proxy, run uvicorn with
-    --proxy-headers so the peer address is the client's."""
+    """The peer address. Forwarded headers are believed only from the proxies named by
+    TIERDESK_FORWARDED_ALLOW_IPS (uvicorn then puts the client's address here)."""
     return request.client.host if request.client is not None else "unknown"
+
+
+def too_many(wait: int) -> WebError:
+    """429 `rate_limited` with Retry-After: `wait` seconds."""
+    return WebError(
+        429,
+        "rate_limited",
+        f"too many requests; retry in {wait} s",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def rate_limit(limiter: RateLimiter, key: str) -> None:
     """429 `rate_limited` with Retry-After when `key` has used up its bucket."""
     wait = limiter.hit(key)
     if wait is not None:
-        raise WebError(
-            429,
-            "rate_limited",
-            f"too many requests; retry in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+        raise too_many(wait)
