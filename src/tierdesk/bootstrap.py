@@ -9,8 +9,9 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from pathlib import Path
 
 from tierdesk import analytics
@@ -24,17 +25,23 @@ from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
 from tierdesk.adapters.db import tables as _tables
+from tierdesk.adapters.email.compose import sender_domain
+from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
+from tierdesk.adapters.email.parse import parse as _parse_mail
+from tierdesk.adapters.email.smtp_sender import Relay, SmtpSender
+from tierdesk.adapters.email.store import BlobStore
 from tierdesk.adapters.outbound import FileSender
 from tierdesk.adapters.outbound.routing import RoutingSender
 from tierdesk.adapters.outbound.webhook_sender import WebhookSender
 from tierdesk.adapters.security import Argon2Hasher
-from tierdesk.config import Settings
+from tierdesk.config import MailboxSettings, Settings
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services import policies, webhooks
+from tierdesk.services import email_intake, policies, webhooks
+from tierdesk.services.email_intake import InboundMail, Mailbox, MailSource, Received
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock
@@ -145,7 +152,37 @@ def channel_senders(settings: Settings) -> dict[str, Sender]:
     "sms"; see `notify.delivery_channel`). A channel missing here delivers to the development
     mailbox file. Each channel adds its sender here, and only here."""
     senders: dict[str, Sender] = {}
+    if settings.smtp_host:
+        senders["email"] = email_sender(settings)
     return senders
+
+
+def email_from(settings: Settings) -> tuple[str, str]:
+    """(the From address of outgoing mail, the domain of its Message-IDs). ValueError when
+    mail is configured without TIERDESK_EMAIL_FROM."""
+    if not settings.email_from:
+        raise ValueError("TIERDESK_EMAIL_FROM is not set (the From address of outgoing mail)")
+    domain = settings.email_message_id_domain or sender_domain(settings.email_from)
+    return settings.email_from, domain
+
+
+def smtp_relay(settings: Settings) -> Relay:
+    """The outgoing relay of `settings` (TIERDESK_SMTP_*); the password is read now."""
+    return Relay(
+        host=settings.smtp_host or "",
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_secret(),
+        timeout=settings.smtp_timeout,
+    )
+
+
+def email_sender(settings: Settings) -> Sender:
+    """The email channel's Sender: SMTP through the configured relay (TLS, AUTH), with
+    Message-ID, In-Reply-To, References and the subject token, plain text and HTML."""
+    from_address, domain = email_from(settings)
+    return SmtpSender(smtp_relay(settings), from_address, domain)
 
 
 def outbound_sender(
@@ -160,6 +197,91 @@ def outbound_sender(
     else to the development mailbox file (`file_sender`)."""
     hooks = webhook_sender(env, allow_private=allow_private_webhooks)
     return RoutingSender(file_sender(mailbox), {webhooks.KIND: hooks}, channels)
+
+
+# --- email in ------------------------------------------------------------------------------------
+
+
+def blob_store(settings: Settings) -> BlobStore:
+    """Attachments and original mails, by content hash, under `settings.blob_dir()`."""
+    return BlobStore(settings.blob_dir())
+
+
+def parse_mail(settings: Settings, mailbox: str, raw: bytes) -> InboundMail:
+    """Read one mail (RFC 5322 bytes) as the intake needs it, storing its original and its
+    attachments (within the configured limits) by hash."""
+    return _parse_mail(
+        raw,
+        mailbox=mailbox,
+        store=blob_store(settings).put,
+        max_attachment_bytes=settings.email_max_attachment_bytes,
+        max_attachments=settings.email_max_attachments,
+    )
+
+
+def own_addresses(settings: Settings) -> frozenset[str]:
+    """tierdesk's own addresses (mail from them is a loop): the From address and each
+    mailbox's address."""
+    found = {parseaddr(settings.email_from or "")[1]}
+    found |= {parseaddr(m.address or "")[1] for m in settings.email_mailboxes}
+    return frozenset(a.lower() for a in found if a)
+
+
+def email_take(settings: Settings, env: policies.EnvSource) -> Callable[[str, bytes], Received]:
+    """`take(mailbox, raw)`: parse a mail and take it in (`email_intake.receive`) on the
+    policy in force; returns once its ticket or reply is committed."""
+    own = own_addresses(settings)
+    blobs = blob_store(settings)
+
+    def take(mailbox: str, raw: bytes) -> Received:
+        mail = _parse_mail(
+            raw,
+            mailbox=mailbox,
+            store=blobs.put,
+            max_attachment_bytes=settings.email_max_attachment_bytes,
+            max_attachments=settings.email_max_attachments,
+        )
+        return email_intake.receive(
+            policies.current(env),
+            mail,
+            own_addresses=own,
+            hold_per_minute=settings.email_hold_per_minute,
+        )
+
+    return take
+
+
+def mailbox_config(mailbox: MailboxSettings) -> MailboxConfig:
+    """The IMAP connection settings of one configured mailbox, its password read now
+    (ValueError naming the mailbox when it has none)."""
+    return MailboxConfig(
+        name=mailbox.name,
+        host=mailbox.host,
+        port=mailbox.port,
+        username=mailbox.username,
+        password=mailbox.secret(),
+        security=mailbox.security,
+        folder=mailbox.folder,
+        ack=mailbox.ack,
+        move_to=mailbox.move_to,
+        idle=mailbox.idle,
+        poll_seconds=mailbox.poll_seconds,
+        timeout=mailbox.timeout,
+    )
+
+
+def mail_source(config: MailboxConfig) -> MailSource:
+    """An IMAP mailbox to poll (imapclient)."""
+    return ImapMailbox(config)
+
+
+def mailboxes(settings: Settings, env: policies.EnvSource) -> list[Mailbox]:
+    """One poller per configured mailbox (TIERDESK_EMAIL_MAILBOXES), for the workers."""
+    take = email_take(settings, env)
+    return [
+        Mailbox(mail_source(mailbox_config(m)), take, m.poll_seconds)
+        for m in settings.email_mailboxes
+    ]
 
 
 # --- database ------------------------------------------------------------------------------------

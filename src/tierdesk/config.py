@@ -10,11 +10,61 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+class MailboxSettings(BaseModel):
+    """One IMAP mailbox: where it is, how to sign in, what to do with a mail once its ticket
+    or reply is committed (`ack`), and the team it belongs to. The password comes from the
+    environment variable named by `password_env` or from `password_file`, never inline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    host: str = Field(min_length=1)
+    port: int = Field(993, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str = Field(min_length=1)
+    password_env: str | None = None
+    password_file: Path | None = None
+    folder: str = "INBOX"
+    ack: Literal["seen", "move", "delete"] = "seen"
+    move_to: str = "Processed"
+    team: str | None = None
+    brand: str | None = None
+    address: str | None = None  # the mailbox's own address (mail from it is a loop)
+    idle: bool = True
+    poll_seconds: float = Field(30.0, gt=0)
+    timeout: float = Field(30.0, gt=0)
+
+    def secret(self) -> str:
+        """The password (from `password_env` or `password_file`); ValueError when neither
+        yields one. The message names where it looked, never the value."""
+        env_value = os.environ.get(self.password_env, "") if self.password_env else ""
+        if env_value:
+            return env_value
+        found = _secret(None, self.password_file, f"mailbox {self.name}: password_file")
+        if found:
+            return found
+        where = self.password_env or "password_env/password_file"
+        raise ValueError(f"mailbox {self.name}: no password ({where} is not set)")
+
+
+def _secret(value: SecretStr | None, path: Path | None, name: str) -> str | None:
+    if value is not None and value.get_secret_value():
+        return value.get_secret_value()
+    if path is None:
+        return None
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot read {path}: {exc.strerror}") from None
+    return first[0].strip() if first and first[0].strip() else None
 
 
 class Settings(BaseSettings):
@@ -65,6 +115,47 @@ class Settings(BaseSettings):
         "by default: an admin account must not become a door into the internal network).",
     )
     demo: bool = Field(False, description="Seed demo users and tickets on start.")
+    # --- email (docs/operations.md, "Email") ---
+    email_from: str | None = Field(
+        None, description="From address of outgoing mail, e.g. 'Support <support@example.com>'."
+    )
+    email_message_id_domain: str | None = Field(
+        None, description="Domain of outgoing Message-IDs; default: the From address's domain."
+    )
+    smtp_host: str | None = Field(None, description="Outgoing mail relay; unset: the dev mailbox.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Relay port.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (587), ssl (465) or none (a local relay only)."
+    )
+    smtp_username: str | None = Field(None, description="Relay login; unset: no AUTH.")
+    smtp_password: SecretStr | None = Field(None, description="Relay password (env only).")
+    smtp_password_file: Path | None = Field(None, description="File holding the relay password.")
+    smtp_timeout: float = Field(10.0, gt=0, le=120, description="Relay timeout, seconds.")
+    email_mailboxes: list[MailboxSettings] = Field(
+        default_factory=list, description="IMAP mailboxes to poll (a JSON list)."
+    )
+    email_blob_dir: Path | None = Field(
+        None, description="Attachments and original mails by hash; default: var_dir/mail."
+    )
+    email_max_attachment_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Larger attachments are listed, not stored."
+    )
+    email_max_attachments: int = Field(20, ge=0, description="Attachments stored per mail.")
+    email_hold_per_minute: int = Field(
+        20, ge=0, description="A sender writing more mails a minute is held (0: never)."
+    )
+    smtp_receive_port: int | None = Field(
+        None, ge=1, le=65535, description="Receive mail by SMTP on this port (aiosmtpd)."
+    )
+    smtp_receive_host: str = Field("127.0.0.1", description="Address the SMTP receiver uses.")
+
+    def blob_dir(self) -> Path:
+        """Where attachments and original mails are kept."""
+        return self.email_blob_dir or self.var_dir / "mail"
+
+    def smtp_secret(self) -> str | None:
+        """The relay password: TIERDESK_SMTP_PASSWORD, else the file's first line."""
+        return _secret(self.smtp_password, self.smtp_password_file, "smtp_password_file")
 
     def resolved_database_url(self) -> str:
         """`database_url`, or the SQLite file `tierdesk.db` under `var_dir` (absolute)."""

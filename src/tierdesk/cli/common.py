@@ -8,9 +8,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from tierdesk import policy
+from tierdesk import bootstrap, policy
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services.email_intake import Mailbox
+from tierdesk.services.outbox import Sender
+from tierdesk.services.policies import EnvSource
 
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="Policy YAML file (default: the preset).")
@@ -71,3 +74,14 @@ def prompt_password() -> str:
     return check_password_length(
         typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
+
+
+def channels_of(settings: Settings, env: EnvSource) -> tuple[dict[str, Sender], list[Mailbox]]:
+    """The configured channels: each one's outbox sender, and the mailboxes to poll. A
+    channel configured wrongly (no From address, a mailbox without its password) ends the
+    command with the reason (exit 1)."""
+    try:
+        return bootstrap.channel_senders(settings), bootstrap.mailboxes(settings, env)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None

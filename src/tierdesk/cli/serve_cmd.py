@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +27,7 @@ from tierdesk import bootstrap
 from tierdesk.cli.common import (
     PolicyOpt,
     PresetOpt,
+    channels_of,
     load_rulebook,
     log_to_stderr,
     prompt_password,
@@ -35,6 +36,7 @@ from tierdesk.cli.common import (
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
+from tierdesk.services.email_intake import Mailbox
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, UsernameTaken
 from tierdesk.services.outbox import Sender
@@ -105,9 +107,11 @@ def serve(
     live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
     mailbox = settings.var_dir / "mailbox.jsonl"
     allow = settings.webhook_allow_private
-    channels = bootstrap.channel_senders(settings)
+    channels, mailboxes = channels_of(settings, live)
     lifespan = (
-        background(live, mailbox, allow_private_webhooks=allow, channels=channels)
+        background(
+            live, mailbox, allow_private_webhooks=allow, channels=channels, mailboxes=mailboxes
+        )
         if workers
         else None
     )
@@ -186,11 +190,12 @@ def background(
     *,
     allow_private_webhooks: bool = False,
     channels: Mapping[str, Sender] | None = None,
+    mailboxes: Sequence[Mailbox] = (),
 ) -> Lifespan:
     """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, each
     configured channel's messages to its sender in `channels`, the rest to the dev mailbox
     file) and housekeeping as threads while the server runs; on shutdown they finish their
-    current step."""
+    current step. Each mailbox in `mailboxes` is polled by its own thread."""
 
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:
@@ -198,7 +203,7 @@ def background(
         sender = bootstrap.outbound_sender(
             mailbox, env, allow_private_webhooks=allow_private_webhooks, channels=channels
         )
-        threads = start_background(env, sender, stop)
+        threads = start_background(env, sender, stop, mailboxes=mailboxes)
         try:
             yield
         finally:

@@ -19,7 +19,13 @@ from typing import Annotated
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, log_to_stderr
+from tierdesk.cli.common import (
+    PolicyOpt,
+    PresetOpt,
+    channels_of,
+    load_rulebook,
+    log_to_stderr,
+)
 from tierdesk.cli.serve_cmd import settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.policies import PolicyInForce
@@ -78,7 +84,7 @@ def worker(
     env = _open(database_url, rules)
     settings = settings_from()
     allow = settings.webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
-    channels = bootstrap.channel_senders(settings)
+    channels, mailboxes = channels_of(settings, env)
     sender = bootstrap.outbound_sender(
         mailbox, env, allow_private_webhooks=allow, channels=channels
     )
@@ -93,6 +99,7 @@ def worker(
         sweep_interval=sweep_interval,
         outbox_interval=outbox_interval,
         housekeeping_interval=housekeeping_interval,
+        mailboxes=mailboxes,
     )
 
 

@@ -21,9 +21,11 @@ looks.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from tierdesk.domain.state import TicketStatus
 from tierdesk.services import conversation, tickets
@@ -273,3 +275,38 @@ def _record(uow: UnitOfWork, env: Env, mail: InboundMail, received: Received) ->
 
 def _exists(uow: UnitOfWork, ticket_id: str | None) -> bool:
     return ticket_id is not None and uow.tickets.get(ticket_id) is not None
+
+
+class MailSource(Protocol):
+    """A mailbox the email worker polls (the IMAP adapter's `ImapMailbox`)."""
+
+    name: str
+
+    def poll(self, take: Callable[[bytes], object], limit: int = 500) -> int:
+        """Take new mail, acknowledging each to the server after `take` returned; returns how
+        many were taken. Raises when the server or `take` fails (nothing unacknowledged is
+        lost: the next pass reads it again)."""
+        ...
+
+    def wait(self, stop: threading.Event) -> bool:
+        """Wait for new mail (IDLE); False when the source cannot, and the caller sleeps."""
+        ...
+
+    def check(self) -> str | None:
+        """Try the connection once: None when it works, else what is wrong."""
+        ...
+
+    def close(self) -> None: ...
+
+
+Take = Callable[[str, bytes], Received]
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """What the email worker polls: a source, what takes its mail in (`take(mailbox name,
+    raw bytes)`), and the pause between polls when the source cannot IDLE."""
+
+    source: MailSource
+    take: Take
+    interval: float = 30.0

@@ -123,6 +123,8 @@ def queue(
             "template_id": template_id,
             "ticket_id": state.id,
             "event_seq": event.seq,
+            "subject": state.subject,
+            **_thread_of(state),
             **(extra or {}),
         },
         dedupe_key=f"{state.id}:{event.seq}:{kind}",
@@ -131,6 +133,14 @@ def queue(
         ticket_id=state.id,
     )
     return message if uow.outbox.add(message) else None
+
+
+def _thread_of(state: TicketState) -> dict[str, str]:
+    """What lets the customer's mail client thread a message: the Message-ID of the mail
+    that opened an email ticket (its channel message id)."""
+    if state.channel == "email" and state.channel_message_id:
+        return {"in_reply_to": state.channel_message_id}
+    return {}
 
 
 def _render(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
@@ -21,11 +21,13 @@ from typing import Any
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import policies
+from tierdesk.services.email_intake import Mailbox
 from tierdesk.services.env import Env
 from tierdesk.services.housekeeping import PurgeReport, purge
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
 from tierdesk.services.ports import Clock, UnitOfWork
 from tierdesk.services.sweep import SweepReport, sweep
+from tierdesk.workers.email import run_mailbox
 from tierdesk.workers.housekeeping import HOUSEKEEPING_INTERVAL, run_housekeeping
 from tierdesk.workers.outbox import OUTBOX_INTERVAL, run_outbox
 from tierdesk.workers.sweeper import SWEEP_INTERVAL, run_sweeper
@@ -59,9 +61,11 @@ def start_background(
     sweep_interval: float = SWEEP_INTERVAL,
     outbox_interval: float = OUTBOX_INTERVAL,
     housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
+    mailboxes: Sequence[Mailbox] = (),
 ) -> list[threading.Thread]:
-    """Start the sweeper, the outbox sender and housekeeping as daemon threads; they run until
-    `stop` is set. Join the returned threads after setting it (each ends within one step)."""
+    """Start the sweeper, the outbox sender, housekeeping and one email poller per mailbox as
+    daemon threads; they run until `stop` is set. Join the returned threads after setting it
+    (each ends within one step)."""
     threads = [
         threading.Thread(
             target=run_sweeper,
@@ -84,6 +88,15 @@ def start_background(
             name="tierdesk-housekeeping",
             daemon=True,
         ),
+    ]
+    threads += [
+        threading.Thread(
+            target=run_mailbox,
+            args=(mailbox, stop),
+            name=f"tierdesk-email-{mailbox.source.name}",
+            daemon=True,
+        )
+        for mailbox in mailboxes
     ]
     for thread in threads:
         thread.start()
@@ -115,6 +128,7 @@ def run_forever(
     outbox_interval: float = OUTBOX_INTERVAL,
     housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
     handle_signals: bool = True,
+    mailboxes: Sequence[Mailbox] = (),
 ) -> None:
     """Run the workers in this process until `stop` is set or, with `handle_signals` (and
     when called from the main thread), SIGTERM/SIGINT arrives; then let the steps in progress
@@ -129,6 +143,7 @@ def run_forever(
             sweep_interval=sweep_interval,
             outbox_interval=outbox_interval,
             housekeeping_interval=housekeeping_interval,
+            mailboxes=mailboxes,
         )
         log.info(
             "workers started (sweep every %ss, outbox every %ss, housekeeping every %ss)",

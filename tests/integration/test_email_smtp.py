@@ -1,0 +1,155 @@
+"""Email out through a real SMTP relay: aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH,
+reached through the configured sender (`bootstrap.channel_senders`). Checks the headers that
+make a customer's reply thread, the two alternatives in the customer's language, and that a
+reply to what was sent comes back onto the same ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mailservers import Relay, self_signed
+
+from tierdesk import bootstrap
+from tierdesk.config import Settings
+from tierdesk.policy import rulebook
+from tierdesk.services import conversation, users
+from tierdesk.services.email_intake import Received, receive
+from tierdesk.services.env import Env
+from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.outbox import deliver
+
+CORPUS = Path(__file__).parents[1] / "data" / "mail"
+FROM = "Support <support@desk.example>"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def relay(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Relay]:
+    with Relay(certificate) as server:
+        # The relay's self-signed certificate is the one the system trusts in this test.
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+        yield server
+
+
+def _settings(relay: Relay, tmp_path: Path, **kw: object) -> Settings:
+    values: dict[str, object] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": relay.port,
+        "smtp_security": "starttls",
+        "smtp_username": relay.user,
+        "smtp_password": relay.password,
+        "email_from": FROM,
+        "var_dir": tmp_path / "var",
+    }
+    values.update(kw)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+class Desk:
+    def __init__(self, settings: Settings) -> None:
+        self.store = MemoryStore()
+        self.env = Env(uow=self.store.uow, clock=FakeClock(), rules=rulebook(preset="cs-sop"))
+        self.settings = settings
+        self.agent = users.add_user(
+            self.env, username="ann", display_name="Ann", role="agent_l1", actor_id=None
+        ).id
+        self.send = bootstrap.outbound_sender(
+            settings.var_dir / "mailbox.jsonl",
+            self.env,
+            channels=bootstrap.channel_senders(settings),
+        )
+
+    def take(self, raw: bytes) -> Received:
+        mail = bootstrap.parse_mail(self.settings, "support", raw)
+        own = bootstrap.own_addresses(self.settings)
+        return receive(self.env, mail, own_addresses=own)
+
+
+def test_a_receipt_and_a_reply_go_out_threaded_and_the_customers_answer_comes_back(
+    relay: Relay, tmp_path: Path
+) -> None:
+    desk = Desk(_settings(relay, tmp_path))
+    opened = desk.take((CORPUS / "plain_utf8.eml").read_bytes())
+    ticket_id = opened.ticket_id or ""
+    report = deliver(desk.env, desk.send)
+    assert (report.sent, report.retried) == (1, 0)
+    [(envelope, receipt)] = relay.mails
+    assert envelope.rcpt_tos == ["mei@example.com"] and envelope.mail_from == "support@desk.example"
+    message_id = str(receipt["Message-ID"]).strip()  # folded: a ticket id is long
+    assert message_id.startswith(f"<tierdesk.{ticket_id}.")
+    assert message_id.endswith(".receipt@desk.example>")
+    assert receipt["In-Reply-To"] == receipt["References"] == "<plain-1@mail.example.com>"
+    assert receipt["Subject"] == f"Re: Where is my order #12345? [#{ticket_id}]"
+    assert receipt["Auto-Submitted"] == "auto-replied"
+    assert receipt["X-Tierdesk-Loop"] == "support@desk.example"
+    assert receipt["Content-Language"] == "en"
+    plain = receipt.get_body(("plain",))
+    html = receipt.get_body(("html",))
+    assert plain is not None and html is not None
+    assert ticket_id in plain.get_content() and 'lang="en"' in html.get_content()
+
+    conversation.reply(desk.env, ticket_id=ticket_id, actor_id=desk.agent, body="It ships today.")
+    assert deliver(desk.env, desk.send).sent == 1
+    reply = relay.mails[-1][1]
+    assert reply["Auto-Submitted"] is None  # a person wrote it
+    assert reply.get_body(("plain",)).get_content().startswith("It ships today.")  # type: ignore[union-attr]
+
+    answer = (
+        f"From: Mei Lin <mei@example.com>\r\nTo: support@desk.example\r\n"
+        f"Subject: {reply['Subject']}\r\nMessage-ID: <answer-1@mail.example.com>\r\n"
+        f"In-Reply-To: {str(reply['Message-ID']).strip()}\r\n"
+        f"References: {reply['References']} {str(reply['Message-ID']).strip()}\r\n\r\nGreat, thanks!\r\n\r\n> It ships today.\r\n"
+    ).encode()
+    assert desk.take(answer) == Received("reply", ticket_id)
+    # Our own mail forwarded back to us is a loop, not a new ticket.
+    assert desk.take(receipt.as_bytes()).outcome == "loop"
+
+
+def test_zh_tw_customers_get_both_alternatives_in_chinese(relay: Relay, tmp_path: Path) -> None:
+    desk = Desk(_settings(relay, tmp_path))
+    desk.take((CORPUS / "big5.eml").read_bytes())
+    assert deliver(desk.env, desk.send).sent == 1
+    mail = relay.mails[0][1]
+    assert mail["Content-Language"] == "zh-TW"
+    assert "案件編號" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert 'lang="zh-TW"' in mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "訂單還沒收到" in mail["Subject"]
+
+
+def test_a_wrong_relay_password_fails_the_attempt_without_showing_the_password(
+    relay: Relay, tmp_path: Path
+) -> None:
+    desk = Desk(_settings(relay, tmp_path, smtp_password="not-the-password"))
+    desk.take((CORPUS / "plain_utf8.eml").read_bytes())
+    report = deliver(desk.env, desk.send)
+    assert (report.sent, report.retried) == (0, 1) and not relay.mails
+    [message] = desk.store.tables.outbox.values()
+    assert message.last_error is not None and "login refused" in message.last_error
+    assert "not-the-password" not in message.last_error
+
+
+def test_a_refused_recipient_is_retried_later(relay: Relay, tmp_path: Path) -> None:
+    relay.handler.refuse.add("mei@example.com")
+    desk = Desk(_settings(relay, tmp_path))
+    desk.take((CORPUS / "plain_utf8.eml").read_bytes())
+    assert deliver(desk.env, desk.send).retried == 1
+    [message] = desk.store.tables.outbox.values()
+    assert message.last_error is not None and "recipient refused (550)" in message.last_error
+
+
+def test_without_tls_trust_the_relay_is_not_used(
+    certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    with Relay(certificate) as relay:  # SSL_CERT_FILE not set: the certificate is not trusted
+        desk = Desk(_settings(relay, tmp_path))
+        desk.take((CORPUS / "plain_utf8.eml").read_bytes())
+        assert deliver(desk.env, desk.send).retried == 1
+        assert not relay.mails
+        [message] = desk.store.tables.outbox.values()
+        assert "CERTIFICATE_VERIFY_FAILED" in (message.last_error or "")
