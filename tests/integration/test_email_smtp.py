@@ -104,7 +104,8 @@ def test_a_receipt_and_a_reply_go_out_threaded_and_the_customers_answer_comes_ba
         f"From: Mei Lin <mei@example.com>\r\nTo: support@desk.example\r\n"
         f"Subject: {reply['Subject']}\r\nMessage-ID: <answer-1@mail.example.com>\r\n"
         f"In-Reply-To: {str(reply['Message-ID']).strip()}\r\n"
-        f"References: {reply['References']} {str(reply['Message-ID']).strip()}\r\n\r\nGreat, thanks!\r\n\r\n> It ships today.\r\n"
+        f"References: {reply['References']} {str(reply['Message-ID']).strip()}\r\n\r\n"
+        "Great, thanks!\r\n\r\n> It ships today.\r\n"
     ).encode()
     assert desk.take(answer) == Received("reply", ticket_id)
     # Our own mail forwarded back to us is a loop, not a new ticket.
