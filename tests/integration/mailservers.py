@@ -10,13 +10,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -145,12 +148,14 @@ class Dovecot:
     """A private dovecot on 127.0.0.1:`port` (plain IMAP, PLAIN auth allowed without TLS on
     loopback), user `user` / `password`, Maildir under `folder`."""
 
-    def __init__(self, folder: Path, user: str = "desk", password: str = "imap-secret") -> None:  # noqa: S107
+    def __init__(self, user: str = "desk", password: str = "imap-secret") -> None:  # noqa: S107
         require_dovecot()
-        self.folder = folder
+        # Its own folder under /tmp (not pytest's, whose parents are private to the user:
+        # dovecot's unprivileged processes must reach their sockets and the user file).
+        self.folder = Path(tempfile.mkdtemp(prefix="tierdesk-dovecot-"))
         self.user, self.password = user, password
         self.port = free_port()
-        self.config = folder / "dovecot.conf"
+        self.config = self.folder / "dovecot.conf"
         self._write_config()
 
     def _write_config(self) -> None:
@@ -163,8 +168,7 @@ class Dovecot:
         if me == 0:
             account, login = "dovecot", "dovenull"
             uid, gid = pwd.getpwnam(account).pw_uid, pwd.getpwnam(account).pw_gid
-            for path in (base, base.parent):
-                path.chmod(0o755)  # let the unprivileged processes reach their sockets
+            base.chmod(0o755)  # let the unprivileged processes reach their sockets
             os.chown(base / "mail", uid, gid)  # the mail processes run as `account`
         else:
             account = login = pwd.getpwuid(me).pw_name
@@ -184,6 +188,8 @@ instance_name = tierdesk-test-{self.port}
 log_path = {base / "log" / "dovecot.log"}
 info_log_path = {base / "log" / "dovecot.log"}
 ssl = no
+shutdown_clients = yes
+mailbox_idle_check_interval = 1 secs
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {account}
@@ -247,7 +253,22 @@ namespace inbox {{
                 time.sleep(0.05)
         raise RuntimeError(f"dovecot did not start; log: {self.log()}")
 
+    def _sessions(self) -> list[int]:
+        """Pids of this instance's processes (their titles start with the instance name)."""
+        prefix = f"dovecot-tierdesk-test-{self.port}/".encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "cmdline").read_bytes().startswith(prefix):
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        return found
+
     def stop(self) -> None:
+        """Stop the server and end its client sessions (as a host going down would: the
+        master leaves running IMAP sessions alone)."""
         subprocess.run(
             [DOVECOT, "-c", str(self.config), "stop"],
             stdin=subprocess.DEVNULL,
@@ -261,7 +282,10 @@ namespace inbox {{
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 time.sleep(0.05)
             except OSError:
-                return
+                break
+        for pid in self._sessions():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def restart(self) -> None:
         self.stop()
@@ -277,3 +301,4 @@ namespace inbox {{
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

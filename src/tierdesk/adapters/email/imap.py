@@ -172,8 +172,13 @@ class ImapMailbox:
                 client.idle()
                 deadline = time.monotonic() + self.config.poll_seconds
                 while not stop.is_set() and time.monotonic() < deadline:
+                    started = time.monotonic()
                     if client.idle_check(timeout=_IDLE_SLICE):
                         break
+                    if time.monotonic() - started < _IDLE_SLICE / 2:
+                        # imapclient swallows EOF: woken early with nothing means the server
+                        # closed the connection (a restart). Reconnect on the next pass.
+                        raise ConnectionError(f"{self.config.where}: closed during IDLE")
                 client.idle_done()
             except BaseException:
                 self.close_unlocked()
