@@ -207,10 +207,10 @@ def test_the_worker_idles_and_takes_new_mail_within_seconds_and_survives_a_resta
     try:
         time.sleep(0.5)  # the worker is idling now
         _append(dovecot, _corpus()[0])
-        _wait_for(lambda: desk.count("tickets") == 1, 10)
+        _wait_for(lambda: desk.count("tickets") == 1, 20)
         dovecot.restart()  # the worker's IDLE connection dies with it
         _append(dovecot, (CORPUS / "plain_utf8.eml").read_bytes())
-        _wait_for(lambda: desk.count("tickets") == 2, 20)
+        _wait_for(lambda: desk.count("tickets") == 2, 40)
     finally:
         stop.set()
         thread.join(15)
