@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tierdesk.domain.authority import Allowed, NeedsApproval, may
 from tierdesk.domain.errors import DomainError
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.rulebook import ActionLimit, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES
+from tierdesk.services import granted
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
     ApprovalRequired,
@@ -124,7 +126,9 @@ def request_approval(
         user = actor(uow, actor_id, TICKET_ROLES, "request approvals")
         change = act_on(uow, user, ticket_id, env, expected_version, "request an approval on")
         require_status(change, ACTIVE_STATUSES, "request an approval on")
-        verdict = authority(env.rules, user.role, action, value)
+        before = _before(uow, env.rules, change, action)
+        after = value if before is None or value is None else before + value
+        verdict = authority(env.rules, user.role, action, after)
         if verdict.allowed and action != "exception":
             raise InvalidInput("action", f"{verdict.reason}: apply it directly")
         if verdict.required_role is None:
@@ -137,6 +141,7 @@ def request_approval(
             approval_id=approval.id,
             action=action,
             amount=str(value) if value is not None else None,
+            granted_before=str(before) if before is not None else None,
             required_role=verdict.required_role,
         )
         finish(uow, env, change)
@@ -193,14 +198,15 @@ def _decide(env: Env, approval_id: str, actor_id: str, status: str, note: str) -
             )
         if user.id == approval.requested_by:
             raise Forbidden("nobody approves their own request", approval_id=approval_id)
-        verdict = authority(env.rules, user.role, approval.action, approval.amount, deciding=True)
+        change = load(uow, approval.ticket_id, user.id, env.now())
+        before = _before(uow, env.rules, change, approval.action)
+        verdict = may_decide(env.rules, user.role, approval, before)
         if not verdict.allowed:
             raise InsufficientAuthority(
                 f"{user.role} may not decide this: {verdict.reason}",
                 role=user.role,
                 required_role=verdict.required_role,
             )
-        change = load(uow, approval.ticket_id, user.id, env.now())
         decided = replace(
             approval,
             status="approved" if status == "approved" else "denied",
@@ -214,6 +220,29 @@ def _decide(env: Env, approval_id: str, actor_id: str, status: str, note: str) -
         finish(uow, env, change)
         uow.commit()
         return decided
+
+
+def may_decide(
+    rules: Rulebook, role: str, approval: ApprovalRecord, before: Decimal | None
+) -> Verdict:
+    """Whether `role` may decide `approval` (R-AUTH-2/3), given what the issue has been granted
+    `before` it: the role must be at or above the request's `required_role` on the policy's
+    role order and hold the authority for the total the action brings the issue to. The one
+    test for deciding, the approvals inbox and the approval's later use."""
+    ladder = rules.authority.ladder
+    required = approval.required_role
+    if role not in ladder or (required in ladder and ladder.index(role) < ladder.index(required)):
+        return Verdict(False, required, f"this request needs {required} or above")
+    amount = approval.amount
+    after = amount if before is None or amount is None else before + amount
+    return authority(rules, role, approval.action, after, deciding=True)
+
+
+def _before(uow: UnitOfWork, rules: Rulebook, change: TicketChange, action: str) -> Decimal | None:
+    """The running total of `action` granted on the ticket's issue so far (None: not money)."""
+    record = uow.tickets.get(change.ticket_id)
+    ids = granted.issue_ids(uow, record) if record is not None else {change.ticket_id}
+    return granted.total(rules, granted.actions_of(uow, ids), action)
 
 
 def _record_decision(change: TicketChange, a: ApprovalRecord) -> None:
@@ -245,6 +274,7 @@ def _record_action(
     value: Decimal | None,
     approval_id: str | None,
     why: str,
+    **facts: Any,
 ) -> ActionRecord:
     limit = _limit(rules, action)
     record = ActionRecord(
@@ -268,6 +298,7 @@ def _record_action(
         action=action,
         amount=str(value) if value is not None else None,
         approval_id=approval_id,
+        **facts,
     )
     return record
 
@@ -276,6 +307,7 @@ def _record_action(
 class Applied:
     ticket: TicketRecord
     action: ActionRecord
+    replayed: bool = False
 
 
 def apply_action(
@@ -288,15 +320,30 @@ def apply_action(
     approval_id: str | None = None,
     note: str = "",
     expected_version: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Applied:
-    """Apply a recovery action. Within the actor's authority it applies at once; above it,
-    `approval_id` must name an approved request for this ticket and action covering the
-    amount (it is then used up). IdentityNotVerified for an account action before the
-    customer's identity was verified (R-PROC-2); ApprovalRequired otherwise."""
+    """Apply a recovery action. Authority applies to what the customer receives: for money
+    actions, the running total granted on the ticket's issue (`tierdesk.services.granted`)
+    with this one added. Within the actor's authority it applies at once; above it,
+    `approval_id` must name an approved request for this ticket and action of exactly this
+    amount, decided by a role with the authority for the new total (it is then used up).
+    IdentityNotVerified for an account action before the customer's identity was verified
+    (R-PROC-2); ApprovalRequired otherwise. A retry with the same `idempotency_key` returns
+    the action applied the first time (`replayed`) and applies nothing."""
     value = _amount(env.rules, action, amount)
+    fingerprint = granted.digest(action=action, amount=value, approval_id=approval_id, note=note)
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "apply recovery actions")
+        granted.lock_issue(uow, ticket_id)
         change = act_on(uow, user, ticket_id, env, expected_version, "apply an action to")
+        if idempotency_key is not None:
+            done = granted.replayed(uow, ticket_id, idempotency_key, fingerprint)
+            if done is not None:
+                first = next(a for a in uow.actions.for_ticket(ticket_id) if a.id == done)
+                current = uow.tickets.get(ticket_id)
+                if current is None:  # pragma: no cover - locked above
+                    raise NotFound("ticket", ticket_id)
+                return Applied(current, first, replayed=True)
         require_status(change, ACTIVE_STATUSES, "apply an action to")
         if action in ACCOUNT_ACTIONS and change.state.identity_verified_at is None:
             raise IdentityNotVerified(
@@ -304,41 +351,67 @@ def apply_action(
                 ticket_id=ticket_id,
                 action=action,
             )
-        verdict = authority(env.rules, user.role, action, value)
+        before = _before(uow, env.rules, change, action)
+        after = value if before is None or value is None else before + value
+        verdict = authority(env.rules, user.role, action, after)
         used = (
             None
             if verdict.allowed
-            else _use_approval(uow, ticket_id, action, value, verdict, approval_id)
+            else _use_approval(uow, env.rules, change, action, value, before, verdict, approval_id)
         )
-        why = note or verdict.reason
-        record = _record_action(uow, env.rules, change, user.role, action, value, used, why)
+        why = note or _why(verdict.reason, before, after)
+        retry: dict[str, Any] = {"idempotency_key": idempotency_key, "request_digest": fingerprint}
+        record = _record_action(
+            uow,
+            env.rules,
+            change,
+            user.role,
+            action,
+            value,
+            used,
+            why,
+            **(retry if idempotency_key is not None else {}),
+        )
         saved = finish(uow, env, change)
         uow.commit()
         return Applied(saved, record)
 
 
+def _why(reason: str, before: Decimal | None, after: Decimal | None) -> str:
+    if not before or after is None:
+        return reason
+    return f"{reason}; {after:,} granted on this issue in all ({before:,} before)"
+
+
 def _use_approval(
     uow: UnitOfWork,
-    ticket_id: str,
+    rules: Rulebook,
+    change: TicketChange,
     action: str,
     value: Decimal | None,
+    before: Decimal | None,
     verdict: Verdict,
     approval_id: str | None,
 ) -> str:
-    """Mark the approval that covers this action used; ApprovalRequired when none does."""
+    """Mark the approval that covers this action used; ApprovalRequired when none does: an
+    approved request for this ticket and action, of exactly this amount, whose decider may
+    still grant the total it brings the issue to."""
     approval = uow.approvals.get(approval_id) if approval_id is not None else None
     covers = (
         approval is not None
-        and approval.ticket_id == ticket_id
+        and approval.ticket_id == change.ticket_id
         and approval.action == action
         and approval.status == "approved"
-        and (value is None or (approval.amount is not None and value <= approval.amount))
+        and approval.amount == value
+        and approval.decided_role is not None
+        and may_decide(rules, approval.decided_role, approval, before).allowed
     )
     if approval is None or not covers:
         raise ApprovalRequired(
             f"{verdict.reason}: request an approval first (R-AUTH-2)",
             action=action,
             amount=str(value) if value is not None else None,
+            granted_before=str(before) if before is not None else None,
             required_role=verdict.required_role,
             approval_id=approval_id,
         )
@@ -347,12 +420,16 @@ def _use_approval(
 
 
 def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[ApprovalRecord]:
-    """Pending requests, oldest first, that the user's role has the authority to decide."""
+    """Pending requests, oldest first, that the user may decide (`may_decide`, on what each
+    ticket's issue has been granted so far)."""
     with env.reader() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "list approvals")
         pending = uow.approvals.pending(limit)
-    return [
-        a
-        for a in pending
-        if authority(env.rules, user.role, a.action, a.amount, deciding=True).allowed
-    ]
+        out = []
+        for a in pending:
+            record = uow.tickets.get(a.ticket_id)
+            ids = granted.issue_ids(uow, record) if record is not None else {a.ticket_id}
+            before = granted.total(env.rules, granted.actions_of(uow, ids), a.action)
+            if may_decide(env.rules, user.role, a, before).allowed:
+                out.append(a)
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 import pytest
@@ -15,7 +16,9 @@ from db_records import SQL_BACKENDS, at, customer, outbox, ticket
 
 from tierdesk.adapters.db import Database
 from tierdesk.policy import rulebook
+from tierdesk.services import approvals, lifecycle
 from tierdesk.services.customers import Contact
+from tierdesk.services.errors import ApprovalRequired
 from tierdesk.services.sweep import sweep
 from tierdesk.services.tickets import open_ticket
 
@@ -143,3 +146,28 @@ def test_a_reader_refuses_to_write(sql_db: Database) -> None:
         assert uow.customers.get("c_1") is None
         uow.customers.add(customer("c_1"))  # the pooled connection writes again
         uow.commit()
+
+
+@pytest.mark.rule("R-AUTH-1")
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
+def test_twenty_refunds_at_once_never_pass_the_limit_together(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    db: Database = request.getfixturevalue(f"{backend}_db")
+    desk = make_store_desk(db.uow, rulebook(preset="cs-sop"))
+    ticket, l1 = desk.open().id, desk.user["agent_l1"]
+    lifecycle.verify_identity(desk.env, ticket_id=ticket, actor_id=l1)
+
+    def refund() -> str:
+        try:
+            approvals.apply_action(
+                desk.env, ticket_id=ticket, actor_id=l1, action="refund", amount="500"
+            )
+        except ApprovalRequired:
+            return "refused"
+        return "applied"
+
+    results = _at_once(refund, workers=20)
+    assert sorted(results) == ["applied"] + ["refused"] * 19
+    with db.uow() as uow:
+        assert [a.amount for a in uow.actions.for_ticket(ticket)] == [Decimal("500")]

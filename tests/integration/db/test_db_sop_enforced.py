@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from db_desk import StoreDesk, make_store_desk
@@ -13,7 +14,15 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import rulebook
 from tierdesk.services import approvals, conversation, lifecycle, templates
 from tierdesk.services.customers import Contact
-from tierdesk.services.errors import UnfilledPlaceholders, WrongTier
+from tierdesk.services.errors import (
+    ApprovalRequired,
+    Forbidden,
+    IdempotencyKeyReused,
+    InsufficientAuthority,
+    UnfilledPlaceholders,
+    WrongTier,
+)
+from tierdesk.services.records import ROLES, ApprovalRecord
 from tierdesk.services.escalations import escalate
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.tickets import open_ticket
@@ -178,3 +187,176 @@ def test_the_tier_and_leads_act_and_anyone_notes_once_escalated(desk: StoreDesk)
         lifecycle.reopen(env, ticket_id=ticket, actor_id=u["agent_l1"], reason="not fixed")
     lifecycle.reopen(env, ticket_id=ticket, actor_id=u["supervisor"], reason="not fixed")
     assert desk.ticket(ticket).status == "open"
+
+
+# --- authority over what the customer receives (R-AUTH-1, R-AUTH-2, R-ESC-3, R-AUTH-3) ----------
+
+
+def _verified(desk: StoreDesk, email: str = "mei@example.com") -> str:
+    ticket = desk.open(email=email).id
+    lifecycle.verify_identity(desk.env, ticket_id=ticket, actor_id=desk.user["agent_l1"])
+    return ticket
+
+
+def _refund(desk: StoreDesk, ticket: str, amount: str, role: str = "agent_l1", **kw: object):
+    return approvals.apply_action(
+        desk.env,
+        ticket_id=ticket,
+        actor_id=desk.user[role],
+        action="refund",
+        amount=amount,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.rule("R-AUTH-1")
+@pytest.mark.rule("R-ESC-3")
+def test_split_refunds_count_as_one_against_the_limit(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    _refund(desk, ticket, "450")
+    with pytest.raises(ApprovalRequired) as refused:
+        _refund(desk, ticket, "450")
+    assert refused.value.data["required_role"] == "agent_l2"
+    assert refused.value.data["granted_before"] == "450"
+    with desk.env.uow() as uow:
+        assert [a.amount for a in uow.actions.for_ticket(ticket)] == [Decimal("450")]
+
+
+@pytest.mark.rule("R-AUTH-1")
+def test_refunds_on_linked_and_merged_tickets_share_one_total(desk: StoreDesk) -> None:
+    # The same customer writes three times (a repeat contact may escalate, so a lead acts).
+    env, lead = desk.env, desk.user["team_lead"]
+
+    def verified() -> str:
+        ticket = desk.open().id
+        lifecycle.verify_identity(env, ticket_id=ticket, actor_id=lead)
+        return ticket
+
+    first = verified()
+    _refund(desk, first, "4000", role="team_lead")
+    again = verified()
+    if desk.ticket(again).related_to != first:
+        lifecycle.link_contact(env, ticket_id=again, related_to=first, actor_id=lead)
+    _refund(desk, again, "3000", role="team_lead")
+    dup = verified()
+    _refund(desk, dup, "2500", role="team_lead")
+    lifecycle.merge(env, source_id=dup, target_id=again, actor_id=lead)
+    with pytest.raises(ApprovalRequired) as refused:
+        _refund(desk, first, "600", role="team_lead")
+    assert refused.value.data["granted_before"] == "9500"
+    assert refused.value.data["required_role"] == "supervisor"
+    _refund(desk, again, "500", role="team_lead")  # exactly 10,000 in all: the lead's limit
+
+
+@pytest.mark.rule("R-AUTH-2")
+def test_complimentary_value_has_its_own_running_total(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    env, lead = desk.env, desk.user["team_lead"]
+    _refund(desk, ticket, "9000", role="team_lead")
+    comp = {"ticket_id": ticket, "actor_id": lead, "action": "complimentary"}
+    approvals.apply_action(env, amount="1000", **comp)  # type: ignore[arg-type]
+    with pytest.raises(ApprovalRequired) as refused:
+        approvals.apply_action(env, amount="600", **comp)  # type: ignore[arg-type]
+    assert refused.value.data["granted_before"] == "1000"
+    assert refused.value.data["required_role"] == "supervisor"
+
+
+@pytest.mark.rule("R-AUTH-2")
+@pytest.mark.rule("R-ESC-3")
+def test_an_approved_amount_covers_exactly_that_amount_once(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    env, u = desk.env, desk.user
+    _refund(desk, ticket, "450")
+    request = approvals.request_approval(
+        env,
+        ticket_id=ticket,
+        actor_id=u["agent_l1"],
+        action="refund",
+        amount="450",
+        justification="parcel lost twice",
+    )
+    assert request.required_role == "agent_l2"
+    approvals.approve(env, approval_id=request.id, actor_id=u["agent_l2"])
+    with pytest.raises(ApprovalRequired):
+        _refund(desk, ticket, "400", approval_id=request.id)  # not the approved amount
+    _refund(desk, ticket, "450", approval_id=request.id)
+    with pytest.raises(ApprovalRequired):
+        _refund(desk, ticket, "450", approval_id=request.id)  # used up
+    with desk.env.uow() as uow:
+        assert sum(a.amount or 0 for a in uow.actions.for_ticket(ticket)) == Decimal("900")
+
+
+@pytest.mark.rule("R-AUTH-2")
+@pytest.mark.rule("R-AUTH-3")
+def test_every_decider_role_against_every_required_role(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    ladder = desk.env.rules.authority.ladder
+    requester = desk.user["qa"]  # off the ladder: never a decider, so never deciding their own
+    outcomes = {}
+    for required in ladder:
+        for decider in ROLES:
+            approval = ApprovalRecord(
+                id=f"a_{required}_{decider}",
+                ticket_id=ticket,
+                action="refund",
+                amount=Decimal("100"),
+                unit="money",
+                currency="TWD",
+                requested_by=requester,
+                requested_role="agent_l1",
+                required_role=required,
+                justification="test",
+                created_at=desk.clock.now(),
+            )
+            with desk.env.uow() as uow:
+                uow.approvals.add(approval)
+                uow.commit()
+            try:
+                approvals.approve(desk.env, approval_id=approval.id, actor_id=desk.user[decider])
+                outcomes[required, decider] = True
+            except (InsufficientAuthority, Forbidden):
+                outcomes[required, decider] = False
+    expected = {
+        (r, d): d in ladder and ladder.index(d) >= ladder.index(r) for r in ladder for d in ROLES
+    }
+    assert outcomes == expected
+
+
+@pytest.mark.rule("R-AUTH-3")
+def test_an_exception_needing_a_manager_is_not_decided_by_a_supervisor(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    env, u = desk.env, desk.user
+    request = ApprovalRecord(
+        id="a_exception",
+        ticket_id=ticket,
+        action="exception",
+        amount=None,
+        unit="flag",
+        currency=None,
+        requested_by=u["agent_l2"],
+        requested_role="agent_l2",
+        required_role="manager",
+        justification="ship outside the return window",
+        created_at=desk.clock.now(),
+    )
+    with env.uow() as uow:
+        uow.approvals.add(request)
+        uow.commit()
+    with pytest.raises(InsufficientAuthority) as refused:
+        approvals.approve(env, approval_id=request.id, actor_id=u["supervisor"])
+    assert refused.value.data["required_role"] == "manager"
+    assert approvals.pending_approvals(env, actor_id=u["supervisor"]) == []
+    assert [a.id for a in approvals.pending_approvals(env, actor_id=u["manager"])] == [request.id]
+    approvals.approve(env, approval_id=request.id, actor_id=u["manager"])
+
+
+def test_an_action_retried_with_its_idempotency_key_is_applied_once(desk: StoreDesk) -> None:
+    ticket = _verified(desk)
+    first = _refund(desk, ticket, "300", idempotency_key="k-1")
+    again = _refund(desk, ticket, "300", idempotency_key="k-1")
+    assert (again.replayed, again.action) == (True, first.action)
+    with pytest.raises(IdempotencyKeyReused):
+        _refund(desk, ticket, "200", idempotency_key="k-1")
+    with desk.env.uow() as uow:
+        assert len(uow.actions.for_ticket(ticket)) == 1
+    assert desk.kinds(ticket).count("action_applied") == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from tierdesk.services import approvals
 from tierdesk.services.approvals import Applied
@@ -50,8 +50,13 @@ def apply_action(
     state: State,
     response: Response,
     if_match: IfMatch = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=150)
+    ] = None,
 ) -> Applied:
-    """Apply a recovery action: within the caller's authority, or with an approval."""
+    """Apply a recovery action: within the caller's authority for the running total granted
+    on the ticket's issue, or with an approval of exactly this amount. A retry with the same
+    `Idempotency-Key` answers 200 with the action applied the first time (`replayed`)."""
     applied = approvals.apply_action(
         state.env,
         ticket_id=ticket_id,
@@ -61,7 +66,10 @@ def apply_action(
         approval_id=body.approval_id,
         note=body.note,
         expected_version=expected_version(if_match, body.version),
+        idempotency_key=f"user:{user.user_id}:{idempotency_key}" if idempotency_key else None,
     )
+    if applied.replayed:
+        response.status_code = 200
     tagged(response, applied.ticket)
     return applied
 
