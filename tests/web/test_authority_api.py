@@ -25,4 +25,4 @@ def test_split_refunds_need_an_approval_and_a_retry_is_applied_once(desk: WebDes
     other = desk.client.post(
         f"{base}/actions", json={"action": "apology"}, headers=l1 | {"Idempotency-Key": "r1"}
     )
-    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"

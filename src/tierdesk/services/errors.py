@@ -61,12 +61,6 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-class IdempotencyKeyReused(Conflict):
-    """The Idempotency-Key was used before for a different request; nothing was done."""
-
-    code = "idempotency_key_reused"
-
-
 class Rejected(ServiceError):  # noqa: N818
     code = "rejected"
 

@@ -83,7 +83,10 @@ def replayed(uow: UnitOfWork, ticket_id: str, key: str, fingerprint: str) -> str
         if event.kind == EventKind.ACTION_APPLIED and event.data.get("idempotency_key") == key:
             if event.data.get("request_digest") != fingerprint:
                 raise IdempotencyKeyReused(
-                    "this Idempotency-Key was used for a different action", ticket_id=ticket_id
+                    "idempotency_key",
+                    "this Idempotency-Key was used with a different action; the first one is "
+                    "applied unchanged: use a new key for a new action",
+                    ticket_id=ticket_id,
                 )
             return str(event.data["action_id"])
     return None

@@ -22,9 +22,9 @@ from tierdesk.services.errors import (
     UnfilledPlaceholders,
     WrongTier,
 )
-from tierdesk.services.records import ROLES, ApprovalRecord
 from tierdesk.services.escalations import escalate
 from tierdesk.services.ports import UnitOfWork
+from tierdesk.services.records import ROLES, ApprovalRecord
 from tierdesk.services.tickets import open_ticket
 
 ZH_ORDER = "我的訂單 #12345 還沒有送到，請幫我查一下"
