@@ -33,6 +33,9 @@ from tierdesk.adapters.email.store import BlobStore
 from tierdesk.adapters.outbound import FileSender
 from tierdesk.adapters.outbound.routing import RoutingSender
 from tierdesk.adapters.outbound.webhook_sender import WebhookSender
+from tierdesk.adapters.outbound.webhook_sender import (
+    check_registration as check_webhook_registration,
+)
 from tierdesk.adapters.security import Argon2Hasher
 from tierdesk.config import MailboxSettings, Settings
 from tierdesk.domain.classifier import Classifier
@@ -145,6 +148,12 @@ def webhook_sender(env: policies.EnvSource, *, allow_private: bool = False) -> S
         return webhooks.subscription(policies.current(env), webhook_id)
 
     return WebhookSender(lookup, allow_private=allow_private)
+
+
+def webhook_url_check(settings: Settings) -> webhooks.UrlCheck | None:
+    """What registering a webhook checks its URL with: UnsafeUrl for a URL reaching a
+    private or local address (resolving its host), None when TIERDESK_WEBHOOK_ALLOW_PRIVATE."""
+    return None if settings.webhook_allow_private else check_webhook_registration
 
 
 def channel_senders(settings: Settings) -> dict[str, Sender]:

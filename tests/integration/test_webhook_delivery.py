@@ -207,13 +207,15 @@ def test_a_private_address_is_refused_by_default_before_any_request(
     _open(desk)
     default = bootstrap.outbound_sender(desk.mailbox, desk.env)  # TIERDESK default
     report = deliver(desk.env, default)
-    assert (report.sent, report.retried) == (1, 1)  # the receipt; the webhook refused
+    # the receipt is sent; the webhook is refused and dead at once (never retried)
+    assert (report.sent, report.retried, report.dead) == (1, 0, 1)
     assert receiver.requests == []
     [message] = desk.outbox("webhook")
     assert message.last_error == (
-        f"WebhookFailed: webhook {hook.id}: its URL resolves to 127.0.0.1, a private or local "
-        "address; not sent (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+        f"WebhookRefused: webhook {hook.id}: refused, it resolves to 127.0.0.1, a private or "
+        "local address; not sent and not retried (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
     )
+    assert message.status == "dead" and message.attempts == 1
 
 
 @pytest.mark.parametrize(
@@ -226,6 +228,8 @@ def test_a_private_address_is_refused_by_default_before_any_request(
         (["93.184.216.34", "192.168.1.9"], False),  # one private answer is enough
         (["::1"], False),
         (["fe80::1%eth0"], False),
+        (["224.0.0.251"], False),  # multicast
+        (["::ffff:10.1.2.3"], False),  # IPv4-mapped private
     ],
 )
 def test_only_global_addresses_are_called(addresses: list[str], sent: bool) -> None:

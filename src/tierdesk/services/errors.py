@@ -133,3 +133,17 @@ class IdempotencyKeyReused(InvalidInput):
     ticket is kept unchanged), as payment APIs do."""
 
     code = "idempotency_key_reused"
+
+
+class UnsafeUrl(InvalidInput):
+    """A URL that names or resolves to a loopback, private, link-local (cloud metadata),
+    multicast or reserved address: an outgoing request must not reach the internal network."""
+
+    code = "unsafe_url"
+
+
+class Undeliverable(ServiceError):  # noqa: N818 - reads as the outcome
+    """A send refused for good (e.g. a webhook URL that resolves to a private address):
+    the outbox marks the message dead at once instead of retrying."""
+
+    code = "undeliverable"

@@ -3,7 +3,8 @@
 Messages were written in the same transaction as their cause (receipts, replies, notices,
 surveys). `deliver` claims a batch in one short transaction (concurrent workers never get the
 same message), sends each outside any transaction, and records sent or failed in another. A
-failure retries with exponential backoff until `max_attempts`, then the message is dead. The
+failure retries with exponential backoff until `max_attempts`, then the message is dead; a
+sender raising `Undeliverable` (refused for good) makes it dead at once. The
 sender gets the message's `dedupe_key` to pass on as the provider's idempotency key, so a crash
 between sending and recording does not make the customer receive it twice.
 """
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tierdesk.services.env import Env
+from tierdesk.services.errors import Undeliverable
 from tierdesk.services.records import OutboxRecord
 
 
@@ -65,14 +67,14 @@ def deliver(
                 uow.commit()
             released += 1
             continue
-        error = _try(send, message)
+        error, final = _try(send, message)
         with env.uow() as uow:
             at = env.now()
             if error is None:
                 uow.outbox.mark_sent(message.id, at)
                 sent += 1
             else:
-                retry = _retry_at(at, message.attempts, max_attempts)
+                retry = None if final else _retry_at(at, message.attempts, max_attempts)
                 uow.outbox.mark_failed(message.id, error, retry)
                 retried += retry is not None
                 dead += retry is None
@@ -80,12 +82,13 @@ def deliver(
     return DeliveryReport(len(batch), sent, retried, dead, released)
 
 
-def _try(send: Sender, message: OutboxRecord) -> str | None:
+def _try(send: Sender, message: OutboxRecord) -> tuple[str | None, bool]:
+    """(the error of a failed attempt or None, whether the failure is for good)."""
     try:
         send(message)
     except Exception as exc:  # any failure of a channel is a failed attempt
-        return f"{type(exc).__name__}: {exc}"[:1000]
-    return None
+        return f"{type(exc).__name__}: {exc}"[:1000], isinstance(exc, Undeliverable)
+    return None, False
 
 
 def _retry_at(at: datetime, attempts: int, max_attempts: int) -> datetime | None:

@@ -16,9 +16,11 @@ applies from the next one.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+import socket
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +66,54 @@ def valid_url(url: str) -> str:
     return text
 
 
+_LOCAL_NAMES = ("localhost", "metadata", "metadata.google.internal")
+UrlCheck = Callable[[str], None]
+
+
+def unsafe_address(address: str) -> bool:
+    """True for an IP address an outgoing request must not reach unless allowed: loopback,
+    private, link-local (cloud metadata 169.254.169.254), multicast, unspecified, reserved,
+    and IPv6 forms of these (IPv4-mapped included)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def literal_address(host: str) -> str | None:
+    """The IP address `host` spells, in any form a resolver accepts without DNS: dotted,
+    decimal (2130706433), hex (0x7f000001), octal (0177.0.0.1), short (127.1), IPv6."""
+    text = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(text.split("%")[0]))
+    except ValueError:
+        pass
+    try:
+        return socket.inet_ntoa(socket.inet_aton(text))
+    except OSError:
+        return None
+
+
+def host_and_port(url: str) -> tuple[str, int]:
+    """The host (lower case, no brackets) and port (default by scheme) of a valid URL."""
+    parts = urlsplit(url)
+    default = 443 if parts.scheme.lower() == "https" else 80
+    return (parts.hostname or ""), (parts.port or default)
+
+
+def unsafe_host(host: str, addresses: Iterable[str]) -> str | None:
+    """Why a URL's `host` (resolving to `addresses`) must not be called, or None."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name in _LOCAL_NAMES or name.endswith((".localhost", ".local", ".internal")):
+        return f"{name} is a local name"
+    literal = literal_address(name)
+    for address in (literal,) if literal is not None else addresses:
+        if unsafe_address(address):
+            shown = ipaddress.ip_address(address.split("%")[0])
+            return f"it resolves to {shown}, a private or local address"
+    return None
+
+
 def valid_events(events: Iterable[str]) -> tuple[str, ...]:
     """The event kinds, in order without repeats: `EventKind` values, or just "*"."""
     kinds = tuple(dict.fromkeys(events))
@@ -92,11 +142,20 @@ def _valid_secret(secret: str) -> str:
 
 
 def add(
-    env: Env, actor_id: str, url: str, events: Sequence[str], secret: str | None = None
+    env: Env,
+    actor_id: str,
+    url: str,
+    events: Sequence[str],
+    secret: str | None = None,
+    check_url: UrlCheck | None = None,
 ) -> tuple[WebhookRecord, str]:
     """A new active subscription (admins only). Returns the record and its secret, which the
-    caller shows once; a random one (`secrets.token_urlsafe(32)`) when none is given."""
+    caller shows once; a random one (`secrets.token_urlsafe(32)`) when none is given.
+    `check_url` (the entry point's, which may resolve the host) raises UnsafeUrl for a URL
+    that reaches a private or local address."""
     target = valid_url(url)
+    if check_url is not None:
+        check_url(target)
     kinds = valid_events(events)
     key = secrets.token_urlsafe(32) if secret is None else _valid_secret(secret)
     with env.uow() as uow:

@@ -17,8 +17,10 @@ subscription was deactivated or deleted raises `WebhookGone` without any request
 like any failure (a cheap lookup, nothing sent) and ends dead with that reason in `last_error`.
 Neither secrets nor URLs (which may carry credentials) appear in errors or logs.
 
-A URL whose host resolves to an address that is not global (loopback, private, link-local such
-as a cloud metadata service, reserved) is refused before any request, unless the helpdesk runs
+A URL whose host names or resolves to an address that is not global (loopback, private,
+link-local such as a cloud metadata service, multicast, reserved; decimal, hex and octal
+spellings included) is refused before any request, and the message ends dead at once
+(`WebhookRefused`, an `Undeliverable`), unless the helpdesk runs
 with `TIERDESK_WEBHOOK_ALLOW_PRIVATE=true` (an on-premises receiver). The check resolves the
 host just before the POST; a DNS answer that changes between the check and the connection
 (rebinding) is not covered: put an egress proxy in front for that.
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import socket
@@ -38,7 +39,9 @@ from typing import Any
 
 import httpx
 
+from tierdesk.services.errors import Undeliverable, UnsafeUrl
 from tierdesk.services.records import OutboxRecord, WebhookRecord
+from tierdesk.services.webhooks import host_and_port, literal_address, unsafe_host
 
 log = logging.getLogger("tierdesk.webhooks")
 
@@ -55,12 +58,39 @@ def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
+def url_problem(url: str, resolver: Resolve = resolve) -> str | None:
+    """Why `url` must not be called (its host names or resolves to a loopback, private,
+    link-local, multicast or reserved address, in any spelling), or None. A host that does
+    not resolve now is not a problem here: the delivery checks again."""
+    host, port = host_and_port(url)
+    if literal_address(host) is not None:
+        return unsafe_host(host, ())
+    try:
+        addresses = resolver(host, port)
+    except OSError:
+        addresses = []
+    return unsafe_host(host, addresses)
+
+
+def check_registration(url: str) -> None:
+    """UnsafeUrl (422 `unsafe_url`) for a URL that reaches a private or local address."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise UnsafeUrl(
+            "url", f"refused: {problem} (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+        )
+
+
 class WebhookGone(Exception):  # noqa: N818 - reads as the reason: the subscription is gone
     """The message's subscription is deactivated or no longer exists: nothing was sent."""
 
 
 class WebhookFailed(Exception):  # noqa: N818
     """The receiver did not accept the delivery (non-2xx, timeout, network error)."""
+
+
+class WebhookRefused(WebhookFailed, Undeliverable):
+    """The URL reaches a private or local address: never sent, dead at once."""
 
 
 def body_bytes(payload: Mapping[str, Any]) -> bytes:
@@ -130,21 +160,21 @@ class WebhookSender:
         that is not global and such addresses are not allowed."""
         if self._allow_private:
             return
-        target = httpx.URL(url)
-        port = target.port or (443 if target.scheme == "https" else 80)
-        try:
-            addresses = self._resolve(target.host, port)
-        except OSError as exc:
-            raise WebhookFailed(
-                f"webhook {hook_id}: its host does not resolve ({type(exc).__name__})"
-            ) from None
-        for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if not ip.is_global:
+        host, port = host_and_port(url)
+        addresses: list[str] = []
+        if literal_address(host) is None:
+            try:
+                addresses = self._resolve(host, port)
+            except OSError as exc:
                 raise WebhookFailed(
-                    f"webhook {hook_id}: its URL resolves to {ip}, a private or local "
-                    "address; not sent (TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
-                )
+                    f"webhook {hook_id}: its host does not resolve ({type(exc).__name__})"
+                ) from None
+        problem = unsafe_host(host, addresses)
+        if problem is not None:
+            raise WebhookRefused(
+                f"webhook {hook_id}: refused, {problem}; not sent and not retried "
+                "(TIERDESK_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+            )
 
     def close(self) -> None:
         self._client.close()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
+from tierdesk import bootstrap
 from tierdesk.services import webhooks
 from tierdesk.services.records import WebhookRecord
 from tierdesk.services.users import USER_ADMIN_ROLES
@@ -35,8 +36,16 @@ def _out(hook: WebhookRecord) -> WebhookOut:
 def add_webhook(body: WebhookIn, admin: Admin, state: State) -> WebhookCreated:
     """Subscribe a URL to ticket events. Each delivery is a signed POST (see docs/api.md);
     the secret is shown only in this answer. 422 naming `url`, `events` or `secret` for a bad
-    value."""
-    record, secret = webhooks.add(state.env, admin.user_id, body.url, body.events, body.secret)
+    value; 422 `unsafe_url` for a URL naming or resolving to a loopback, private, link-local,
+    multicast or reserved address (unless TIERDESK_WEBHOOK_ALLOW_PRIVATE)."""
+    record, secret = webhooks.add(
+        state.env,
+        admin.user_id,
+        body.url,
+        body.events,
+        body.secret,
+        check_url=bootstrap.webhook_url_check(state.settings),
+    )
     return WebhookCreated(secret=secret, **_out(record).model_dump())
 
 
