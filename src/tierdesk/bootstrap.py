@@ -67,6 +67,14 @@ def train_classifier_from_csv(
         raise TrainingDataError(f"{path}: {exc}") from exc
 
 
+def read_labelled(
+    path: str | Path, text_col: str = "text", label_col: str = "category"
+) -> tuple[list[str], list[str]]:
+    """Texts and labels of a labelled CSV (header row) or JSONL file (one object a line).
+    Raises TrainingDataError naming file:line on bad input."""
+    return _classifier.read_labelled(path, text_col, label_col)
+
+
 def save_classifier(model: Classifier, path: str | Path) -> None:
     """Write a model returned by `train_classifier_from_csv` to `path`, replacing it atomically.
 

@@ -16,6 +16,8 @@ from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.routing import triage_ticket
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.domain.triage import predict_all
+from tierdesk.domain.triage_eval import score
 
 triage_app = typer.Typer(
     help="Triage customer messages by the policy: category, priority, tier, signals, refund.",
@@ -95,6 +97,9 @@ def _open(source: str) -> IO[bytes]:
         usage_error(f"cannot read {source}: {exc.strerror or exc}")
 
 
+BATCH = 512  # lines read before the model classifies them together (a batch is much faster)
+
+
 def _triage_lines(
     stream: IO[bytes],
     rules: Rulebook,
@@ -102,23 +107,56 @@ def _triage_lines(
     classifier: Classifier | None,
     mapping: dict[str, IntentMapping] | None,
 ) -> Iterator[dict[str, Any]]:
-    """One output object per non-blank input line, in order; a bad line becomes an error."""
+    """One output object per non-blank input line, in order; a bad line becomes an error.
+    Lines are read in batches of BATCH so the model classifies many texts in one call."""
     with stream:
+        batch: list[tuple[int, Any]] = []
         for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
-            record: Any = None
-            try:
-                record = json.loads(raw.decode("utf-8"))
-                if not isinstance(record, dict):
-                    raise ValueError(f"expected a JSON object, got {type(record).__name__}")
-                ticket = {"contact_count": contacts, **record}
-                decision = triage_ticket(ticket, rules, classifier=classifier, intent_map=mapping)
-            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError included
-                line_id = record.get("id") if isinstance(record, dict) else None
-                yield {"id": line_id, "error": f"line {number}: {exc}"}
-                continue
-            yield {"id": record.get("id"), **decision.to_json()}
+            if raw.strip():
+                batch.append((number, _parse_line(raw)))
+            if len(batch) >= BATCH:
+                yield from _triage_batch(batch, rules, contacts, classifier, mapping)
+                batch = []
+        yield from _triage_batch(batch, rules, contacts, classifier, mapping)
+
+
+def _parse_line(raw: bytes) -> Any:
+    """The line's JSON object, or the ValueError that says why it is not one."""
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError included
+        return exc
+    if not isinstance(record, dict):
+        return ValueError(f"expected a JSON object, got {type(record).__name__}")
+    return record
+
+
+def _triage_batch(
+    batch: list[tuple[int, Any]],
+    rules: Rulebook,
+    contacts: int,
+    classifier: Classifier | None,
+    mapping: dict[str, IntentMapping] | None,
+) -> Iterator[dict[str, Any]]:
+    texts = [r["text"] for _, r in batch if isinstance(r, dict) and isinstance(r.get("text"), str)]
+    predictions = iter(predict_all(classifier, texts))
+    for number, record in batch:
+        if isinstance(record, ValueError):
+            yield {"id": None, "error": f"line {number}: {record}"}
+            continue
+        has_text = isinstance(record.get("text"), str)
+        try:
+            decision = triage_ticket(
+                {"contact_count": contacts, **record},
+                rules,
+                classifier=classifier,
+                intent_map=mapping,
+                prediction=next(predictions) if has_text else None,
+            )
+        except ValueError as exc:
+            yield {"id": record.get("id"), "error": f"line {number}: {exc}"}
+            continue
+        yield {"id": record.get("id"), **decision.to_json()}
 
 
 @triage_app.command("train")
@@ -137,6 +175,52 @@ def train_cmd(
         usage_error(str(exc))
     labels = len(model.labels)
     typer.echo(f"trained on {model.training_size} texts, {labels} labels; wrote {out}")
+
+
+@triage_app.command("eval")
+def eval_cmd(
+    data: Annotated[Path, typer.Argument(help="Labelled CSV (header row) or JSONL file.")],
+    policy_file: PolicyOpt = None,
+    preset: PresetOpt = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Triage with this model too.")
+    ] = None,
+    intent_map: Annotated[
+        Path | None,
+        typer.Option("--intent-map", help="CSV: source_intent,category,priority,tier[,...]."),
+    ] = None,
+    text_col: Annotated[str, typer.Option("--text-col", help="Column of texts.")] = "text",
+    label_col: Annotated[
+        str, typer.Option("--label-col", help="Column of the right categories.")
+    ] = "category",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Triage every labelled text and print accuracy per category and the confusion pairs."""
+    rules = load_rulebook(policy_file, preset)
+    classifier, mapping = _load_model(model, intent_map)
+    try:
+        with translated(code=USAGE):
+            texts, labels = bootstrap.read_labelled(data, text_col, label_col)
+    except OSError as exc:
+        usage_error(str(exc))
+    predictions = predict_all(classifier, texts)
+    guesses = [
+        triage_ticket(
+            {"text": t}, rules, classifier=classifier, intent_map=mapping, prediction=p
+        ).category
+        for t, p in zip(texts, predictions, strict=True)
+    ]
+    report = score(zip(labels, guesses, strict=True))
+    if as_json:
+        typer.echo(_dumps(report.to_json()))
+        return
+    typer.echo(f"{data}: {report.total} texts, accuracy {report.accuracy:.3f}")
+    typer.echo(f"{'category':<24}{'accuracy':>9}{'precision':>10}{'support':>9}")
+    for c in report.categories:
+        typer.echo(f"{c.category:<24}{c.accuracy:>9.3f}{c.precision:>10.3f}{c.support:>9}")
+    typer.echo("confusion pairs (label -> triaged as):" if report.confusions else "no confusions")
+    for label, guess, n in report.confusions:
+        typer.echo(f"  {n:>5}  {label} -> {guess}")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from tierdesk.domain.amounts import find_amounts
-from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.classifier import Classifier, Prediction
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.model import Money
@@ -133,8 +133,10 @@ def triage_ticket(
     *,
     classifier: Classifier | None = None,
     intent_map: Mapping[str, IntentMapping] | None = None,
+    prediction: Prediction | None = None,
 ) -> TriageDecision:
-    """Triage and route one ticket record, e.g. a line of `tierdesk triage --jsonl`.
+    """Triage and route one ticket record, e.g. a line of `tierdesk triage --jsonl`
+    (`prediction`: the classifier's answer from a batch, see `triage.predict_all`).
 
     Reads `text` (required), `contact_count` (default 1), `channel` and `language` (detected
     from the text when absent); every other field is ignored. Raises ValueError naming the
@@ -151,7 +153,12 @@ def triage_ticket(
         if value is not None and not isinstance(value, str):
             raise ValueError(f"'{name}' must be a string, got {value!r}")
     decision = triage(
-        text, rules, contact_count=contacts, classifier=classifier, intent_map=intent_map
+        text,
+        rules,
+        contact_count=contacts,
+        classifier=classifier,
+        intent_map=intent_map,
+        prediction=prediction,
     )
     routed = route(
         decision,

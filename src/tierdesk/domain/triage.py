@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tierdesk.domain.amounts import AmountMention, find_amounts
-from tierdesk.domain.classifier import Classifier
+from tierdesk.domain.classifier import Classifier, Prediction
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.model import Money, Signal
@@ -117,11 +117,15 @@ def triage(
     contact_count: int = 1,
     classifier: Classifier | None = None,
     intent_map: Mapping[str, IntentMapping] | None = None,
+    prediction: Prediction | None = None,
 ) -> TriageDecision:
     """Triage one customer message by the policy's rules (and a classifier, when given).
 
     `contact_count` is how many times the customer has contacted about this issue, this one
-    included; it alone raises `repeat_contact`. Raises ValueError for a negative count.
+    included (the customer's own words may say more: "third time I'm writing"). `prediction`
+    is the classifier's answer for `text` when it was worked out already, in a batch
+    (`predict_all`); the classifier is then not asked again. Raises ValueError for a count
+    under one.
     """
     if contact_count < 1:
         raise ValueError(
@@ -132,8 +136,9 @@ def triage(
     present = comp.index.present(norm.text)
     found = _scan_signals(norm, comp, present)
     draft = _by_phrases(norm, rules, comp, present, found.negated_spans)
-    if classifier is not None:
-        draft = _by_model(text, rules, draft, classifier, intent_map or {})
+    if classifier is not None or prediction is not None:
+        pred = prediction or classifier.predict([text])[0]  # type: ignore[union-attr]
+        draft = _by_model(rules, draft, pred, intent_map or {})
     draft = _by_signal(draft, rules, found)
     draft = _gate(draft, rules)
     said = _stated_contacts(found, comp)
@@ -269,15 +274,21 @@ def _gate(draft: _Draft, rules: Rulebook) -> _Draft:
     return replace(draft, needs_human=True, reasons=(*draft.reasons, why))
 
 
+def predict_all(classifier: Classifier | None, texts: Sequence[str]) -> list[Prediction | None]:
+    """The classifier's answers for many texts in one call (vectorizing a batch costs little
+    more than one text), to pass to `triage` as `prediction`; all None without a classifier."""
+    if classifier is None:
+        return [None] * len(texts)
+    return list(classifier.predict(list(texts))) if texts else []
+
+
 def _by_model(
-    text: str,
     rules: Rulebook,
     draft: _Draft,
-    classifier: Classifier,
+    pred: Prediction,
     intent_map: Mapping[str, IntentMapping],
 ) -> _Draft:
     """Let the model decide when no phrase matched or it is more confident than the phrases."""
-    pred = classifier.predict([text])[0]
     mapping = _mapping(pred.label, rules, intent_map)
     phrase_matched = draft.confidence > FALLBACK_CONFIDENCE
     said = f"model intent {pred.label!r} ({pred.confidence:.2f})"

@@ -5,7 +5,11 @@
 these through `tierdesk.bootstrap`, never directly.
 """
 
-from tierdesk.adapters.classifier.csv_files import load_intent_map, read_labelled_csv
+from tierdesk.adapters.classifier.csv_files import (
+    load_intent_map,
+    read_labelled,
+    read_labelled_csv,
+)
 from tierdesk.adapters.classifier.linear import TrainedClassifier, TrainingDataError, train
 from tierdesk.adapters.classifier.model_file import ModelFileError, load, read_header, save
 
@@ -16,6 +20,7 @@ __all__ = [
     "load",
     "load_intent_map",
     "read_header",
+    "read_labelled",
     "read_labelled_csv",
     "save",
     "train",

@@ -7,6 +7,7 @@ report problems as `file:line: message`, the line being where the offending reco
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,45 @@ def read_labelled_csv(
             raise TrainingDataError(f"{source}:{line}: empty {empty!r}")
         texts.append(text)
         labels.append(label)
+    if not texts:
+        raise TrainingDataError(f"{source}: no data rows")
+    return texts, labels
+
+
+def read_labelled(
+    path: str | Path, text_col: str = "text", label_col: str = "category"
+) -> tuple[list[str], list[str]]:
+    """`read_labelled_csv`, or for a `.jsonl` file one JSON object per line with the two keys.
+
+    Raises TrainingDataError naming file:line for a line that is not an object with a
+    non-empty text and label.
+    """
+    source = Path(path)
+    if source.suffix.lower() not in {".jsonl", ".ndjson"}:
+        return read_labelled_csv(source, text_col, label_col)
+    texts: list[str] = []
+    labels: list[str] = []
+    try:
+        with source.open(encoding="utf-8-sig") as handle:
+            for line, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise TrainingDataError(f"{source}:{line}: not JSON: {exc.msg}") from exc
+                if not isinstance(record, dict):
+                    raise TrainingDataError(f"{source}:{line}: expected a JSON object")
+                text, label = record.get(text_col), record.get(label_col)
+                for name, value in ((text_col, text), (label_col, label)):
+                    if not isinstance(value, str) or not value.strip():
+                        raise TrainingDataError(f"{source}:{line}: missing or empty {name!r}")
+                texts.append(str(text).strip())
+                labels.append(str(label).strip())
+    except UnicodeDecodeError as exc:
+        raise TrainingDataError(f"{source}: not UTF-8 text: {exc.reason}") from exc
+    except OSError as exc:
+        raise TrainingDataError(f"{source}: cannot read: {exc.strerror}") from exc
     if not texts:
         raise TrainingDataError(f"{source}: no data rows")
     return texts, labels
