@@ -59,3 +59,77 @@ def test_allow_private_still_opts_out(rules: Rulebook) -> None:
             headers=desk.auth("admin"),
         )
         assert r.status_code == 201, r.text
+
+
+MARKUP_NAME = '<a href="https://evil.example/pay">Mei</a><script>x()</script>'
+
+
+def _receipt(desk: WebDesk, ticket_id: str) -> str:
+    with desk.env.uow() as uow:
+        [receipt] = [m for m in uow.outbox.for_ticket(ticket_id) if m.kind == "receipt"]
+    return str(receipt.payload["text"])
+
+
+def test_a_submitted_name_fills_the_receipt_as_plain_text(desk: WebDesk) -> None:
+    form = {"name": MARKUP_NAME, "email": "victim@example.com", "body": "Where is my order?"}
+    r = desk.client.post("/api/intake", json=form)
+    assert r.status_code == 201, r.text
+    text = _receipt(desk, r.json()["ticket_id"])
+    assert "Mei" in text
+    for markup in ("<a", "href", "<script", "</"):
+        assert markup not in text
+
+
+@pytest.mark.parametrize(
+    "name", ["M" * 201, "Mei\nBcc: all@example.com", "Mei\r\n<b>x</b>"], ids=["201", "lf", "crlf"]
+)
+def test_a_name_too_long_or_with_line_breaks_is_refused(desk: WebDesk, name: str) -> None:
+    form = {"name": name, "email": "mei@example.com", "body": "Where is my order?"}
+    r = desk.client.post("/api/intake", json=form)
+    assert r.status_code == 422 and r.json()["errors"][0]["path"] == "body.name"
+
+
+def test_html_mail_escapes_the_text_and_plain_values_have_no_markup() -> None:
+    from datetime import UTC, datetime
+
+    from tierdesk.adapters.email.compose import compose
+    from tierdesk.domain.templates import plain_name, render
+    from tierdesk.services.records import OutboxRecord
+
+    text = render("Hi {name}, thanks.", {"name": "<b>Mei</b>\n<i>Chen</i>"})
+    assert text == "Hi Mei Chen, thanks."
+    assert plain_name("x" * 300 + "<b>") == "x" * 200
+    at = datetime(2025, 3, 4, tzinfo=UTC)
+    message = OutboxRecord(
+        id="o_1", dedupe_key="t_1:1:reply", kind="reply", channel="email",
+        recipient="mei@example.com", ticket_id="t_1", created_at=at, next_attempt_at=at,
+        payload={"text": "Agent wrote <img src=x onerror=alert(1)>", "ticket_id": "t_1"},
+    )  # fmt: skip
+    mail = compose(message, "Support <s@desk.example>", "desk.example")
+    html_part = mail.get_body(preferencelist=("html",))
+    assert html_part is not None
+    body = html_part.get_content()
+    assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+@pytest.mark.parametrize(
+    ("started_at", "status"),
+    [
+        ("9999-12-31T23:59:00Z", 422),
+        ("2025-03-04T02:06:00Z", 422),  # 6 minutes ahead of the server (START is 02:00)
+        ("2025-03-04T02:04:00Z", 200),  # within the clock skew
+        ("2025-03-04T01:30:00Z", 200),
+    ],
+)
+def test_a_call_log_dated_in_the_future_is_refused(
+    desk: WebDesk, started_at: str, status: int
+) -> None:
+    ticket = desk.open_ticket()
+    r = desk.client.post(
+        f"/api/tickets/{ticket['id']}/calls",
+        json={"started_at": started_at, "duration_seconds": 120},
+        headers=desk.auth("agent_l1"),
+    )
+    assert r.status_code == status, r.text
+    if status == 422:
+        assert r.json()["errors"][0]["field"] == "started_at"

@@ -36,6 +36,27 @@ _GREETING_EN = re.compile(r"\b(hi|hello|hey|dear)\s*$", re.IGNORECASE)
 _NAMELESS_EN = {"hi": "there", "hello": "there", "hey": "there", "dear": "customer"}
 
 
+_TAG = re.compile(r"<[^<>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+NAME_MAX = 200
+
+
+def plain_value(value: str) -> str:
+    """A placeholder value as plain text: markup tags and control characters removed, line
+    breaks folded into one space. What a customer typed (a name, a subject) fills a message
+    only this way, so it can neither add markup nor lines to what others receive (the HTML
+    alternative of a mail escapes the whole text as well)."""
+    text = _TAG.sub("", value)
+    text = _CONTROL.sub("", text)
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def plain_name(name: str) -> str:
+    """A customer's name as stored from any channel: plain text, at most NAME_MAX."""
+    return plain_value(name)[:NAME_MAX].strip()
+
+
 def placeholders_in(text: str) -> list[str]:
     """Placeholder names in order of appearance, e.g. `Hi {name}` -> ['name']."""
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text)]
@@ -57,7 +78,8 @@ def render(text: str, values: Mapping[str, str], lang: str = "en") -> str:
     A placeholder without a value is left visible, never silently blank. One whose value is
     empty goes with the space around it; an empty `{name}` after an English greeting reads
     "Hi there," ("Dear customer,"), in Chinese the greeting stands alone ("您好，"). A value
-    ending a sentence ("Example Co.") is not followed by a second full stop."""
+    ending a sentence ("Example Co.") is not followed by a second full stop. Values are
+    filled as plain text (`plain_value`): markup and line breaks never come through."""
     parts = _PLACEHOLDER.split(text)
     out = parts[0]
     for i in range(1, len(parts), 2):
@@ -65,7 +87,7 @@ def render(text: str, values: Mapping[str, str], lang: str = "en") -> str:
         if key not in values:
             out += "{" + parts[i] + "}" + after
             continue
-        value = values[key].strip()
+        value = plain_value(values[key])
         if not value and key == "name":
             value = _nameless(out, lang)
         if not value:

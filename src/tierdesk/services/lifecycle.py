@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
@@ -225,6 +225,9 @@ def link_contact(
         return saved
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours a client's clock may run
+
+
 def log_call(
     env: Env,
     *,
@@ -236,9 +239,16 @@ def log_call(
     note: str = "",
     expected_version: int | None = None,
 ) -> TicketRecord:
-    """Record a phone call; its duration feeds AHT."""
+    """Record a phone call; its duration feeds AHT. A call cannot start in the future
+    (beyond CLOCK_SKEW of the agent's clock running ahead)."""
     if started_at.tzinfo is None:
         raise InvalidInput("started_at", "naive time; give a time zone (UTC inside)")
+    if started_at > env.now() + CLOCK_SKEW:
+        raise InvalidInput(
+            "started_at",
+            f"is in the future (more than {CLOCK_SKEW.seconds // 60} minutes ahead of the "
+            "server's clock); log a call once it has taken place",
+        )
     if not 0 < duration_seconds <= 24 * 3600:
         raise InvalidInput("duration_seconds", "must be 1 s to 24 h", value=duration_seconds)
     if direction not in ("inbound", "outbound"):

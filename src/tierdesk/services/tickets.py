@@ -22,6 +22,7 @@ from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.events import SYSTEM, EventKind, TicketEvent
 from tierdesk.domain.routing import route
 from tierdesk.domain.signals import detect_language
+from tierdesk.domain.templates import plain_name
 from tierdesk.domain.triage import triage
 from tierdesk.services import clocks, escalations, notify
 from tierdesk.services.customers import Contact, find_or_create_new, history_ids
@@ -245,7 +246,7 @@ def _open(uow: UnitOfWork, env: Env, i: Intake, shared: _Shared) -> Opened:
     now = env.now()
     language = i.language or detect_language(i.text)
     customer, identity = find_or_create_new(
-        uow, Contact(i.contact.kind, i.contact.value, i.contact.name, language), now
+        uow, Contact(i.contact.kind, i.contact.value, plain_name(i.contact.name), language), now
     )
     decision = _triage(env, i.text, 1)
     first_tier = env.rules.category(decision.category).tier

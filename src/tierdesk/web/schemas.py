@@ -185,7 +185,7 @@ class EscalateIn(Versioned):
 
 class CallIn(Versioned):
     started_at: AwareDatetime
-    duration_seconds: Annotated[int, Field(ge=0, le=86_400)]
+    duration_seconds: Annotated[int, Field(ge=1, le=86_400)]
     direction: Literal["inbound", "outbound"] = "inbound"
     note: Annotated[str, Field(max_length=5000)] = ""
 
