@@ -13,6 +13,13 @@ and the run exits 1 when any section has one):
   rule path (phrases only) and the model path (the classifier trained on the Banking77 train
   split in data/banking77, with the shipped intent map). Prints decisions per second; the
   reference is the rule path without escalation, i.e. what each later stage costs.
+- triage: decisions per second of triage alone on the rule path (one pass of the compiled
+  key-word automaton over the normalized text, then only the phrases whose key words occur),
+  and of the learned model classifying texts in batches (the --jsonl path and `triage eval`
+  call it 512 texts at a time), beside the figures measured before this work (issue 15:
+  8,200/s rule path per core, 614/s model one text per call). This machine is shared: the
+  same run also prints `re.search` of a short literal per second as a yardstick of how loaded
+  it is.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +49,7 @@ from tierdesk.domain.routing import triage_ticket
 from tierdesk.domain.rulebook import CalendarSpec, Rulebook
 from tierdesk.domain.sla import due_times
 from tierdesk.domain.ticket import Ticket
+from tierdesk.domain.triage import predict_all, triage
 
 REPO = Path(__file__).resolve().parents[1]
 LABELED = REPO / "tests/data/signals_labeled.csv"
@@ -184,9 +193,70 @@ def bench_decisions(opts: Options) -> int:
     return 0
 
 
+# --- triage -------------------------------------------------------------------------------------
+
+BEFORE_RULE_PATH = 8_200  # decisions/s per core before the compiled matcher (issue 15)
+BEFORE_MODEL = 614  # decisions/s of the model path, one text per call (issue 15)
+GOAL_RULE_PATH = 50_000
+GOAL_MODEL = 10_000
+
+
+def _rate(run: Callable[[], object], n: int, rounds: int = 3) -> float:
+    """Best of `rounds` runs, in items per second (the least disturbed by other load)."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
+def bench_triage(opts: Options) -> int:
+
+    rules = policy.rulebook(preset="cs-sop")
+    paths = [LABELED, REPO / "tests/data/triage_classes.csv"]
+    base = [row["text"] for p in paths for row in csv.DictReader(p.open(encoding="utf-8"))]
+    n = min(opts.n, 10_000)
+    texts = [base[i % len(base)] for i in range(n)]
+    print(f"== triage: {n:,} texts ({len(base)} distinct, en + zh-TW), cs-sop preset, one core")
+    yard = _rate(lambda: [re.search("zzq", t) for t in texts], n)
+    print(f"yardstick, re.search of a short literal:      {yard:12,.0f} /s")
+    triage(texts[0], rules)  # compile once, as a running service does
+    rule = _rate(lambda: [triage(t, rules) for t in texts], n)
+    print(
+        f"rule path, triage only:                       {rule:12,.0f} decisions/s  "
+        f"(before: {BEFORE_RULE_PATH:,}/s; goal {GOAL_RULE_PATH:,}/s)"
+    )
+    if not (BANKING77 / "train.csv").is_file():
+        print("model path: skipped (no data/banking77/train.csv)")
+        return 0
+    model = bootstrap.train_classifier_from_csv(BANKING77 / "train.csv")
+    intents = bootstrap.load_intent_map(BANKING77 / "intent_to_triage.csv")
+    batch = 512
+
+    def batched() -> None:
+        for i in range(0, n, batch):
+            chunk = texts[i : i + batch]
+            for t, p in zip(chunk, predict_all(model, chunk), strict=True):
+                triage(t, rules, classifier=model, intent_map=intents, prediction=p)
+
+    mod = _rate(batched, n, rounds=2)
+    alone = _rate(lambda: model.predict(texts), n, rounds=2)
+    print(
+        f"model path, triage + model in batches of {batch}: {mod:9,.0f} decisions/s  "
+        f"(before: {BEFORE_MODEL:,}/s one text per call; goal {GOAL_MODEL:,}/s)"
+    )
+    print(f"model alone, {n:,} texts in one call:          {alone:12,.0f} predictions/s")
+    return 0
+
+
 # --- main ---------------------------------------------------------------------------------------
 
-SECTIONS: dict[str, Callable[[Options], int]] = {"sla": bench_sla, "decisions": bench_decisions}
+SECTIONS: dict[str, Callable[[Options], int]] = {
+    "sla": bench_sla,
+    "decisions": bench_decisions,
+    "triage": bench_triage,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

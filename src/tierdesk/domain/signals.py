@@ -231,30 +231,56 @@ class LiteralIndex:
     """Finds which of many key words occur in a text, in one pass over the text.
 
     Built once per Rulebook from every phrase set, so that a text is read once for all of
-    them: a phrase's expression then runs only when one of its key words is present.
+    them: a phrase's expression then runs only when one of its key words is present. The key
+    words form one Aho-Corasick automaton: reading a text is one dictionary step per
+    character, whatever the number of key words, and every key word ending at a character
+    (those inside longer ones too) is known at that state.
     """
 
     def __init__(self, literals: Iterable[str]) -> None:
-        by_head: dict[str, list[str]] = {}
-        self._chars: set[str] = set()
-        self._pairs: set[str] = set()
-        for lit in set(literals):
-            if len(lit) == 1:
-                self._chars.add(lit)
-            elif len(lit) == 2:
-                self._pairs.add(lit)
-            else:
-                by_head.setdefault(lit[:2], []).append(lit)
-        self._by_head = {k: tuple(v) for k, v in by_head.items()}
+        goto: list[dict[str, int]] = [{}]
+        ends: list[set[str]] = [set()]
+        for word in sorted({lit for lit in literals if lit}):
+            state = 0
+            for ch in word:
+                nxt = goto[state].get(ch)
+                if nxt is None:
+                    nxt = len(goto)
+                    goto[state][ch] = nxt
+                    goto.append({})
+                    ends.append(set())
+                state = nxt
+            ends[state].add(word)
+        fail = [0] * len(goto)
+        queue = list(goto[0].values())
+        for state in queue:  # breadth first: a state's fail link is shorter, so already done
+            for ch, nxt in goto[state].items():
+                queue.append(nxt)
+                back = fail[state]
+                while back and ch not in goto[back]:
+                    back = fail[back]
+                fail[nxt] = goto[back].get(ch, 0) if goto[back].get(ch, 0) != nxt else 0
+                ends[nxt] |= ends[fail[nxt]]
+        self._goto = goto
+        self._fail = fail
+        self._ends = [frozenset(e) for e in ends]
 
     def present(self, text: str) -> frozenset[str]:
         """The indexed key words that occur in `text`."""
-        pairs = set(map(str.__add__, text, text[1:]))
-        found = self._pairs & pairs
-        found.update(x for x in self._chars if x in text)
-        for head in self._by_head.keys() & pairs:
-            found.update(lit for lit in self._by_head[head] if lit in text)
-        return frozenset(found)
+        goto, fail, ends = self._goto, self._fail, self._ends
+        state = 0
+        hit: set[int] = set()
+        for ch in text:
+            step = goto[state].get(ch)
+            while step is None and state:
+                state = fail[state]
+                step = goto[state].get(ch)
+            state = step or 0
+            if ends[state]:
+                hit.add(state)
+        if not hit:
+            return frozenset()
+        return frozenset().union(*(ends[s] for s in hit))
 
 
 class PhraseSet:
