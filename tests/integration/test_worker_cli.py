@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from tierdesk import bootstrap
 from tierdesk.cli.main import app
 from tierdesk.policy import rulebook
-from tierdesk.services import sessions, tokens, users
+from tierdesk.services import lifecycle, sessions, tokens, users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock
@@ -41,15 +41,21 @@ runner = CliRunner()
 
 
 def _open_past_tickets(url: str, count: int = 2) -> None:
-    """Open `count` tickets (L1 order questions and an outage) ten days ago."""
+    """Open `count` tickets (L1 order questions, taken by an L1 agent, and an outage) ten days
+    ago."""
     db = bootstrap.open_database(url)
     clock = FakeClock(datetime.now(UTC) - timedelta(days=10))
     env = Env(uow=db.uow, clock=clock, rules=rulebook(preset="cs-sop"))
     try:
+        l1 = users.add_user(
+            env, username="amy", display_name="Amy", role="agent_l1", actor_id=None
+        ).id
         for i in range(count):
             text = OUTAGE if i == 0 else ORDER
             contact = Contact("email", f"c{i}@example.com", name=f"Customer {i}")
-            open_ticket(env, channel="email", text=text, contact=contact)
+            ticket = open_ticket(env, channel="email", text=text, contact=contact).ticket
+            if ticket.tier == "L1":
+                lifecycle.assign(env, ticket_id=ticket.id, actor_id=l1, assignee_id=l1)
             clock.advance(timedelta(minutes=1))
     finally:
         db.dispose()

@@ -9,7 +9,7 @@ import pytest
 from service_desk import ORDER, OUTAGE, Desk
 
 from tierdesk.services import conversation
-from tierdesk.services.lifecycle import resolve
+from tierdesk.services.lifecycle import assign, resolve
 from tierdesk.services.sweep import sweep
 
 
@@ -61,6 +61,8 @@ def test_no_warning_is_raised_while_the_ticket_waits_on_the_customer(desk: Desk)
 def test_l1_over_fifteen_minutes_is_escalated_to_l2_once(desk: Desk) -> None:
     ticket = desk.open(ORDER)
     assert ticket.tier == "L1"
+    l1 = desk.user["agent_l1"]
+    assign(desk.env, ticket_id=ticket.id, actor_id=l1, assignee_id=l1)  # L1 takes it
     desk.clock.advance(timedelta(minutes=14))
     assert sweep(desk.env).escalations == 0
     desk.clock.advance(timedelta(minutes=1))
@@ -83,6 +85,9 @@ def test_resolved_and_closed_tickets_are_not_swept(desk: Desk) -> None:
 @pytest.mark.rule("R-ESC-1")
 def test_two_sweepers_at_once_escalate_a_ticket_only_once(desk: Desk) -> None:
     tickets = [desk.open(ORDER, email=f"c{i}@example.com") for i in range(5)]
+    l1 = desk.user["agent_l1"]
+    for t in tickets:
+        assign(desk.env, ticket_id=t.id, actor_id=l1, assignee_id=l1)
     desk.clock.advance(timedelta(minutes=20))
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(lambda _: sweep(desk.env), range(2)))
@@ -96,9 +101,10 @@ def test_two_sweepers_at_once_escalate_a_ticket_only_once(desk: Desk) -> None:
 def test_time_waiting_on_the_customer_does_not_count_as_time_in_tier(desk: Desk) -> None:
     ticket = desk.open(ORDER)
     agent = desk.user["agent_l1"]
+    conversation.reply(desk.env, ticket_id=ticket.id, actor_id=agent, body="Let me check.")
     desk.clock.advance(timedelta(minutes=5))
     conversation.set_pending(desk.env, ticket_id=ticket.id, actor_id=agent, reason="order no.?")
-    desk.clock.advance(timedelta(hours=2))
+    desk.clock.advance(timedelta(hours=1))  # back at 11:05, before the lunch break
     conversation.customer_message(desk.env, ticket_id=ticket.id, body="It is #889")
     desk.clock.advance(timedelta(minutes=9))  # 14 minutes of work in L1
     assert sweep(desk.env).escalations == 0

@@ -15,6 +15,7 @@ from service_desk import OUTAGE, Desk
 from tierdesk.bootstrap import file_sender
 from tierdesk.services import sessions
 from tierdesk.services.housekeeping import PurgeReport, purge
+from tierdesk.services.lifecycle import assign
 from tierdesk.services.policies import PolicyInForce
 from tierdesk.services.records import OutboxRecord
 from tierdesk.services.sweep import SweepReport, sweep
@@ -66,7 +67,9 @@ def test_the_sweeper_survives_a_failing_sweep_and_sweeps_again(
 def test_a_sweep_that_escalates_is_logged_in_one_line(
     desk: Desk, caplog: pytest.LogCaptureFixture
 ) -> None:
-    desk.open()  # an L1 order question: R-ESC-1 escalates it after 15 minutes in L1
+    ticket = desk.open().id  # an L1 order question: R-ESC-1 escalates it after 15 minutes
+    l1 = desk.user["agent_l1"]
+    assign(desk.env, ticket_id=ticket, actor_id=l1, assignee_id=l1)  # of L1 work
     desk.clock.advance(timedelta(hours=2))
     stop = threading.Event()
 

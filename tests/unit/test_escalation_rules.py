@@ -46,6 +46,7 @@ def ticket(**changes: Any) -> Ticket:
         status="open",
         created_at=T0,
         tier_entered_at=T0,
+        tier_taken_at=T0,
         customer_name="Amy",
     )
     return dataclasses.replace(base, **changes)
@@ -84,17 +85,42 @@ def test_l1_ticket_escalates_to_l2_once_15_minutes_in_tier_are_used(
 
 @pytest.mark.rule("R-ESC-1")
 def test_time_in_tier_counts_from_tier_entry_not_ticket_creation(cs: Rulebook) -> None:
-    moved = ticket(tier_entered_at=T0 + 30 * MIN)
+    moved = ticket(tier_entered_at=T0 + 30 * MIN, tier_taken_at=T0 + 30 * MIN)
     assert "R-ESC-1" not in by_rule(evaluate(moved, [], T0 + 40 * MIN, cs))
     assert "R-ESC-1" in by_rule(evaluate(moved, [], T0 + 45 * MIN, cs))
 
 
 @pytest.mark.rule("R-ESC-1")
 def test_time_waiting_on_the_customer_does_not_count_toward_time_in_tier(cs: Rulebook) -> None:
-    waited = ticket(paused_in_tier=10 * MIN)
+    waited = ticket(tier_pauses=((T0 + 2 * MIN, T0 + 12 * MIN),))
     assert "R-ESC-1" not in by_rule(evaluate(waited, [], T0 + 20 * MIN, cs))
     esc = by_rule(evaluate(waited, [], T0 + 25 * MIN, cs))["R-ESC-1"]
     assert esc.triggered_at == T0 + 25 * MIN
+
+
+@pytest.mark.rule("R-ESC-1")
+def test_time_in_the_queue_is_not_the_time_box(cs: Rulebook) -> None:
+    queued = ticket(tier_taken_at=None)
+    assert "R-ESC-1" not in by_rule(evaluate(queued, [], T0 + 8 * 60 * MIN, cs))
+    taken = ticket(tier_taken_at=T0 + 60 * MIN)
+    assert "R-ESC-1" not in by_rule(evaluate(taken, [], T0 + 74 * MIN, cs))
+    esc = by_rule(evaluate(taken, [], T0 + 75 * MIN, cs))["R-ESC-1"]
+    assert esc.triggered_at == T0 + 75 * MIN
+    assert "since it was taken at 2026-03-02 11:00 (Asia/Taipei)" in esc.reason
+
+
+@pytest.mark.rule("R-ESC-1")
+def test_the_time_box_runs_on_the_tiers_business_calendar(cs: Rulebook) -> None:
+    friday_evening = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)  # Friday 20:00 in Taipei
+    late = ticket(created_at=friday_evening, tier_entered_at=friday_evening)
+    late = dataclasses.replace(late, tier_taken_at=friday_evening + 5 * MIN)
+    assert "R-ESC-1" not in by_rule(evaluate(late, [], friday_evening + 20 * MIN, cs))
+    monday_0914 = datetime(2026, 3, 9, 1, 14, tzinfo=UTC)
+    assert "R-ESC-1" not in by_rule(evaluate(late, [], monday_0914, cs))
+    esc = by_rule(evaluate(late, [], monday_0914 + MIN, cs))["R-ESC-1"]
+    assert esc.triggered_at == monday_0914 + MIN
+    assert "15 min of business time (business calendar)" in esc.reason
+    assert "reached at 2026-03-09 09:15 (Asia/Taipei)" in esc.reason
 
 
 @pytest.mark.rule("R-ESC-1")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from tierdesk.demo.sim import Sim
 from tierdesk.demo.texts import Topic
 from tierdesk.services import approvals, conversation, lifecycle
+from tierdesk.services.errors import ApprovalRequired
 from tierdesk.services.escalations import escalate
 
 Life = Iterator[timedelta]
@@ -22,30 +23,25 @@ def recover(sim: Sim, ticket_id: str, agent: str, action: str, amount: Decimal |
     """Apply a recovery action within the agent's authority, or request an approval that a
     role with the authority approves (three times in four) or denies; apply it if approved."""
     agent = sim.holder(ticket_id, agent)
-    verdict = approvals.authority(sim.env.rules, sim.role(agent), action, amount)
     if action in approvals.ACCOUNT_ACTIONS:
-        lifecycle.verify_identity(
-            sim.env, ticket_id=ticket_id, actor_id=sim.holder(ticket_id, agent)
-        )
-    if verdict.allowed:
+        lifecycle.verify_identity(sim.env, ticket_id=ticket_id, actor_id=agent)
+    try:  # within the agent's authority for what the issue has been granted so far
         approvals.apply_action(
-            sim.env,
-            ticket_id=ticket_id,
-            actor_id=sim.holder(ticket_id, agent),
-            action=action,
-            amount=amount,
+            sim.env, ticket_id=ticket_id, actor_id=agent, action=action, amount=amount
         )
         return
+    except ApprovalRequired:
+        pass
     request = approvals.request_approval(
         sim.env,
         ticket_id=ticket_id,
-        actor_id=sim.holder(ticket_id, agent),
+        actor_id=agent,
         action=action,
         amount=amount,
         justification="The customer's loss is documented; goodwill is warranted.",
     )
     yield sim.minutes(5, 240)
-    decider = sim.agent(verdict.required_role or "manager")
+    decider = sim.agent(request.required_role or "manager")
     if sim.rng.random() < 0.25:
         note = "Outside policy for this case; offer store credit instead."
         approvals.deny(sim.env, approval_id=request.id, actor_id=decider, note=note)

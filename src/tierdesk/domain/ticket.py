@@ -78,6 +78,9 @@ class Ticket:
 
     - `tier_entered_at`: when the ticket entered its current tier (R-ESC-1 counts from here);
       `paused_in_tier`: how long of that it waited on the customer (not counted).
+    - `tier_taken_at`: when an agent of the tier took it (assignment or first reply; None: still
+      in the queue); `tier_pauses`: the (paused, resumed or None) spans it waited on the
+      customer since. R-ESC-1 times the working time between them.
     - `status`: a `TicketStatus` value; `pending_on_customer` is derived from it.
     - `contact_count`: contacts on the same issue, this one included (R-ESC-5);
       `contacts_at`: their times, oldest first, when known (may be shorter than the count).
@@ -100,6 +103,8 @@ class Ticket:
     promises: tuple[str, ...] = ()
     raised: frozenset[str] = field(default_factory=frozenset)
     paused_in_tier: timedelta = timedelta(0)
+    tier_taken_at: datetime | None = None
+    tier_pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     language: str = "en"
     customer_name: str = ""
     subject: str = ""

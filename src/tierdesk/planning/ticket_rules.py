@@ -208,6 +208,7 @@ def _probe(
         status="open",
         created_at=_PROBE_AT,
         tier_entered_at=_PROBE_AT,
+        tier_taken_at=_PROBE_AT,  # the simulation times a tier from when it starts work
         signals=signals,
         refund=refund,
         raised=raised,

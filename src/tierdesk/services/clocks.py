@@ -22,6 +22,7 @@ from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.sla import ClockEvent, ClockStatus, due_times, level_of, ticket_clocks
 from tierdesk.domain.state import TicketState, TicketStatus
+from tierdesk.domain.triggers import time_in_tier
 from tierdesk.services import facts, notify
 
 _SECOND = timedelta(seconds=1)
@@ -126,17 +127,19 @@ def next_sweep(
 def _tier_limits(
     rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
 ) -> list[datetime]:
-    if state.status == TicketStatus.PENDING_CUSTOMER:
-        return []
-    waited = facts.paused_in_tier(state, events, now)
-    return [
-        state.tier_since + r.over + waited
+    """When each time box of the ticket's tier runs out (R-ESC-1), if the tier keeps working."""
+    rules_due = [
+        r
         for r in rules.escalation_rules
         if r.trigger == "time_in_tier"
         and r.tier == state.tier
-        and r.over is not None
         and r.id not in state.escalation_marks
     ]
+    if not rules_due or state.status == TicketStatus.PENDING_CUSTOMER:
+        return []
+    ticket = facts.ticket(state, events, now)
+    looks = (time_in_tier.next_look(r, ticket, now, rules) for r in rules_due)
+    return [at for at in looks if at is not None]
 
 
 def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:

@@ -38,6 +38,41 @@ def paused_in_tier(state: TicketState, events: Sequence[TicketEvent], now: datet
     return total
 
 
+def taken_in_tier(state: TicketState, events: Sequence[TicketEvent]) -> datetime | None:
+    """When an agent of the ticket's current tier took it: its first assignment to someone or
+    its first public reply since it entered the tier (None: nobody has yet)."""
+    for e in events:
+        if e.at < state.tier_since:
+            continue
+        assigned = (
+            e.kind == EventKind.ASSIGNED
+            and (e.data.get("changes") or {}).get("assignee_id", [None, None])[1]
+        )
+        replied = e.kind == EventKind.MESSAGE_ADDED and e.data.get("author") == "agent"
+        if assigned or replied:
+            return e.at
+    return None
+
+
+def pauses_in_tier(
+    state: TicketState, events: Sequence[TicketEvent]
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    """The (paused, resumed) spans since the ticket entered its tier; resumed None: still
+    waiting on the customer."""
+    out: list[tuple[datetime, datetime | None]] = []
+    since: datetime | None = None
+    for e in events:
+        if e.kind == EventKind.CLOCK_PAUSED and since is None:
+            since = e.at
+        elif e.kind == EventKind.CLOCK_RESUMED and since is not None:
+            if e.at > state.tier_since:
+                out.append((max(since, state.tier_since), e.at))
+            since = None
+    if since is not None:
+        out.append((max(since, state.tier_since), None))
+    return tuple(out)
+
+
 def ticket(
     state: TicketState,
     events: Sequence[TicketEvent],
@@ -67,6 +102,8 @@ def ticket(
         promises=tuple(promises),
         raised=frozenset(state.escalation_marks),
         paused_in_tier=paused_in_tier(state, events, now),
+        tier_taken_at=taken_in_tier(state, events),
+        tier_pauses=pauses_in_tier(state, events),
         language=state.language,
         customer_name=customer_name,
         subject=state.subject,

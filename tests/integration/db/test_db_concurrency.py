@@ -91,6 +91,9 @@ def test_sweepers_running_at_once_escalate_each_ticket_once(
     db: Database = request.getfixturevalue(f"{backend}_db")
     desk = make_store_desk(db.uow, rulebook(preset="cs-sop"))
     opened = [desk.open(email=f"c{n}@example.com") for n in range(3)]
+    l1 = desk.user["agent_l1"]
+    for t in opened:
+        lifecycle.assign(desk.env, ticket_id=t.id, actor_id=l1, assignee_id=l1)
     desk.clock.advance(timedelta(minutes=20))  # past R-ESC-1's 15 minutes in L1
     reports = _at_once(lambda: sweep(desk.env), workers=2)
     assert sum(r.escalations for r in reports) == len(opened)

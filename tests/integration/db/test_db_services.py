@@ -129,6 +129,8 @@ def test_a_stale_command_changes_nothing_on_any_store(desk: StoreDesk) -> None:
 @pytest.mark.rule("R-ESC-1")
 def test_the_sweeper_escalates_l1_after_fifteen_minutes_once(desk: StoreDesk) -> None:
     ticket = desk.open()
+    l1 = desk.user["agent_l1"]
+    lifecycle.assign(desk.env, ticket_id=ticket.id, actor_id=l1, assignee_id=l1)
     desk.clock.advance(timedelta(minutes=14))
     assert sweep(desk.env).escalations == 0
     desk.clock.advance(timedelta(minutes=1))

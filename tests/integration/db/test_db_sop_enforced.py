@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,7 @@ from tierdesk.services.errors import (
 from tierdesk.services.escalations import escalate
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import ROLES, ApprovalRecord
+from tierdesk.services.sweep import sweep
 from tierdesk.services.tickets import open_ticket
 
 ZH_ORDER = "我的訂單 #12345 還沒有送到，請幫我查一下"
@@ -360,3 +362,44 @@ def test_an_action_retried_with_its_idempotency_key_is_applied_once(desk: StoreD
     with desk.env.uow() as uow:
         assert len(uow.actions.for_ticket(ticket)) == 1
     assert desk.kinds(ticket).count("action_applied") == 1
+
+
+# --- the L1 time box (R-ESC-1) -------------------------------------------------------------------
+
+
+@pytest.mark.rule("R-ESC-1")
+def test_the_l1_time_box_counts_l1_work_from_when_it_was_taken(desk: StoreDesk) -> None:
+    ticket = desk.open().id
+    l1 = desk.user["agent_l1"]
+    desk.clock.advance(timedelta(minutes=60))  # waiting in the L1 queue: first-response time
+    assert sweep(desk.env).escalations == 0
+    lifecycle.assign(desk.env, ticket_id=ticket, actor_id=l1, assignee_id=l1)
+    desk.clock.advance(timedelta(minutes=5))
+    conversation.set_pending(desk.env, ticket_id=ticket, actor_id=l1, reason="order number?")
+    desk.clock.advance(timedelta(minutes=30))
+    conversation.customer_message(desk.env, ticket_id=ticket, body="It is #889")
+    desk.clock.advance(timedelta(minutes=9))  # 14 minutes of L1 work
+    assert sweep(desk.env).escalations == 0
+    desk.clock.advance(timedelta(minutes=1))
+    assert sweep(desk.env).escalations == 1
+    [escalated] = [e for e in desk.events(ticket) if e.kind.value == "escalated"]
+    assert "L1 has worked the ticket for 15 min of business time" in escalated.reason
+    assert "taken at 2025-03-04 11:00 (Asia/Taipei)" in escalated.reason
+    assert "not counting 30 min waiting on the customer" in escalated.reason
+
+
+@pytest.mark.rule("R-ESC-1")
+def test_an_order_question_on_friday_evening_waits_for_monday(
+    uow_factory: Callable[[], UnitOfWork], rules: Rulebook
+) -> None:
+    desk = make_store_desk(uow_factory, rules)
+    desk.clock.set(datetime(2025, 3, 7, 12, 0, tzinfo=UTC))  # Friday 20:00 in Taipei
+    ticket = desk.open().id
+    l1 = desk.user["agent_l1"]
+    conversation.reply(desk.env, ticket_id=ticket, actor_id=l1, body="We will check on Monday.")
+    desk.clock.advance(timedelta(minutes=20))
+    assert sweep(desk.env).escalations == 0
+    assert desk.ticket(ticket).tier == "L1"
+    desk.clock.set(datetime(2025, 3, 10, 1, 16, tzinfo=UTC))  # Monday 09:16
+    assert sweep(desk.env).escalations == 1
+    assert desk.ticket(ticket).tier == "L2"

@@ -4,11 +4,13 @@ ticket waits on the customer). Never fires from text."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from tierdesk.domain.calendar import BusinessCalendar, calendar_for
 from tierdesk.domain.durations import format_duration
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
+from tierdesk.domain.sla import level_of
 from tierdesk.domain.ticket import Entry, Ticket
 from tierdesk.domain.triggers.base import Fired, PolicyFacts, TriggerKind, Words, describe
 
@@ -22,20 +24,88 @@ def _check(params: Mapping[str, Any], policy: PolicyFacts) -> Iterator[tuple[tup
         yield ("tier",), f"tier {params['tier']} is not defined in tiers"
 
 
+def work_segments(ticket: Ticket, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The spans the tier has worked the ticket up to `now`: from when an agent of the tier
+    took it (assignment or first reply) on, less the spans it waited on the customer. None
+    before it was taken: time in the queue is the first-response SLA's, not the time box."""
+    taken = ticket.tier_taken_at
+    if taken is None or now <= taken:
+        return []
+    out, at = [], taken
+    for paused, resumed in sorted(ticket.tier_pauses):
+        if paused > at:
+            out.append((at, min(paused, now)))
+        at = max(at, resumed or now)
+        if at >= now:
+            return out
+    return [*out, (at, now)]
+
+
+def reached_at(
+    rule: EscalationRule, ticket: Ticket, now: datetime, rules: Rulebook
+) -> tuple[timedelta, datetime | None]:
+    """(working time so far on the tier's calendar, the moment it reached `rule.over` or
+    None). The tier's calendar is the clock of the ticket's priority (business hours for a
+    business calendar: an order question that arrives on Friday evening is not worked, nor
+    timed, before Monday)."""
+    cal = _calendar(ticket, rules)
+    worked = timedelta(0)
+    for start, end in work_segments(ticket, now):
+        span = cal.elapsed(start, end)
+        if rule.over is not None and worked + span >= rule.over:
+            return worked + span, cal.due(start, rule.over - worked)
+        worked += span
+    return worked, None
+
+
+def next_look(
+    rule: EscalationRule, ticket: Ticket, now: datetime, rules: Rulebook
+) -> datetime | None:
+    """When the time box runs out if the tier keeps working: None while nobody of the tier
+    has taken the ticket or it waits on the customer (the sweeper need not look)."""
+    if rule.over is None or ticket.tier_taken_at is None or ticket.pending_on_customer:
+        return None
+    worked, reached = reached_at(rule, ticket, now, rules)
+    return reached or _calendar(ticket, rules).due(now, rule.over - worked)
+
+
+def _calendar(ticket: Ticket, rules: Rulebook) -> BusinessCalendar:
+    return calendar_for(rules.calendar(level_of(rules, ticket.priority).clock))
+
+
 def _evaluate(
-    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, __: Rulebook
+    rule: EscalationRule, ticket: Ticket, _: list[Entry], now: datetime, rules: Rulebook
 ) -> Fired | None:
-    if rule.over is None or ticket.tier != rule.tier or ticket.pending_on_customer:
+    if rule.over is None or ticket.tier != rule.tier or ticket.tier_taken_at is None:
         return None
-    in_tier = now - ticket.tier_entered_at - ticket.paused_in_tier
-    if in_tier < rule.over:
+    if ticket.pending_on_customer:
         return None
-    reached = ticket.tier_entered_at + ticket.paused_in_tier + rule.over
+    worked, reached = reached_at(rule, ticket, now, rules)
+    if reached is None:
+        return None
+    cal = _calendar(ticket, rules)
+    clock = "business time" if not cal.spec.always_open else "24x7"
+    paused = sum((b - a for a, b in _closed(ticket.tier_pauses, now)), timedelta(0))
+    waited = f", not counting {format_duration(paused)} waiting on the customer" if paused else ""
     reason = (
         f"{rule.id}: {describe(rule)}: {ticket.tier} has worked the ticket for "
-        f"{format_duration(in_tier)} without resolving it (limit {format_duration(rule.over)})"
+        f"{format_duration(worked)} of {clock} ({cal.spec.name} calendar) since it was taken at "
+        f"{_local(ticket.tier_taken_at, cal)}{waited}, without resolving it "
+        f"(limit {format_duration(rule.over)}, reached at {_local(reached, cal)})"
     )
     return Fired(reached, reason)
+
+
+def _closed(
+    pauses: tuple[tuple[datetime, datetime | None], ...], now: datetime
+) -> list[tuple[datetime, datetime]]:
+    return [(a, min(b or now, now)) for a, b in pauses if a < now]
+
+
+def _local(at: datetime | None, cal: BusinessCalendar) -> str:
+    if at is None:
+        return "-"
+    return at.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") + f" ({cal.spec.timezone})"
 
 
 def _question(rule: EscalationRule, _: Rulebook, words: Words) -> str:
