@@ -9,6 +9,7 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parseaddr
@@ -28,7 +29,8 @@ from tierdesk.adapters.db import tables as _tables
 from tierdesk.adapters.email.compose import sender_domain
 from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
 from tierdesk.adapters.email.parse import parse as _parse_mail
-from tierdesk.adapters.email.smtp_sender import Relay, SmtpSender
+from tierdesk.adapters.email.smtp_sender import Relay, SmtpError, SmtpSender
+from tierdesk.adapters.email.smtp_sender import connect as smtp_connect
 from tierdesk.adapters.email.store import BlobStore
 from tierdesk.adapters.outbound import FileSender
 from tierdesk.adapters.outbound.routing import RoutingSender
@@ -299,6 +301,53 @@ def mailboxes(settings: Settings, env: policies.EnvSource) -> list[Mailbox]:
         Mailbox(mail_source(mailbox_config(m)), take, m.poll_seconds)
         for m in settings.email_mailboxes
     ]
+
+
+# --- channels check ------------------------------------------------------------------------------
+
+
+def check_smtp(relay: Relay) -> str | None:
+    """Connect, secure and log in to the relay once: None when that works, else what is
+    wrong (one line, no secrets)."""
+    try:
+        smtp = smtp_connect(relay)
+    except SmtpError as exc:
+        return str(exc).removeprefix(f"{relay.where}: ")
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+    return None
+
+
+def channel_checks(settings: Settings) -> list[tuple[str, Callable[[], str | None]]]:
+    """(channel, check) for every configured channel connection, in the order `tierdesk
+    channels check` prints them; a check returns None when the connection works, else one
+    line saying what is wrong. A channel configured wrongly (no password, no From address)
+    gets a check that reports that. Each channel adds its checks here."""
+    checks: list[tuple[str, Callable[[], str | None]]] = []
+    if settings.smtp_host:
+        where = f"email out smtp {settings.smtp_host}:{settings.smtp_port}"
+        try:
+            email_from(settings)
+            relay = smtp_relay(settings)
+        except ValueError as exc:
+            checks.append((where, _fails(str(exc))))
+        else:
+            checks.append((where, lambda: check_smtp(relay)))
+    for mailbox in settings.email_mailboxes:
+        where = f"email in {mailbox.name} imap {mailbox.host}:{mailbox.port}/{mailbox.folder}"
+        try:
+            source = mail_source(mailbox_config(mailbox))
+        except ValueError as exc:
+            checks.append((where, _fails(str(exc))))
+        else:
+            checks.append((where, source.check))
+    return checks
+
+
+def _fails(reason: str) -> Callable[[], str | None]:
+    return lambda: reason
 
 
 # --- database ------------------------------------------------------------------------------------

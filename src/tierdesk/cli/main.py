@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulate_cmd",
     "db_cmd",
     "worker_cmd",
+    "channels_cmd",
     "report_cmd",
 )
 

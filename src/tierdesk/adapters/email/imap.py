@@ -3,7 +3,8 @@ acknowledge it to the server only after the intake returned (its ticket or reply
 
 One pass (`poll`): connect (TLS by default) and log in when not connected, select the folder,
 search what is not acknowledged yet, fetch each message with `BODY.PEEK[]` (which does not set
-`\\Seen`), call `take(raw)`, then acknowledge that message as configured:
+`\\Seen`), call `take(raw)`, and acknowledge the messages taken (committed) as configured,
+one command per batch of 50 (also when the batch stops at a failure):
 
 - `seen`: flag it `\\Seen` and the keyword `$Tierdesk` (the search skips `$Tierdesk` mail, so
   a person reading the mailbox in a mail client changes nothing);
@@ -128,30 +129,37 @@ class ImapMailbox:
         for start in range(0, len(uids), BATCH):
             chunk = uids[start : start + BATCH]
             fetched = client.fetch(chunk, ["BODY.PEEK[]"])
-            for uid in chunk:
-                data = fetched.get(uid)
-                raw = data.get(b"BODY[]") if data else None
-                if not isinstance(raw, bytes):
-                    continue  # expunged by someone else meanwhile
-                take(raw)  # committed when it returns; raises when the store fails
-                self._ack(client, uid)
-                done += 1
+            taken: list[int] = []
+            try:
+                for uid in chunk:
+                    data = fetched.get(uid)
+                    raw = data.get(b"BODY[]") if data else None
+                    if not isinstance(raw, bytes):
+                        continue  # expunged by someone else meanwhile
+                    take(raw)  # committed when it returns; raises when the store fails
+                    taken.append(uid)
+            finally:
+                # Only what was committed, in one command per batch (a round trip per mail
+                # costs more than the rest of its intake on a fast store).
+                if taken:
+                    self._ack(client, taken)
+            done += len(taken)
         if done and self.config.ack in ("delete", "move"):
             self._expunge(client)
         return done
 
-    def _ack(self, client: IMAPClient, uid: int) -> None:
+    def _ack(self, client: IMAPClient, uids: list[int]) -> None:
         ack = self.config.ack
         if ack == "seen":
-            client.add_flags([uid], [b"\\Seen", KEYWORD.encode()])
+            client.add_flags(uids, [b"\\Seen", KEYWORD.encode()])
         elif ack == "move":
             if client.has_capability("MOVE"):
-                client.move([uid], self.config.move_to)
+                client.move(uids, self.config.move_to)
             else:
-                client.copy([uid], self.config.move_to)
-                client.add_flags([uid], [b"\\Deleted"])
+                client.copy(uids, self.config.move_to)
+                client.add_flags(uids, [b"\\Deleted"])
         else:
-            client.add_flags([uid], [b"\\Deleted"])
+            client.add_flags(uids, [b"\\Deleted"])
 
     def _expunge(self, client: IMAPClient) -> None:
         if client.has_capability("UIDPLUS"):
