@@ -8,27 +8,22 @@ an amount in another currency is refused (`CurrencyMismatchError`): convert it f
 actions take a percentage (15 means 15%). Yes/no actions (apology, expedited shipping, full
 refund, exception) take no amount.
 
-Exceptions (R-AUTH-3) are never granted alone: `may` answers `NeedsApproval` for them, and
-`check_exception` validates the request record (a named approver and a justification are
-required; the approver's role must hold exception authority). Standard library only.
+Exceptions (R-AUTH-3) are never granted alone: `may` answers `NeedsApproval` for them (the
+approvals service records the named approver and the justification). Standard library only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from tierdesk.domain.errors import (
     CurrencyMismatchError,
-    ExceptionRequestIncompleteError,
     InvalidValueError,
     UnknownReferenceError,
 )
 from tierdesk.domain.model import Money
 from tierdesk.domain.rulebook import ActionLimit, Authority, Rulebook
-from tierdesk.domain.ticket import utc
 
 EXCEPTION = "exception"
 
@@ -165,76 +160,3 @@ def _limit_note(limit: ActionLimit, role: str) -> str:
         return ""
     cap = limit.limit(role)
     return f" (up to {limit.currency} {cap:,})" if limit.unit == "money" else f" (up to {cap}%)"
-
-
-# --- exceptions (R-AUTH-3) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExceptionRequest:
-    """A deviation from the SOP, as recorded and reported (R-AUTH-3, seed 003 §10.2).
-
-    `requested_by` and `approver` are named people; `approver_role` is the approver's role.
-    """
-
-    ticket_id: str
-    description: str
-    requested_by: str
-    requested_role: str
-    approver: str
-    approver_role: str
-    justification: str
-    at: datetime
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "at", utc(self.at, "exception.at"))
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as the exceptions report shows it."""
-        return {
-            "ticket_id": self.ticket_id,
-            "description": self.description,
-            "requested_by": self.requested_by,
-            "requested_role": self.requested_role,
-            "approver": self.approver,
-            "approver_role": self.approver_role,
-            "justification": self.justification,
-            "at": self.at.isoformat(),
-        }
-
-
-def check_exception(request: ExceptionRequest, rules: Rulebook) -> Verdict:
-    """Validate an exception request (R-AUTH-3).
-
-    Raises `ExceptionRequestIncompleteError` (listing what is missing) without a description, a
-    named approver or a justification, `InvalidValueError` when the requester names themselves,
-    `UnknownReferenceError` for a role not on the ladder. Returns `Allowed` (role: the approver's)
-    when the approver's role holds exception authority, else `NeedsApproval` by the lowest role
-    that does, or `Denied` when no role does.
-    """
-    missing = [
-        name
-        for name, value in (
-            ("a description", request.description),
-            ("a named approver", request.approver),
-            ("a justification", request.justification),
-        )
-        if not value.strip()
-    ]
-    if missing:
-        raise ExceptionRequestIncompleteError(missing)
-    if request.approver.strip().casefold() == request.requested_by.strip().casefold():
-        raise InvalidValueError("approver", "nobody approves their own exception")
-    auth = rules.authority
-    _require_role(auth, request.requested_role, "requested_role")
-    _require_role(auth, request.approver_role, "approver_role")
-    limit = _action(auth, EXCEPTION)
-    holders = [r for r in auth.ladder if _grants(limit, r, None)]
-    role = request.approver_role
-    if role in holders:
-        why = f"exception approved by {request.approver} ({role}): {request.justification.strip()}"
-        return Allowed(role, EXCEPTION, why)
-    if not holders:
-        return Denied(role, EXCEPTION, "no role on the ladder may approve exceptions")
-    why = f"{request.approver} ({role}) may not approve exceptions: {holders[0]} approves"
-    return NeedsApproval(role, EXCEPTION, holders[0], why)

@@ -93,17 +93,3 @@ class CurrencyMismatchError(DomainError):
             expected=expected,
             got=got,
         )
-
-
-class ExceptionRequestIncompleteError(DomainError):
-    """An SOP exception without a named approver or justification (R-AUTH-3)."""
-
-    code = "exception_request_incomplete"
-
-    def __init__(self, missing: Iterable[str]) -> None:
-        names = list(missing)
-        super().__init__(
-            f"the exception request lacks {', '.join(names)} (R-AUTH-3: a deviation from the "
-            "SOP needs a named approver and a justification)",
-            missing=names,
-        )

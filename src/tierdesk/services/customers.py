@@ -74,18 +74,14 @@ def resolve(uow: UnitOfWork, customer: CustomerRecord) -> CustomerRecord:
     return customer
 
 
-def find_or_create(uow: UnitOfWork, contact: Contact, at: datetime) -> CustomerRecord:
-    """The customer owning the contact's identity, or a new one (inside the open unit of
-    work). A concurrent create of the same identity surfaces as DuplicateKey on commit."""
-    return find_or_create_new(uow, contact, at)[0]
-
-
 def find_or_create_new(
     uow: UnitOfWork, contact: Contact, at: datetime
 ) -> tuple[CustomerRecord, IdentityRecord | None]:
-    """`find_or_create`, with the identity it created (None when the customer existed): a
+    """The customer owning the contact's identity, or a new one (inside the open unit of
+    work), with the identity it created (None when the customer existed): a
     new customer has that one identity, no merged customers and no tickets yet, which lets
-    intake skip reading them back."""
+    intake skip reading them back. A concurrent create of the same identity surfaces as
+    DuplicateKey on commit."""
     value = normalize_identity(contact.kind, contact.value)
     found = uow.customers.find_by_identity(contact.kind, value)
     if found is not None:

@@ -1,4 +1,3 @@
-# PORTS-READY
 """Ports: what the services need from storage and time, as Protocols.
 
 Narrow and storage-agnostic: a SQLAlchemy Core adapter (SQLite and PostgreSQL) and the in-memory
