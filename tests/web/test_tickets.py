@@ -236,3 +236,13 @@ def _category_of(rules: Rulebook, text: str) -> str:
     from tierdesk.domain.triage import triage
 
     return triage(text, rules).category
+
+
+def test_a_ticket_answer_is_ticketout_without_the_engines_bookkeeping(desk: WebDesk) -> None:
+    ticket = desk.open_ticket()
+    view = desk.client.get(f"/api/tickets/{ticket['id']}", headers=desk.auth("qa")).json()
+    page = desk.client.get("/api/tickets", headers=desk.auth("qa")).json()
+    note = _post(desk, "agent_l1", f"/api/tickets/{ticket['id']}/notes", {"body": "checked"})
+    for shown in (ticket, view["ticket"], page["items"][0], note.json()):
+        assert shown["id"] == ticket["id"] and "priority" in shown
+        assert "sweep_at" not in shown and "escalation_marks" not in shown

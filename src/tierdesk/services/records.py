@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from tierdesk.domain import model
+from tierdesk.domain.state import TicketState
 
 
 def new_id(prefix: str) -> str:
@@ -26,57 +27,14 @@ def new_id(prefix: str) -> str:
 
 
 @dataclass(frozen=True)
-class TicketRecord:
-    """The stored current state of a ticket (one row). Field for field the same as
-    `tierdesk.domain.state.TicketState` (lookup keys included), plus `sweep_at`.
+class TicketRecord(TicketState):
+    """The stored current state of a ticket (one row): the domain's `TicketState` (its fields,
+    lookup keys included, are the row's columns) plus the store's own columns.
 
-    `version` is the seq of the ticket's last event. `sweep_at` is the next time the SLA
-    sweeper must look at the ticket (None: nothing is due, e.g. resolved or paused).
+    `sweep_at` is the next time the SLA sweeper must look at the ticket (None: nothing is due,
+    e.g. resolved or paused). The API answers `tierdesk.web.ticket_out.TicketOut`, not this.
     """
 
-    id: str
-    version: int
-    customer_id: str
-    channel: str
-    subject: str
-    language: str
-    status: str  # new, open, pending_customer, resolved, closed, merged
-    category: str
-    priority: str
-    tier: str
-    queue: str
-    created_at: datetime
-    updated_at: datetime
-    tier_since: datetime
-    assignee_id: str | None = None
-    signals: tuple[str, ...] = ()
-    escalate_to: tuple[str, ...] = ()
-    refund_amount: Decimal | None = None
-    refund_currency: str | None = None
-    needs_human: bool = False
-    first_response_at: datetime | None = None
-    awaiting_reply_since: datetime | None = None  # customer wrote, no public reply yet
-    last_reply_at: datetime | None = None
-    paused_at: datetime | None = None  # pending customer since
-    paused_seconds: int = 0
-    resolved_at: datetime | None = None
-    closed_at: datetime | None = None
-    reopen_count: int = 0
-    merged_into: str | None = None
-    related_to: str | None = None  # the first ticket of the same issue (R-ESC-5)
-    contact_count: int = 1
-    identity_verified_at: datetime | None = None
-    escalation_count: int = 0
-    escalation_marks: tuple[str, ...] = ()  # escalation rule ids already acted on
-    sla_marks: tuple[str, ...] = ()  # "warning:first_response", "breach:resolution" ...
-    call_seconds: int = 0
-    reply_count: int = 0
-    unedited_template_count: int = 0
-    csat: int | None = None
-    nps: int | None = None
-    policy_version_id: str | None = None
-    idempotency_key: str | None = None  # unique when set
-    channel_message_id: str | None = None  # unique per channel when set
     sweep_at: datetime | None = None
 
 

@@ -27,7 +27,7 @@ _STATE_FIELDS = tuple(f.name for f in fields(TicketState))
 
 
 def to_state(record: TicketRecord) -> TicketState:
-    """The domain state held in a ticket row."""
+    """The domain state held in a ticket row (the row without the store's own columns)."""
     return TicketState(**{name: getattr(record, name) for name in _STATE_FIELDS})
 
 

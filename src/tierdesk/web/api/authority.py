@@ -17,6 +17,7 @@ from tierdesk.web.api.common import IfMatch, State, expected_version, tagged
 from tierdesk.web.api.tickets import TicketId
 from tierdesk.web.auth import CurrentUser
 from tierdesk.web.schemas import ActionIn, ApprovalRequestIn, DecisionIn
+from tierdesk.web.ticket_out import AppliedOut
 
 router = APIRouter(tags=["authority"])
 ApprovalId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -42,7 +43,7 @@ def request_approval(
     )
 
 
-@router.post("/tickets/{ticket_id}/actions", status_code=201, response_model=Applied)
+@router.post("/tickets/{ticket_id}/actions", status_code=201, response_model=AppliedOut)
 def apply_action(
     ticket_id: TicketId,
     body: ActionIn,

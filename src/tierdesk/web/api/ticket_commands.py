@@ -1,17 +1,17 @@
 """Commands on one ticket: reply, note, pending/resume, assign, escalate, resolve, reopen,
 close, merge, log a call, verify identity, correct the triage.
 
-Each route parses its body and calls ONE service function through `TicketCommand.run`, which
-adds what every command shares: the ticket id, the signed-in user's id (the service checks
-role and authority) and the base version, from the body's `version` or `If-Match` (a stale one
-is a 409 `stale_version`, nothing changed). The answer is the ticket with its version as ETag.
+Each route parses its body and calls ONE service function directly (so mypy checks every
+argument), with what every command shares from `TicketCommand`: the ticket id, the signed-in
+user's id (the service checks role and authority) and the base version (`base`), from the body's
+`version` or `If-Match` (a stale one is a 409 `stale_version`, nothing changed). The answer
+(`done`) is the ticket as `TicketOut`, with its version as ETag.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
@@ -35,6 +35,7 @@ from tierdesk.web.schemas import (
     TriageCorrectionIn,
     VerifyIn,
 )
+from tierdesk.web.ticket_out import TicketOut
 
 router = APIRouter(prefix="/tickets/{ticket_id}", tags=["ticket commands"])
 
@@ -49,24 +50,12 @@ class TicketCommand:
     response: Response
     if_match: str | None
 
-    def run(
-        self,
-        service: Callable[..., TicketRecord],
-        version: int | None,
-        *,
-        ticket_key: str = "ticket_id",
-        **fields: Any,
-    ) -> TicketRecord:
-        """`service(env, <ticket_key>=ticket id, actor_id=..., expected_version=...,
-        **fields)`, answered with the ticket's version as ETag."""
-        base = expected_version(self.if_match, version)
-        ticket = service(
-            self.env,
-            **{ticket_key: self.ticket_id},
-            actor_id=self.actor_id,
-            expected_version=base,
-            **fields,
-        )
+    def base(self, version: int | None) -> int | None:
+        """The version the command is based on: the body's `version` or `If-Match`."""
+        return expected_version(self.if_match, version)
+
+    def done(self, ticket: TicketRecord) -> TicketRecord:
+        """The answer: `ticket`, with its version as ETag."""
         return tagged(self.response, ticket)
 
 
@@ -83,112 +72,197 @@ def ticket_command(
 Command = Annotated[TicketCommand, Depends(ticket_command)]
 
 
-@router.post("/replies")
-def reply(body: ReplyIn, command: Command) -> TicketRecord:
+@router.post("/replies", response_model=TicketOut)
+def reply(body: ReplyIn, c: Command) -> TicketRecord:
     """Send a public reply (R-TPL-1: an unedited template is flagged)."""
-    return command.run(
-        conversation.reply, body.version, body=body.body, template_id=body.template_id
+    return c.done(
+        conversation.reply(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            body=body.body,
+            template_id=body.template_id,
+        )
     )
 
 
-@router.post("/notes")
-def add_note(body: NoteIn, command: Command) -> TicketRecord:
+@router.post("/notes", response_model=TicketOut)
+def add_note(body: NoteIn, c: Command) -> TicketRecord:
     """Add an internal note (never sent to the customer)."""
-    return command.run(conversation.add_note, body.version, body=body.body)
+    return c.done(
+        conversation.add_note(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            body=body.body,
+        )
+    )
 
 
-@router.post("/pending")
-def set_pending(body: ReasonIn, command: Command) -> TicketRecord:
+@router.post("/pending", response_model=TicketOut)
+def set_pending(body: ReasonIn, c: Command) -> TicketRecord:
     """Wait for the customer: the SLA clocks pause (R-SLA-2)."""
-    return command.run(conversation.set_pending, body.version, reason=body.reason)
+    return c.done(
+        conversation.set_pending(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            reason=body.reason,
+        )
+    )
 
 
-@router.post("/resume")
-def resume(body: OptionalReasonIn, command: Command) -> TicketRecord:
+@router.post("/resume", response_model=TicketOut)
+def resume(body: OptionalReasonIn, c: Command) -> TicketRecord:
     """Stop waiting for the customer: the clocks run again."""
-    return command.run(conversation.resume, body.version, reason=body.reason)
+    return c.done(
+        conversation.resume(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            reason=body.reason,
+        )
+    )
 
 
-@router.post("/assign")
-def assign(body: AssignIn, command: Command) -> TicketRecord:
+@router.post("/assign", response_model=TicketOut)
+def assign(body: AssignIn, c: Command) -> TicketRecord:
     """Assign the ticket to an agent (None: unassign)."""
-    return command.run(lifecycle.assign, body.version, assignee_id=body.assignee_id)
+    return c.done(
+        lifecycle.assign(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            assignee_id=body.assignee_id,
+        )
+    )
 
 
-@router.post("/escalations")
-def escalate(body: EscalateIn, command: Command) -> TicketRecord:
+@router.post("/escalations", response_model=TicketOut)
+def escalate(body: EscalateIn, c: Command) -> TicketRecord:
     """Escalate with a warm-handoff brief (R-ESC-8); the customer is told (R-ESC-7)."""
-    return command.run(
-        escalations.escalate,
-        body.version,
-        to_tier=body.to_tier,
-        reason=body.reason,
-        targets=body.targets,
-        tried=body.tried,
-        mood=body.mood,
-        promises=body.promises,
+    return c.done(
+        escalations.escalate(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            to_tier=body.to_tier,
+            reason=body.reason,
+            targets=body.targets,
+            tried=body.tried,
+            mood=body.mood,
+            promises=body.promises,
+        )
     )
 
 
-@router.post("/resolve")
-def resolve(body: SummaryIn, command: Command) -> TicketRecord:
+@router.post("/resolve", response_model=TicketOut)
+def resolve(body: SummaryIn, c: Command) -> TicketRecord:
     """Resolve; the customer is asked to confirm (R-PROC-1)."""
-    return command.run(lifecycle.resolve, body.version, summary=body.summary)
+    return c.done(
+        lifecycle.resolve(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            summary=body.summary,
+        )
+    )
 
 
-@router.post("/reopen")
-def reopen(body: ReasonIn, command: Command) -> TicketRecord:
+@router.post("/reopen", response_model=TicketOut)
+def reopen(body: ReasonIn, c: Command) -> TicketRecord:
     """Reopen a resolved ticket."""
-    return command.run(lifecycle.reopen, body.version, reason=body.reason)
+    return c.done(
+        lifecycle.reopen(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            reason=body.reason,
+        )
+    )
 
 
-@router.post("/close")
-def close(body: CloseIn, command: Command) -> TicketRecord:
+@router.post("/close", response_model=TicketOut)
+def close(body: CloseIn, c: Command) -> TicketRecord:
     """Close; the CSAT/NPS survey is queued."""
-    return command.run(lifecycle.close, body.version)
+    return c.done(
+        lifecycle.close(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+        )
+    )
 
 
-@router.post("/merge")
-def merge(body: MergeIn, command: Command) -> TicketRecord:
+@router.post("/merge", response_model=TicketOut)
+def merge(body: MergeIn, c: Command) -> TicketRecord:
     """Merge this ticket (a duplicate) into `target_id`; returns the target ticket."""
-    return command.run(
-        lifecycle.merge,
-        body.version,
-        ticket_key="source_id",
-        target_id=body.target_id,
-        reason=body.reason,
+    return c.done(
+        lifecycle.merge(
+            c.env,
+            source_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            target_id=body.target_id,
+            reason=body.reason,
+        )
     )
 
 
-@router.post("/calls")
-def log_call(body: CallIn, command: Command) -> TicketRecord:
+@router.post("/calls", response_model=TicketOut)
+def log_call(body: CallIn, c: Command) -> TicketRecord:
     """Log a phone call; its duration feeds AHT."""
-    return command.run(
-        lifecycle.log_call,
-        body.version,
-        started_at=body.started_at,
-        duration_seconds=body.duration_seconds,
-        direction=body.direction,
-        note=body.note,
+    return c.done(
+        lifecycle.log_call(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            started_at=body.started_at,
+            duration_seconds=body.duration_seconds,
+            direction=body.direction,
+            note=body.note,
+        )
     )
 
 
-@router.post("/identity-verification")
-def verify_identity(body: VerifyIn, command: Command) -> TicketRecord:
+@router.post("/identity-verification", response_model=TicketOut)
+def verify_identity(body: VerifyIn, c: Command) -> TicketRecord:
     """Record that the customer's identity was verified (R-PROC-2); answers are not stored."""
-    return command.run(lifecycle.verify_identity, body.version, method=body.method)
+    return c.done(
+        lifecycle.verify_identity(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            method=body.method,
+        )
+    )
 
 
-@router.post("/triage-corrections")
-def correct_triage(body: TriageCorrectionIn, command: Command) -> TicketRecord:
+@router.post("/triage-corrections", response_model=TicketOut)
+def correct_triage(body: TriageCorrectionIn, c: Command) -> TicketRecord:
     """Correct the category and/or priority, saying why: recorded as a `triage_corrected`
     event (who, when, why, old and new values) and used to retrain the triage model."""
-    return command.run(
-        corrections.correct_triage,
-        body.version,
-        category=body.category,
-        priority=body.priority,
-        reason=body.reason,
+    return c.done(
+        corrections.correct_triage(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            category=body.category,
+            priority=body.priority,
+            reason=body.reason,
+        )
     )
 
 

@@ -13,6 +13,7 @@ from tierdesk.services.records import TicketFilter, TicketPage, TicketRecord
 from tierdesk.web.api.common import State, tagged
 from tierdesk.web.auth import CurrentUser
 from tierdesk.web.schemas import Priority, Status, TicketIn
+from tierdesk.web.ticket_out import TicketOut, TicketPageOut, TicketViewOut
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -20,7 +21,7 @@ TicketId = Annotated[str, Path(min_length=1, max_length=100)]
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
 
 
-@router.post("", status_code=201, response_model=TicketRecord)
+@router.post("", status_code=201, response_model=TicketOut)
 def create_ticket(
     body: TicketIn,
     user: CurrentUser,
@@ -48,7 +49,7 @@ def create_ticket(
     return tagged(response, opened.ticket)
 
 
-@router.get("", response_model=TicketPage)
+@router.get("", response_model=TicketPageOut)
 def list_tickets(
     user: CurrentUser,
     state: State,
@@ -77,7 +78,7 @@ def list_tickets(
     )
 
 
-@router.get("/{ticket_id}", response_model=TicketView)
+@router.get("/{ticket_id}", response_model=TicketViewOut)
 def get_ticket(
     ticket_id: TicketId, user: CurrentUser, state: State, response: Response
 ) -> TicketView:
