@@ -132,6 +132,10 @@ class HandoffBrief:
     signals: tuple[str, ...]
     timezone: str
     lang: str = "en"
+    reason: str = ""
+    agent_mood: str = ""
+    granted: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
 
     def to_text(self) -> str:
         """A compact brief, in `lang`, times in the business's time zone."""
@@ -139,8 +143,8 @@ class HandoffBrief:
         lines = [
             f"{w['title']} {self.ticket_id} ({self.priority}, {self.tier})",
             f"{w['issue']}: {self.issue}",
-            f"{w['mood']}: {w[self.sentiment.mood]}"
-            + (f" ({', '.join(self.sentiment.evidence)})" if self.sentiment.evidence else ""),
+            *([f"{w['reason']}: {self.reason}"] if self.reason else []),
+            f"{w['mood']}: {self._mood(w)}",
             f"{w['tried']}:" + ("" if self.tried else f" {w['none']}"),
             *(
                 f"  - {self._at(t.at)} {w[t.kind.value]} ({t.author_role}): {t.gist}"
@@ -148,6 +152,10 @@ class HandoffBrief:
             ),
             f"{w['promises']}:" + ("" if self.promises else f" {w['none']}"),
             *(f"  - {p.text}" + (f" ({self._at(p.at)})" if p.at else "") for p in self.promises),
+            f"{w['granted']}:" + ("" if self.granted else f" {w['none']}"),
+            *(f"  - {g}" for g in self.granted),
+            f"{w['pending']}:" + ("" if self.pending else f" {w['none']}"),
+            *(f"  - {p}" for p in self.pending),
             f"{w['deadlines']}:" + ("" if self.deadlines else f" {w['none']}"),
             *(f"  - {d.name}: {self._at(d.due_at)}, {self._left(d, w)}" for d in self.deadlines),
             f"{w['contacts']}: {self.contact_count}"
@@ -181,7 +189,19 @@ class HandoffBrief:
             ],
             "contact_count": self.contact_count,
             "signals": list(self.signals),
+            "reason": self.reason,
+            "agent_mood": self.agent_mood or None,
+            "granted": list(self.granted),
+            "pending_approvals": list(self.pending),
         }
+
+    def _mood(self, w: Mapping[str, str]) -> str:
+        read = w[self.sentiment.mood] + (
+            f" ({', '.join(self.sentiment.evidence)})" if self.sentiment.evidence else ""
+        )
+        if not self.agent_mood:
+            return read
+        return f"{self.agent_mood} ({w['by_agent']}; {w['from_messages']}: {read})"
 
     def _at(self, when: datetime) -> str:
         return when.astimezone(ZoneInfo(self.timezone)).strftime("%m-%d %H:%M")
@@ -210,6 +230,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "internal_note": "note",
         "overdue": "overdue by",
         "left": "due in",
+        "reason": "Escalation reason",
+        "granted": "Granted so far",
+        "pending": "Pending approvals",
+        "by_agent": "as the agent judged it",
+        "from_messages": "read from the messages",
     },
     "zh-TW": {
         "title": "交接摘要：案件",
@@ -228,6 +253,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "internal_note": "備註",
         "overdue": "已逾期",
         "left": "剩餘",
+        "reason": "升級原因",
+        "granted": "已給予",
+        "pending": "待核准",
+        "by_agent": "客服人員判斷",
+        "from_messages": "訊息判讀",
     },
 }
 
@@ -239,11 +269,19 @@ def brief(
     rules: Rulebook,
     lang: str = "en",
     deadlines: Mapping[str, datetime] | None = None,
+    *,
+    reason: str = "",
+    agent_mood: str = "",
+    granted: Sequence[str] = (),
+    pending: Sequence[str] = (),
 ) -> HandoffBrief:
     """The warm-handoff brief of `ticket` at `now` (aware), labels in `lang` (en, zh-TW).
 
     `deadlines` maps a name (first_response, resolution, R-ESC-2 ...) to a due time; the caller
     computes them (SLA clocks, escalations), so this stays pure. Entries after `now` are ignored.
+    `reason` is why the ticket is escalated, `agent_mood` the mood as the agent judged it (it
+    stands beside the one read from the messages), `granted` what the customer has received on
+    this issue and `pending` the approvals waiting, each as the receiving tier should read it.
     """
     at = utc(now, "now")
     entries = until(history, at)
@@ -269,6 +307,10 @@ def brief(
         signals=tuple(s.value for s in ticket.signals),
         timezone=rules.calendar(level.clock).timezone,
         lang=lang if lang in _WORDS else "en",
+        reason=reason.strip(),
+        agent_mood=agent_mood.strip(),
+        granted=tuple(granted),
+        pending=tuple(pending),
     )
 
 
@@ -323,11 +365,33 @@ def _scored(text: str) -> list[tuple[str, int]]:
 
 
 def _promises(ticket: Ticket, entries: Sequence[Entry]) -> tuple[Promise, ...]:
-    found: list[Promise] = [Promise(p.strip(), None) for p in ticket.promises if p.strip()]
+    """Each promise once: the ones the agent recorded, then those found in replies that say
+    nothing a recorded one (or an earlier reply) does not already say."""
+    found: list[Promise] = []
+    keys: list[str] = []
+
+    def add(text: str, at: datetime | None) -> None:
+        key = _promise_key(text)
+        if not key or any(key in k or k in key for k in keys):
+            return
+        keys.append(key)
+        found.append(Promise(" ".join(text.split()), at))
+
+    for p in ticket.promises:
+        add(p, None)
     for e in entries:
         if e.kind != EntryKind.PUBLIC_REPLY or e.author_role == CUSTOMER:
             continue
         for sentence in _SENTENCE.split(e.text):
             if sentence and _PROMISE.search(sentence):
-                found.append(Promise(" ".join(sentence.split()), e.at))
+                add(sentence, e.at)
     return tuple(found)
+
+
+def _promise_key(text: str) -> str:
+    """A promise's words, to tell "an update by Friday" from "We'll send an update by Friday."."""
+    words = re.sub(r"[^\w]+", " ", text.casefold()).split()
+    return " ".join(w for w in words if w not in _FILLER)
+
+
+_FILLER = frozenset({"i", "we", "will", "ll", "shall", "you", "your", "the", "a", "an", "to"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from tierdesk.domain.decisions import TriageDecision
@@ -20,13 +21,13 @@ from tierdesk.domain.model import Signal
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketState
 from tierdesk.domain.ticket import SYSTEM, Entry, EntryKind
-from tierdesk.services import clocks, notify
+from tierdesk.services import clocks, granted, notify
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
 from tierdesk.services.facts import entries
 from tierdesk.services.facts import ticket as ticket_facts
 from tierdesk.services.ports import UnitOfWork
-from tierdesk.services.records import EscalationRecord, TicketRecord, new_id
+from tierdesk.services.records import ApprovalRecord, EscalationRecord, TicketRecord, new_id
 from tierdesk.services.unit import TicketChange, act_on, finish, history, require_status
 from tierdesk.services.users import TICKET_ROLES, actor
 
@@ -95,7 +96,7 @@ def record(
     `from_tier` defaults to the ticket's tier (intake passes the category's own tier)."""
     before = change.state
     expected_by = clocks.expected_resolution(env.rules, before, to_tier, change.at)
-    handoff = _brief(uow, env.rules, change, tried, mood, promises)
+    handoff = _brief(uow, env.rules, change, reason, tried, mood, promises)
     escalation_id = new_id("e")
     event = change.emit(
         EventKind.ESCALATED,
@@ -216,13 +217,15 @@ def _brief(
     uow: UnitOfWork,
     rules: Rulebook,
     change: TicketChange,
+    reason: str,
     tried: Sequence[str],
     mood: str,
     promises: Sequence[str],
 ) -> dict[str, Any]:
-    """The warm-handoff brief (R-ESC-8) by the domain's `brief`: issue, what was tried (the
-    agent's list and the replies and notes), mood, promises, deadlines. The agent's own word
-    on the mood, when given, stands beside the one read from the customer's messages."""
+    """The warm-handoff brief (R-ESC-8) by the domain's `brief`: issue, the escalation's
+    reason, what was tried (the agent's list and the replies and notes), mood, promises (each
+    once), what the customer was granted on the issue, pending approvals, deadlines. The
+    agent's own word on the mood, when given, stands beside the one read from the messages."""
     state, at = change.state, change.at
     events = history(uow, change)
     said = [
@@ -231,12 +234,47 @@ def _brief(
     facts = ticket_facts(state, events, at, promises=promises)
     views = clocks.views(rules, state, events, at)
     due: dict[str, datetime] = {v.clock: v.due_at for v in views if v.stopped_at is None}
-    handoff = brief(facts, [*entries(uow, state.id), *said], at, rules, state.language, due)
+    handoff = brief(
+        facts,
+        [*entries(uow, state.id), *said],
+        at,
+        rules,
+        state.language,
+        due,
+        reason=reason,
+        agent_mood=mood,
+        granted=_granted(uow, rules, state.id),
+        pending=[_pending(a) for a in uow.approvals.for_ticket(state.id) if a.status == "pending"],
+    )
     return {
         **handoff.to_json(),
         "customer_mood": mood or handoff.sentiment.mood,
         "text": handoff.to_text(),
     }
+
+
+def _granted(uow: UnitOfWork, rules: Rulebook, ticket_id: str) -> list[str]:
+    """Every recovery action applied on the ticket's issue (its linked and merged tickets
+    too), then the running total of each money action."""
+    record = uow.tickets.get(ticket_id)
+    actions = granted.actions_of(uow, granted.issue_ids(uow, record) if record else {ticket_id})
+    out = [f"{_shown(a.action, a.amount, a.unit, a.currency)} ({a.role})" for a in actions]
+    totals = granted.granted(rules, actions)
+    currency = rules.authority.currency
+    out += [f"{action} total: {currency} {amount:,}" for action, amount in totals.items() if amount]
+    return out
+
+
+def _pending(a: ApprovalRecord) -> str:
+    what = _shown(a.action, a.amount, a.unit, a.currency)
+    return f"{what}: needs {a.required_role} (asked by {a.requested_role}: {a.justification})"
+
+
+def _shown(action: str, amount: Decimal | None, unit: str, currency: str | None) -> str:
+    name = action.replace("_", " ")
+    if amount is None:
+        return name
+    return f"{name} {currency} {amount:,}" if unit == "money" else f"{name} {amount}%"
 
 
 def _role(uow: UnitOfWork, user_id: str) -> str:

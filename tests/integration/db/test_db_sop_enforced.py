@@ -403,3 +403,48 @@ def test_an_order_question_on_friday_evening_waits_for_monday(
     desk.clock.set(datetime(2025, 3, 10, 1, 16, tzinfo=UTC))  # Monday 09:16
     assert sweep(desk.env).escalations == 1
     assert desk.ticket(ticket).tier == "L2"
+
+
+# --- the warm-handoff brief (R-ESC-8) ------------------------------------------------------------
+
+
+@pytest.mark.rule("R-ESC-8")
+def test_the_brief_carries_every_input_the_agent_gave_and_each_promise_once(
+    desk: StoreDesk,
+) -> None:
+    ticket = _verified(desk)
+    env, l1 = desk.env, desk.user["agent_l1"]
+    conversation.reply(
+        env, ticket_id=ticket, actor_id=l1, body="We'll send you an update by Friday."
+    )
+    _refund(desk, ticket, "300")
+    approvals.apply_action(env, ticket_id=ticket, actor_id=l1, action="apology")
+    approvals.request_approval(
+        env,
+        ticket_id=ticket,
+        actor_id=l1,
+        action="refund",
+        amount="400",
+        justification="second parcel lost",
+    )
+    escalate(
+        env,
+        ticket_id=ticket,
+        actor_id=l1,
+        to_tier="L2",
+        reason="carrier claim needs L2",
+        tried=["asked the carrier to trace it"],
+        mood="frustrated",
+        promises=["an update by Friday"],
+    )
+    with env.uow() as uow:
+        [esc] = uow.escalations.for_ticket(ticket)
+    brief, text = esc.brief, str(esc.brief["text"])
+    assert brief["agent_mood"] == "frustrated" and brief["customer_mood"] == "frustrated"
+    assert "Customer mood: frustrated (as the agent judged it" in text
+    assert "Escalation reason: carrier claim needs L2" in text
+    assert "refund TWD 300 (agent_l1)" in text and "apology (agent_l1)" in text
+    assert "refund total: TWD 300" in text
+    assert "refund TWD 400: needs agent_l2 (asked by agent_l1: second parcel lost)" in text
+    assert "asked the carrier to trace it" in text
+    assert [p["text"] for p in brief["promises"]] == ["an update by Friday"]
