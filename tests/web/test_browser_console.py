@@ -1,8 +1,10 @@
 """The console in a real browser (Playwright + Debian's Chromium): few tests, each a whole
-scenario; the routes' details are covered by the TestClient tests."""
+scenario; the routes' details are covered by the TestClient tests (test_console_pages.py).
+Every page visited is also checked with axe-core (no serious or critical violation)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,8 +13,19 @@ from browser import axe_violations, chromium, require_browser, served
 from web_desk import PASSWORD, WebDesk, web_desk
 
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.policy.loader import preset_path
+from tierdesk.services import policies
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+XSS = (
+    "<script>window.__xss = 1</script>Where is my order #12345?"
+    '<img src="x" onerror="window.__xss = 2">'
+    '<a href="javascript:window.__xss = 3">track</a>'
+    '<p style="position:fixed;top:0;left:0;width:100%;height:100%">overlay</p>'
+    '<svg onload="window.__xss = 4"></svg><iframe src="javascript:parent.__xss=5"></iframe>'
+    '<img src="https://tracker.example/pixel.gif">'
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +35,238 @@ def live(rules: Rulebook) -> Iterator[tuple[WebDesk, str, Any]]:
         yield desk, url, browsers
 
 
+def new_page(browsers: Any) -> Any:
+    page = browsers.context().new_page()
+    page.errors = []  # page-level listener: any script error or dialog is recorded
+    page.on("pageerror", lambda exc: page.errors.append(f"pageerror: {exc}"))
+    page.on("dialog", lambda d: (page.errors.append(f"dialog: {d.message}"), d.dismiss()))
+    # A refused command answers 4xx on purpose (the browser logs that); a CSP refusal or an
+    # uncaught error means something tried to run.
+    page.on(
+        "console",
+        lambda m: (
+            page.errors.append(f"console: {m.text}")
+            if m.type == "error" and ("Refused to" in m.text or "Uncaught" in m.text)
+            else None
+        ),
+    )
+    return page
+
+
 def sign_in(page: Any, url: str, username: str) -> None:
     page.goto(f"{url}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/**")
+    page.wait_for_url(re.compile(r".*/(queue|approvals|sop)"))
+
+
+def accessible(page: Any) -> None:
+    assert axe_violations(page) == []
 
 
 def test_sign_in_switch_language_and_accessibility(live: tuple[WebDesk, str, Any]) -> None:
     _desk, url, browsers = live
-    page = browsers.context().new_page()
+    page = new_page(browsers)
     page.goto(f"{url}/login")
-    assert axe_violations(page) == []
+    accessible(page)
     sign_in(page, url, "agent-l1")
     assert page.locator("text=Sign out").is_visible()
-    assert axe_violations(page) == []
+    accessible(page)
     page.select_option("#language-switch", "zh-TW")
     page.wait_for_selector("text=登出")
     assert page.locator("html").get_attribute("lang") == "zh-TW"
+    accessible(page)
+    page.select_option("#language-switch", "en")
+    page.wait_for_selector("text=Sign out")
+    assert page.errors == []
+
+
+def test_a_hostile_customer_message_runs_nothing(live: tuple[WebDesk, str, Any]) -> None:
+    desk, url, browsers = live
+    ticket = desk.open_ticket(XSS, "xss@example.com")
+    page = new_page(browsers)
+    sign_in(page, url, "agent-l1")
+    page.goto(f"{url}/tickets/{ticket['id']}")
+    page.wait_for_selector(".msg.customer")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    assert page.errors == []  # no dialog, no script error, no CSP report of a blocked script
+    body = page.locator(".msg.customer .body")
+    assert "Where is my order" in body.inner_text()
+    assert body.locator("script, iframe, svg, [onerror], [style]").count() == 0
+    # Images are held until a click (the tracker's and the one meant to fail).
+    held = body.locator("img.held")
+    assert held.count() == 2
+    assert all(held.nth(i).get_attribute("src") is None for i in range(2))
+    assert page.locator("button.load-image", has_text="tracker.example").count() == 1
+    # The javascript: link lost its target; clicking it runs nothing.
+    page.locator(".msg.customer a", has_text="track").click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__xss") is None
+    accessible(page)
+
+
+@pytest.mark.rule("R-ESC-8")
+def test_l1_acknowledges_takes_replies_is_stopped_escalates_and_l2_reads_the_brief(
+    live: tuple[WebDesk, str, Any],
+) -> None:
+    desk, url, browsers = live
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    draft = policies.propose_version(
+        desk.env, title="cs-sop", source=source, actor_id=desk.user["supervisor"]
+    )
+    policies.approve_version(desk.env, version_id=draft.id, actor_id=desk.user["manager"])
+    ticket = desk.open_ticket("Where is my order #777? It has not arrived yet.", "o@example.com")
+    page = new_page(browsers)
+    sign_in(page, url, "agent-l1")
+    # The queue lists the ticket; j + Enter opens it from the keyboard.
+    page.goto(f"{url}/queue")
+    page.wait_for_selector(f"a[href='/tickets/{ticket['id']}']")
+    accessible(page)
+    page.goto(f"{url}/tickets/{ticket['id']}")
+    page.keyboard.press("a")  # assign to me: refused before the SOP is acknowledged
+    page.wait_for_selector("[data-code=policy_not_acknowledged]")
+    page.goto(f"{url}/sop")
+    accessible(page)
+    page.click("text=I have read it and acknowledge it")
+    page.wait_for_selector("text=You acknowledged this version")
+    page.goto(f"{url}/tickets/{ticket['id']}")
+    page.keyboard.press("a")
+    page.wait_for_selector("[data-notice=assigned]")
+    # Reply from a template: filled from the ticket, the placeholders left are shown and
+    # sending is stopped in the page before it reaches the server.
+    page.select_option("#reply-template", "acknowledge_reply")
+    page.wait_for_selector("[data-to-write]")
+    assert "Hi Mei" in page.input_value("#reply-body")
+    assert page.locator("[data-unedited]").is_visible()
+    page.click("text=Send reply")
+    assert page.locator("[data-unfilled]").is_visible()
+    assert "{issue}" in page.locator("[data-unfilled] span").inner_text()
+    assert page.locator(".msg.reply").count() == 0  # nothing sent
+    text = page.input_value("#reply-body")
+    written = {
+        "{issue}": "a parcel that is late",
+        "{action}": "I asked the courier",
+        "{timeline}": "You hear from us by 5 pm",
+        "{next_steps}": "Thanks!",
+    }
+    for key, value in written.items():
+        text = text.replace(key, value)
+    page.fill("#reply-body", text)
+    assert page.locator("[data-unfilled]").is_hidden()
+    page.click("text=Send reply")
+    page.wait_for_selector("[data-notice=replied]")
+    assert page.locator(".msg.reply").count() == 1
+    accessible(page)
+    # Escalate: what was tried is pre-filled from the conversation.
+    assert "Hi Mei" in page.input_value("#esc-tried")
+    page.fill("#esc-reason", "the courier lost the parcel; needs a claim")
+    page.fill("#esc-mood", "worried")
+    page.fill("#esc-promises", "call back by Friday")
+    page.click("text=Escalate with this brief")
+    page.wait_for_selector("[data-notice=escalated]")
+    l2 = new_page(browsers)
+    sign_in(l2, url, "agent-l2")
+    l2.goto(f"{url}/tickets/{ticket['id']}")
+    brief = l2.locator(".brief")
+    assert "the courier lost the parcel" in brief.inner_text()
+    assert "call back by Friday" in brief.inner_text()
+    accessible(l2)
+    assert page.errors == [] and l2.errors == []
+
+
+def test_a_second_agents_stale_reply_shows_the_conflict(live: tuple[WebDesk, str, Any]) -> None:
+    desk, url, browsers = live
+    ticket = desk.open_ticket("My parcel #888 is late.", "late@example.com")
+    one, two = new_page(browsers), new_page(browsers)
+    sign_in(one, url, "agent-l1")
+    sign_in(two, url, "team-lead")
+    for p in (one, two):
+        p.goto(f"{url}/tickets/{ticket['id']}")
+    one.fill("#reply-body", "Hello, your parcel left the depot today.")
+    two.wait_for_selector("text=is writing a reply", timeout=10_000)  # presence
+    two.fill("#note-body", "Courier confirmed the delay.")
+    two.click("text=Add note")
+    two.wait_for_selector("[data-notice=noted]")
+    one.click("text=Send reply")
+    one.wait_for_selector("[data-code=stale_version]")
+    assert "Courier confirmed the delay." in one.locator(".msg.note").inner_text()  # newer state
+    assert one.input_value("#reply-body") == "Hello, your parcel left the depot today."
+    one.click("text=Send reply")
+    one.wait_for_selector("[data-notice=replied]")
+
+
+@pytest.mark.rule("R-AUTH-2")
+def test_a_refund_above_authority_is_approved_in_the_inbox_then_applied(
+    live: tuple[WebDesk, str, Any],
+) -> None:
+    desk, url, browsers = live
+    ticket = desk.open_ticket("I was charged twice, refund NT$5000 please.", "pay@example.com")
+    agent, sup = new_page(browsers), new_page(browsers)
+    sign_in(agent, url, "agent-l2")
+    agent.goto(f"{url}/tickets/{ticket['id']}")
+    agent.click("text=Identity verified")
+    agent.wait_for_selector("[data-notice=verified]")
+    agent.fill("#act-amount", "5000")
+    agent.click("form[data-authority-form] >> text=Apply")
+    agent.wait_for_selector("[data-code=approval_required]")
+    agent.fill("#apr-amount", "5000")
+    agent.fill("#apr-why", "charged twice, bank statement seen")
+    agent.click("text=Request approval")
+    agent.wait_for_selector("[data-notice=approval_requested]")
+    # The agent never sees an approve button, and a forged approval is refused.
+    agent.goto(f"{url}/approvals")
+    assert agent.locator("button", has_text="Approve").count() == 0
+    approval_id = desk.client.get("/api/approvals", headers=desk.auth("supervisor")).json()[0]["id"]
+    forged = agent.evaluate(
+        """async (id) => {
+            const csrf = document.cookie.match(/tierdesk_csrf=([^;]+)/)[1];
+            const r = await fetch(`/approvals/${id}/approve`, {method: "POST",
+                headers: {"X-CSRF-Token": csrf,
+                          "Content-Type": "application/x-www-form-urlencoded"},
+                body: "note=forged"});
+            return r.status;
+        }""",
+        approval_id,
+    )
+    assert forged == 403
+    sign_in(sup, url, "supervisor")
+    sup.goto(f"{url}/approvals")
+    row = sup.locator(f"[data-approval='{approval_id}']")
+    assert "charged twice" in row.inner_text()
+    accessible(sup)
+    row.locator("input[name=note]").fill("statement checked")
+    row.locator("button", has_text="Approve").click()
+    sup.wait_for_selector("text=Approved. The agent may now apply it.")
+    agent.goto(f"{url}/tickets/{ticket['id']}")
+    agent.fill("#act-amount", "5000")
+    agent.select_option("#act-approval", approval_id)
+    agent.click("form[data-authority-form] >> text=Apply")
+    agent.wait_for_selector("[data-notice=action_applied]")
+    assert agent.errors == [] and sup.errors == []
+
+
+def test_the_zh_tw_console_shows_no_english(live: tuple[WebDesk, str, Any]) -> None:
+    desk, url, browsers = live
+    ticket = desk.open_ticket("我的訂單 #5566 還沒到，請幫我查詢。", "zh@example.com")
+    page = new_page(browsers)
+    sign_in(page, url, "agent-l3")
+    page.select_option("#language-switch", "zh-TW")
+    page.wait_for_selector("text=登出")
+    for path in ("/queue", f"/tickets/{ticket['id']}", "/sop", "/approvals"):
+        page.goto(url + path)
+        text = page.evaluate(
+            """() => { const c = document.body.cloneNode(true);
+                c.querySelectorAll('[lang=en], script, style, .msg.customer, .document')
+                    .forEach(e => e.remove());
+                return c.innerText; }"""
+        )
+        english = [w for w in re.findall(r"[A-Za-z]{4,}", text) if w not in ALLOWED]
+        assert not english, (path, english[:20])
+        accessible(page)
+
+
+# Names, not English prose: the product, key names, test users named after their role. The
+# SOP document itself (.document) is the policy's own text, in whatever the policy wrote.
+ALLOWED = {"tierdesk", "LINE", "Enter", "agent", "LAST", "HEARD", "example"}

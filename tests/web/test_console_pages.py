@@ -234,3 +234,35 @@ def _visible_text(html: str) -> str:
     html = re.sub(r'<article class="msg customer".*?</article>', " ", html, flags=re.S)
     html = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"&\w+;", " ", html)
+
+
+@pytest.mark.rule("R-TPL-1")
+def test_a_reply_from_a_template_is_filled_and_an_unfilled_one_is_refused(desk: WebDesk) -> None:
+    agent, t = _ticket_agent(desk)
+    url = f"/tickets/{t['id']}"
+    assert 'value="acknowledge_reply"' in agent.get(url).text
+    box = agent.get(url + "/compose?template_id=acknowledge_reply").text
+    assert "Hi Mei, thank you for contacting us." in box  # filled from the ticket
+    assert "<code>{issue}</code>" in box and "{action}" in box  # what is left to write
+    body = re.search(r"<textarea[^>]*>(.*?)</textarea>", box, re.S)
+    assert body
+    text = body.group(1).replace("&#39;", "'")
+    r = agent.post(url + "/reply", {"body": text, "template_id": "acknowledge_reply"})
+    assert r.status_code == 422 and 'data-code="unfilled_placeholders"' in r.text
+    assert "{issue}" in r.text  # the text is kept for the agent to finish
+    done = (
+        text.replace("{issue}", "a late parcel")
+        .replace("{action}", "I asked the courier")
+        .replace("{timeline}", "You will hear from us by 5 pm")
+        .replace("{next_steps}", "Reply here if it has not arrived by then.")
+    )
+    r = agent.post(url + "/reply", {"body": done, "template_id": "acknowledge_reply"})
+    assert r.status_code == 200 and 'data-notice="replied"' in r.text
+
+
+def test_a_complaint_shows_the_policy_framework_steps(desk: WebDesk) -> None:
+    agent = signed_in(desk, "agent_l1")
+    t = desk.open_ticket("This is unacceptable, I want to complain about your rude staff.")
+    page = agent.get(f"/tickets/{t['id']}").text
+    assert t["category"] == "general_complaint"
+    assert 'data-framework="LAST"' in page and "Apologize" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Annotated
 
@@ -61,9 +62,15 @@ def decide(
     return _inbox(request, page, notice="approved" if decision == "approve" else "denied")
 
 
+_MERMAID = re.compile(r"```mermaid\n.*?```\n?", re.S)
+
+
 @lru_cache(maxsize=16)
 def _html(markdown: str) -> str:
-    return document_html(MarkdownIt("commonmark").enable("table").render(markdown))
+    """The SOP's Markdown as HTML (its Mermaid flowchart source left out: the printed SOP
+    draws it; on the page it would be code)."""
+    text = _MERMAID.sub("", markdown)
+    return document_html(MarkdownIt("commonmark").enable("table").render(text))
 
 
 def _sop(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from tierdesk.services import (
@@ -21,6 +21,7 @@ from tierdesk.services import (
     conversation,
     escalations,
     lifecycle,
+    templates,
     worklist,
 )
 from tierdesk.services.errors import ServiceError
@@ -74,6 +75,12 @@ def _context(page: Viewer, desk: worklist.Desk) -> dict[str, Any]:
         ],
         "people": desk.people,
         "escalate_defaults": _brief_defaults(desk),
+        "reply_templates": [
+            (x.id, x.name.get(page.user.language))
+            for x in rules.templates
+            if x.use in ("reply", "apology")
+        ],
+        "filled": None,
     }
 
 
@@ -336,3 +343,22 @@ def request_approval(
         ),
         "approval_requested", {"amount": amount, "justification": justification},
     )  # fmt: skip
+
+
+@router.get("/tickets/{ticket_id}/compose", response_class=HTMLResponse)
+def compose(
+    request: Request,
+    page: Page,
+    ticket_id: TicketId,
+    template_id: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    """The reply box filled from a template for this ticket (what is left to write shown)."""
+    filled = None
+    if template_id:
+        try:
+            filled = templates.fill(
+                page.env, ticket_id=ticket_id, template_id=template_id, actor_id=page.id
+            )
+        except ServiceError as exc:
+            return refused(request, page, exc)
+    return show(request, page, "console/_composer.html", filled=filled, draft={})

@@ -34,7 +34,7 @@
 
   // The reply box: placeholders still in it ({issue}) and a template sent unchanged are
   // shown before sending; the server refuses the first anyway (unfilled_placeholders).
-  var PLACEHOLDER = /\{[a-z_][a-z0-9_]*\}/g;
+  var PLACEHOLDER = /\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}/g;
   function checkReply(box) {
     var form = box.form;
     var warn = form.querySelector("[data-unfilled]");
