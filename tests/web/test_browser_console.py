@@ -160,6 +160,7 @@ def test_l1_acknowledges_takes_replies_is_stopped_escalates_and_l2_reads_the_bri
     assert page.locator(".msg.reply").count() == 1
     accessible(page)
     # Escalate: what was tried is pre-filled from the conversation.
+    page.click("#escalate > summary")
     assert "Hi Mei" in page.input_value("#esc-tried")
     page.fill("#esc-reason", "the courier lost the parcel; needs a claim")
     page.fill("#esc-mood", "worried")
@@ -206,6 +207,7 @@ def test_a_refund_above_authority_is_approved_in_the_inbox_then_applied(
     agent, sup = new_page(browsers), new_page(browsers)
     sign_in(agent, url, "agent-l2")
     agent.goto(f"{url}/tickets/{ticket['id']}")
+    agent.click("#recovery > summary")
     agent.click("text=Identity verified")
     agent.wait_for_selector("[data-notice=verified]")
     agent.fill("#act-amount", "5000")

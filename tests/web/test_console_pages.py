@@ -25,7 +25,7 @@ def test_each_role_lands_on_its_home(desk: WebDesk) -> None:
         "supervisor": "/approvals",
         "manager": "/approvals",
         "qa": "/queue?view=review",
-        "admin": "/queue?view=team",
+        "admin": "/admin/users",
     }
     for role, home in homes.items():
         r = signed_in(desk, role).get("/", follow_redirects=False)
@@ -266,3 +266,38 @@ def test_a_complaint_shows_the_policy_framework_steps(desk: WebDesk) -> None:
     page = agent.get(f"/tickets/{t['id']}").text
     assert t["category"] == "general_complaint"
     assert 'data-framework="LAST"' in page and "Apologize" in page
+
+
+def test_admin_manages_users_tokens_and_webhooks(desk: WebDesk) -> None:
+    admin = signed_in(desk, "admin")
+    page = admin.get("/admin/users").text
+    assert 'data-user="agent-l1"' in page
+    r = admin.post(
+        "/admin/users",
+        {"username": "new.agent", "display_name": "New Agent", "role": "agent_l1",
+         "password": "long enough pw", "language": "zh-TW"},
+    )  # fmt: skip
+    assert r.status_code == 200 and 'data-user="new.agent"' in r.text
+    short = admin.post(
+        "/admin/users",
+        {"username": "x.y", "display_name": "X", "role": "qa", "password": "short"},
+    )
+    assert short.status_code == 422
+    taken = admin.post(
+        "/admin/users",
+        {"username": "new.agent", "display_name": "N", "role": "qa", "password": "long enough pw"},
+    )
+    assert taken.status_code == 409
+    r = admin.post(f"/admin/users/{desk.user['qa']}", {"active": "0"})
+    assert r.status_code == 200
+    assert desk.client.post("/login", data={"username": "qa", "password": "x"}).status_code == 401
+    r = admin.post("/admin/tokens", {"name": "ci", "days": "7"})
+    assert "data-created" in r.text and "tdk_" in r.text
+    r = admin.post("/admin/webhooks", {"url": "https://hooks.example/t", "events": "*"})
+    assert r.status_code == 200 and "https://hooks.example/t" in r.text
+    # Other roles are refused by the server, whatever a page shows.
+    agent = signed_in(desk, "agent_l1")
+    assert agent.get("/admin/users").status_code == 403
+    forged = agent.post(f"/admin/users/{desk.user['agent_l1']}", {"role": "admin"})
+    assert forged.status_code == 403
+    assert agent.post("/admin/webhooks", {"url": "https://x.example"}).status_code == 403

@@ -34,7 +34,7 @@ HOME_BY_ROLE = {
     "supervisor": "/approvals",
     "manager": "/approvals",
     "qa": "/queue?view=review",
-    "admin": "/queue?view=team",
+    "admin": "/admin/users",
 }
 
 
