@@ -157,11 +157,11 @@ def test_escalating_prefills_the_brief_and_the_next_tier_reads_it(desk: WebDesk)
 
 @pytest.mark.rule("R-AUTH-2")
 def test_a_refund_above_authority_is_an_approval_and_only_deciders_see_it(desk: WebDesk) -> None:
-    agent = signed_in(desk, "agent_l1")
+    agent = signed_in(desk, "agent_l2")  # billing is worked in L2
     t = desk.open_ticket(REFUND, "pay@example.com")
     url = f"/tickets/{t['id']}"
     page = agent.get(url).text
-    assert 'data-action="refund"' in page and "Your limit" in page
+    assert 'data-action="refund"' in page and "You may still grant" in page
     r = agent.post(url + "/verify", {"method": "security_questions"})
     assert 'data-notice="verified"' in r.text
     r = agent.post(url + "/action", {"action": "refund", "amount": "5000"})
@@ -174,10 +174,10 @@ def test_a_refund_above_authority_is_an_approval_and_only_deciders_see_it(desk: 
     # The agent's inbox is empty and has no approve button; a forged decision is refused.
     inbox = agent.get("/approvals").text
     assert "Approve</button>" not in inbox
-    approval_id = desk.client.get("/api/approvals", headers=desk.auth("team_lead")).json()[0]["id"]
+    approval_id = desk.client.get("/api/approvals", headers=desk.auth("supervisor")).json()[0]["id"]
     forged = agent.post(f"/approvals/{approval_id}/approve", {"note": "me"})
     assert forged.status_code == 403
-    lead = signed_in(desk, "team_lead")
+    lead = signed_in(desk, "supervisor")
     inbox = lead.get("/approvals").text
     assert f'data-approval="{approval_id}"' in inbox and "double charge confirmed" in inbox
     assert "NT$5,000" in inbox
@@ -187,6 +187,22 @@ def test_a_refund_above_authority_is_an_approval_and_only_deciders_see_it(desk: 
         url + "/action", {"action": "refund", "amount": "5000", "approval_id": approval_id}
     )
     assert 'data-notice="action_applied"' in r.text
+    assert 'data-action="refund" data-remaining="0"' in r.text  # the total is past the limit
+
+
+@pytest.mark.rule("R-TIER-1")
+def test_a_lower_tier_agent_sees_notes_only_and_the_server_refuses_the_rest(
+    desk: WebDesk,
+) -> None:
+    agent = signed_in(desk, "agent_l1")
+    t = desk.open_ticket(REFUND, "tier@example.com")
+    assert t["tier"] == "L2"
+    page = agent.get(f"/tickets/{t['id']}").text
+    assert "Internal note" in page and 'id="reply-body"' not in page
+    assert "Assign to me" not in page and "Recovery actions" not in page
+    r = agent.post(f"/tickets/{t['id']}/reply", {"body": "forged reply"})
+    assert r.status_code == 403 and 'data-code="wrong_tier"' in r.text
+    assert agent.post(f"/tickets/{t['id']}/note", {"body": "fyi"}).status_code == 200
 
 
 @pytest.mark.rule("R-DOC-3")

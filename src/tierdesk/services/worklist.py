@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from tierdesk import sop
 from tierdesk.domain.sla import ClockStatus
 from tierdesk.policy.loader import load_text
-from tierdesk.services import approvals, clocks, queries
+from tierdesk.services import approvals, clocks, granted, queries
 from tierdesk.services.customers import history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
@@ -109,6 +110,7 @@ class Desk:
     history: tuple[TicketRecord, ...]  # the customer's other tickets, newest first
     people: dict[str, str]  # user id -> display name
     now: datetime
+    granted: dict[str, Decimal]  # money action -> running total on the issue (R-AUTH-1/2)
 
 
 def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
@@ -123,8 +125,11 @@ def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
         ids = history_ids(uow, ticket.customer_id)
         others = [t for t in uow.tickets.recent_for_customers(ids, since) if t.id != ticket.id]
         people = {u.id: u.display_name for u in uow.users.search(None)}
+        on_issue = granted.granted(
+            env.rules, granted.actions_of(uow, granted.issue_ids(uow, ticket))
+        )
     others.sort(key=lambda t: t.created_at, reverse=True)
-    return Desk(view, customer, identities, tuple(others), people, now)
+    return Desk(view, customer, identities, tuple(others), people, now, on_issue)
 
 
 @dataclass(frozen=True)

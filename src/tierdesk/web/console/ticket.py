@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -50,19 +51,23 @@ def _context(page: Viewer, desk: worklist.Desk) -> dict[str, Any]:
     brief = next((x for x in reversed(view.escalations) if x.to_tier == ticket.tier), None)
     own = ROLE_TIER.get(role)
     show_brief = brief is not None and (own is None or own == ticket.tier)
+    # What the page offers; the services refuse the same (wrong_tier) whatever is sent.
+    below = own is not None and rules.tier_rank(own) < rules.tier_rank(ticket.tier)
     money = [a for a in rules.authority.actions if a.unit == "money"]
     authority = [
         {
             "action": a.action,
             "limit": a.limit(role),
             "currency": a.currency or rules.authority.currency,
-            "applied": sum((x.amount or 0) for x in view.actions if x.action == a.action),
+            "granted": desk.granted.get(a.action, Decimal(0)),
+            "remaining": max(a.limit(role) - desk.granted.get(a.action, Decimal(0)), Decimal(0)),
         }
         for a in money
     ]
     approved = [x for x in view.approvals if x.status == "approved"]
     return {
         "desk": desk,
+        "works_it": not below and role != "qa",
         "ticket": ticket,
         "triage": triage,
         "routed": routed,
