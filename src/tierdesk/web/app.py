@@ -18,7 +18,7 @@ from tierdesk.config import Settings, ensure_secret
 from tierdesk.services import tickets
 from tierdesk.services.env import Env
 from tierdesk.services.policies import PolicyInForce
-from tierdesk.web import console, errors
+from tierdesk.web import console, docs, errors
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
@@ -80,6 +80,8 @@ def create_app(
         version="0.1.0",
         lifespan=life,
         dependencies=[Depends(checked_parameters)],
+        docs_url=None,  # served from the package by tierdesk.web.docs (no CDN)
+        redoc_url=None,
     )
     app.state.web = state
     errors.install(app)
@@ -87,6 +89,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
+    docs.install(app)  # /docs: the vendored Swagger UI
 
     @app.get("/healthz", response_model=Health, tags=["public"])
     def healthz() -> Health:

@@ -11,6 +11,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tierdesk.web.errors import problem
+from tierdesk.web.pages import CSP
 
 _SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -71,7 +72,8 @@ def _content_length(scope: Scope) -> int | None:
 
 class SecurityHeaders:
     """Add nosniff / no-referrer / DENY framing to every response: the API answers JSON only,
-    and a browser must never sniff stored customer text into HTML."""
+    and a browser must never sniff stored customer text into HTML. Every HTML answer that has
+    no Content-Security-Policy of its own gets the pages' (no inline script)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -83,7 +85,12 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *_SECURITY_HEADERS]
+                headers = [*message.get("headers", ()), *_SECURITY_HEADERS]
+                names = {name.lower(): value for name, value in headers}
+                html = names.get(b"content-type", b"").startswith(b"text/html")
+                if html and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
