@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -279,3 +280,36 @@ def test_init_writes_a_policy_that_checks_clean_with_the_business_name(tmp_path:
     assert "# tierdesk policy" in target.read_text(encoding="utf-8")  # comments kept
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 2  # never overwrites without --force
+
+
+VIP_RULE = "routing:\n  - id: vip_fast_lane\n    when: {customer.vip: true}\n    tier: L3\n\n"
+
+
+@pytest.mark.rule("R-TIER-2")
+def test_policy_check_json_prints_one_object_per_finding(tmp_path: Path) -> None:
+    path = tmp_path / "vip.yaml"
+    text = replaced("# [R-ESC-1..5]", VIP_RULE + "# [R-ESC-1..5]")
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["policy", "check", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)
+    assert set(warning) == {"file", "line", "column", "path", "severity", "message"}
+    assert warning["path"] == "routing.0.when.customer.vip" and warning["file"] == str(path)
+    assert warning["severity"] == "warning" and "R-TIER-2" in warning["message"]
+    assert warning["line"] == line_of(text, "{customer.vip: true}")
+    strict = CliRunner().invoke(app, ["policy", "check", "--json", "--strict", str(path)])
+    assert strict.exit_code == 1
+
+
+def test_policy_check_json_of_a_file_that_does_not_load(tmp_path: Path) -> None:
+    path = tmp_path / "bare.yaml"
+    path.write_text(replaced("first_response: 15m", "first_response: ASAP"))
+    result = CliRunner().invoke(app, ["policy", "check", "--json", str(path)])
+    assert result.exit_code == 1
+    [error] = json.loads(result.stdout)
+    assert error["severity"] == "error" and "ASAP" in error["message"]
+    assert error["line"] == line_of(GOOD, "first_response: 15m")
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(GOOD)
+    ok = CliRunner().invoke(app, ["policy", "check", "--json", str(clean)])
+    assert (ok.exit_code, json.loads(ok.stdout)) == (0, [])

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import ctypes
+import os
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from typer.testing import CliRunner
 
 from tierdesk import policy, sop
+from tierdesk.cli.main import app
+from tierdesk.sop import fonts
 
 pytestmark = pytest.mark.slow
 
 
+def needs_cjk_font(lang: str) -> None:
+    """Skip a zh-TW PDF without a Traditional Chinese font, unless CI requires one."""
+    if lang != "zh-TW" or fonts.has_traditional_chinese_font():
+        return
+    reason = f"no Traditional Chinese font ({fonts.CJK_FONT}): install {fonts.CJK_PACKAGE}"
+    if os.environ.get("TIERDESK_REQUIRE_CJK_FONT") == "1":
+        pytest.fail(f"{reason}, but TIERDESK_REQUIRE_CJK_FONT=1 requires it")
+    pytest.skip(reason)
+
+
 def pdf_of(name: str, lang: str, business: str) -> bytes:
+    needs_cjk_font(lang)
     out = sop.render(policy.load(preset=name), fmt="pdf", lang=lang, business=business)
     assert isinstance(out, bytes)
     return out
@@ -68,3 +84,20 @@ def test_pdf_flowchart_is_drawn_from_the_rules() -> None:
     text = " ".join(page_text(pdfium.PdfDocument(pdf_of("cs-sop", "en", "Acme"))).split())
     assert "L1 cannot resolve within 15 min?" in text
     assert "No trigger: resolve in the current tier" in text
+
+
+@pytest.mark.rule("R-DOC-1")
+def test_a_zh_tw_pdf_without_a_chinese_font_fails_naming_the_font_and_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(fonts, "has_traditional_chinese_font", lambda: False)
+    with pytest.raises(fonts.MissingFontError):
+        sop.render(policy.load(preset="cs-sop"), fmt="pdf", lang="zh-TW")
+    out = tmp_path / "sop.pdf"
+    args = ["sop", "render", "--format", "pdf", "--lang", "zh-TW", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "Noto Sans CJK TC" in result.stderr and "fonts-noto-cjk" in result.stderr
+    assert not out.exists()
+    en = CliRunner().invoke(app, ["sop", "render", "--format", "md", "--lang", "zh-TW"])
+    assert en.exit_code == 0  # only the PDF needs the font

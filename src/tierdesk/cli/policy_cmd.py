@@ -22,10 +22,26 @@ policy_app = typer.Typer(help="Check and compare SOP policy files.", no_args_is_
 def check_cmd(
     file: Annotated[Path, typer.Argument(help="The policy YAML file.")],
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="A JSON list, one {file, line, column, path, severity, message} each."
+        ),
+    ] = False,
 ) -> None:
     """Report every problem as `file:line:col: key.path: message`. Exit 1 on errors."""
-    loaded = policy.load(file, max_bytes=policy_max_bytes())
-    findings = policy.check(loaded)
+    try:
+        findings = policy.check(policy.load(file, max_bytes=policy_max_bytes()))
+    except policy.PolicyError as exc:
+        if not as_json:
+            raise
+        findings = exc.findings
+    if as_json:
+        typer.echo(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
+        errors = sum(f.severity == "error" for f in findings)
+        if errors or (strict and len(findings) > errors):
+            raise typer.Exit(1)
+        return
     for f in findings:
         typer.echo(f.format(), err=f.severity == "error")
     errors = sum(f.severity == "error" for f in findings)

@@ -47,6 +47,17 @@ class Finding:
     col: int = 1  # 1-based
     file: str = "<policy>"
 
+    def to_json(self) -> dict[str, str | int]:
+        """The finding as `policy check --json` prints it."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "path": self.path,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
     def format(self) -> str:
         tag = "" if self.severity == "error" else "warning: "
         where = self.path or "(top)"

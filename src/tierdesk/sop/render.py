@@ -23,6 +23,7 @@ from tierdesk.sop.context import Ctx
 from tierdesk.sop.cs_sop import build_cs_sop
 from tierdesk.sop.document import Block, Flowchart, Paragraph, SopDocument
 from tierdesk.sop.flowchart import to_mermaid
+from tierdesk.sop.fonts import require_fonts
 from tierdesk.sop.full_sop import build_full_sop
 from tierdesk.sop.messages import LANGS, messages
 from tierdesk.sop.svg import to_svg
@@ -71,8 +72,9 @@ def render(
 ) -> str | bytes:
     """The printed SOP: `md` and `html` give text, `pdf` gives bytes.
 
-    Raises SopRenderError for an unknown `fmt` or `lang`. The layout (cs-sop or full-sop) is the
-    policy's `document.format`.
+    Raises SopRenderError for an unknown `fmt` or `lang`, MissingFontError for a zh-TW PDF
+    on a machine without a Traditional Chinese font (it would print empty boxes). The layout
+    (cs-sop or full-sop) is the policy's `document.format`.
     """
     if fmt not in FORMATS:
         raise SopRenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -81,6 +83,8 @@ def render(
     )
     if fmt == "md":
         return render_markdown(doc)
+    if fmt == "pdf":
+        require_fonts(doc.lang)
     html = render_html(doc)
     return html if fmt == "html" else html_to_pdf(html)
 
