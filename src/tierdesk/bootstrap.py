@@ -10,7 +10,7 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -67,6 +67,12 @@ def train_classifier_from_csv(
         return _classifier.train(texts, labels)
     except TrainingDataError as exc:
         raise TrainingDataError(f"{path}: {exc}") from exc
+
+
+def train_classifier(texts: Sequence[str], labels: Sequence[str]) -> TrainedClassifier:
+    """Train the text classifier on parallel texts and labels (TrainingDataError when they
+    cannot make one)."""
+    return _classifier.train(texts, labels)
 
 
 def read_labelled(

@@ -12,12 +12,14 @@ import typer
 from tierdesk import bootstrap
 from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
 from tierdesk.cli.errors import USAGE, translated
+from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.routing import triage_ticket
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.triage import predict_all
 from tierdesk.domain.triage_eval import score
+from tierdesk.services import training
 
 triage_app = typer.Typer(
     help="Triage customer messages by the policy: category, priority, tier, signals, refund.",
@@ -161,12 +163,33 @@ def _triage_batch(
 
 @triage_app.command("train")
 def train_cmd(
-    data: Annotated[Path, typer.Option("--data", help="Labeled CSV with a header row.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the model file.")],
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Labeled CSV with a header row.")
+    ] = None,
     text_col: Annotated[str, typer.Option("--text-col", help="Column of texts.")] = "text",
     label_col: Annotated[str, typer.Option("--label-col", help="Column of labels.")] = "category",
+    from_store: Annotated[
+        bool,
+        typer.Option(
+            "--from-store",
+            help="Learn from the store's corrected and resolved tickets; weigh the new model "
+            "against --current on a held-out slice and refuse a worse one (exit 1).",
+        ),
+    ] = False,
+    current: Annotated[
+        Path | None,
+        typer.Option("--current", help="With --from-store: the model in force (default: none)."),
+    ] = None,
+    database_url: DatabaseOpt = None,
 ) -> None:
-    """Train the triage classifier on a labeled CSV and write the model file."""
+    """Train the triage classifier on a labeled CSV, or on the store, and write the model file."""
+    if from_store == (data is not None):
+        usage_error("give --data FILE or --from-store (one of them)")
+    if from_store:
+        _train_from_store(out, current, database_url)
+        return
+    assert data is not None
     try:
         with translated(code=USAGE):
             model = bootstrap.train_classifier_from_csv(data, text_col, label_col)
@@ -221,6 +244,24 @@ def eval_cmd(
     typer.echo("confusion pairs (label -> triaged as):" if report.confusions else "no confusions")
     for label, guess, n in report.confusions:
         typer.echo(f"  {n:>5}  {label} -> {guess}")
+
+
+def _train_from_store(out: Path, current: Path | None, database_url: str | None) -> None:
+    in_force, _ = _load_model(current, None)
+    env = open_env(settings_from(database_url=database_url))
+    name = f"the model in force ({current})" if current is not None else "the phrases alone"
+    with translated():
+        result = training.retrain(
+            env, bootstrap.train_classifier, in_force=in_force, in_force_name=name
+        )
+    with translated(code=USAGE):
+        bootstrap.save_classifier(result.model, out)
+    held = result.candidate.total
+    typer.echo(
+        f"trained on {result.trained_on} tickets ({result.corrected} corrected by a person); "
+        f"held-out {held}: accuracy {result.candidate.accuracy:.3f}, "
+        f"{name} {result.in_force.accuracy:.3f}; wrote {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:
