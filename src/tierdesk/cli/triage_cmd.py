@@ -184,12 +184,11 @@ def train_cmd(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Train the triage classifier on a labeled CSV, or on the store, and write the model file."""
-    if from_store == (data is not None):
-        usage_error("give --data FILE or --from-store (one of them)")
-    if from_store:
+    if data is None or from_store:
+        if from_store == (data is not None):
+            usage_error("give --data FILE or --from-store (one of them)")
         _train_from_store(out, current, database_url)
         return
-    assert data is not None
     try:
         with translated(code=USAGE):
             model = bootstrap.train_classifier_from_csv(data, text_col, label_col)
