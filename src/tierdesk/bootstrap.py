@@ -29,6 +29,7 @@ from tierdesk.adapters.db import tables as _tables
 from tierdesk.adapters.email.compose import sender_domain
 from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
 from tierdesk.adapters.email.parse import parse as _parse_mail
+from tierdesk.adapters.email.smtp_receiver import SmtpReceiver
 from tierdesk.adapters.email.smtp_sender import Relay, SmtpError, SmtpSender
 from tierdesk.adapters.email.smtp_sender import connect as smtp_connect
 from tierdesk.adapters.email.store import BlobStore
@@ -46,7 +47,13 @@ from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import email_intake, policies, webhooks
-from tierdesk.services.email_intake import InboundMail, Mailbox, MailSource, Received
+from tierdesk.services.email_intake import (
+    InboundMail,
+    Mailbox,
+    MailSource,
+    Received,
+    Receiver,
+)
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock
@@ -307,6 +314,20 @@ def mailboxes(settings: Settings, env: policies.EnvSource) -> list[Mailbox]:
         Mailbox(mail_source(mailbox_config(m)), take, m.poll_seconds)
         for m in settings.email_mailboxes
     ]
+
+
+def smtp_receiver(settings: Settings, env: policies.EnvSource) -> Receiver | None:
+    """The SMTP server receiving mail (TIERDESK_SMTP_RECEIVE_PORT), or None when unset."""
+    if settings.smtp_receive_port is None:
+        return None
+    take = email_take(settings, env)
+    limit = settings.email_max_attachment_bytes * 2 + 10 * 1024 * 1024
+    return SmtpReceiver(
+        lambda raw: take("smtp", raw),
+        settings.smtp_receive_host,
+        settings.smtp_receive_port,
+        limit,
+    )
 
 
 # --- channels check ------------------------------------------------------------------------------

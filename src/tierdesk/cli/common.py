@@ -11,7 +11,7 @@ import typer
 from tierdesk import bootstrap, policy
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services.email_intake import Mailbox
+from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.services.outbox import Sender
 from tierdesk.services.policies import EnvSource
 
@@ -76,12 +76,19 @@ def prompt_password() -> str:
     )
 
 
-def channels_of(settings: Settings, env: EnvSource) -> tuple[dict[str, Sender], list[Mailbox]]:
-    """The configured channels: each one's outbox sender, and the mailboxes to poll. A
-    channel configured wrongly (no From address, a mailbox without its password) ends the
-    command with the reason (exit 1)."""
+def channels_of(
+    settings: Settings, env: EnvSource
+) -> tuple[dict[str, Sender], list[Mailbox], list[Receiver]]:
+    """The configured channels: each one's outbox sender, the mailboxes to poll and the
+    servers receiving mail. A channel configured wrongly (no From address, a mailbox without
+    its password) ends the command with the reason (exit 1)."""
     try:
-        return bootstrap.channel_senders(settings), bootstrap.mailboxes(settings, env)
+        receiver = bootstrap.smtp_receiver(settings, env)
+        return (
+            bootstrap.channel_senders(settings),
+            bootstrap.mailboxes(settings, env),
+            [receiver] if receiver is not None else [],
+        )
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

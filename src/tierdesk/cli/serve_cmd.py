@@ -36,7 +36,7 @@ from tierdesk.cli.common import (
 from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
-from tierdesk.services.email_intake import Mailbox
+from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, UsernameTaken
 from tierdesk.services.outbox import Sender
@@ -107,10 +107,15 @@ def serve(
     live = PolicyInForce(env)  # a version approved while serving takes over (R-DOC-3)
     mailbox = settings.var_dir / "mailbox.jsonl"
     allow = settings.webhook_allow_private
-    channels, mailboxes = channels_of(settings, live)
+    channels, mailboxes, receivers = channels_of(settings, live)
     lifespan = (
         background(
-            live, mailbox, allow_private_webhooks=allow, channels=channels, mailboxes=mailboxes
+            live,
+            mailbox,
+            allow_private_webhooks=allow,
+            channels=channels,
+            mailboxes=mailboxes,
+            receivers=receivers,
         )
         if workers
         else None
@@ -191,11 +196,13 @@ def background(
     allow_private_webhooks: bool = False,
     channels: Mapping[str, Sender] | None = None,
     mailboxes: Sequence[Mailbox] = (),
+    receivers: Sequence[Receiver] = (),
 ) -> Lifespan:
     """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, each
     configured channel's messages to its sender in `channels`, the rest to the dev mailbox
     file) and housekeeping as threads while the server runs; on shutdown they finish their
-    current step. Each mailbox in `mailboxes` is polled by its own thread."""
+    current step. Each mailbox in `mailboxes` is polled by its own thread;
+    each receiver (SMTP) runs while the server does."""
 
     @asynccontextmanager
     async def life(_: FastAPI) -> AsyncIterator[None]:
@@ -203,7 +210,7 @@ def background(
         sender = bootstrap.outbound_sender(
             mailbox, env, allow_private_webhooks=allow_private_webhooks, channels=channels
         )
-        threads = start_background(env, sender, stop, mailboxes=mailboxes)
+        threads = start_background(env, sender, stop, mailboxes=mailboxes, receivers=receivers)
         try:
             yield
         finally:

@@ -84,7 +84,7 @@ def worker(
     env = _open(database_url, rules)
     settings = settings_from()
     allow = settings.webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
-    channels, mailboxes = channels_of(settings, env)
+    channels, mailboxes, receivers = channels_of(settings, env)
     sender = bootstrap.outbound_sender(
         mailbox, env, allow_private_webhooks=allow, channels=channels
     )
@@ -100,6 +100,7 @@ def worker(
         outbox_interval=outbox_interval,
         housekeeping_interval=housekeeping_interval,
         mailboxes=mailboxes,
+        receivers=receivers,
     )
 
 

@@ -310,3 +310,12 @@ class Mailbox:
     source: MailSource
     take: Take
     interval: float = 30.0
+
+
+class Receiver(Protocol):
+    """A server that receives mail pushed to tierdesk (the SMTP receiver): started and stopped
+    with the workers."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...

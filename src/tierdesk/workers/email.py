@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from tierdesk.services.email_intake import Mailbox
+from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.workers.loop import StepResult, run_loop
 
 
@@ -45,3 +45,12 @@ def run_mailbox(mailbox: Mailbox, stop: threading.Event, *, max_pause: float = 3
         )
     finally:
         mailbox.source.close()
+
+
+def run_receiver(receiver: Receiver, stop: threading.Event) -> None:
+    """Run a mail-receiving server (SMTP) until `stop` is set."""
+    receiver.start()
+    try:
+        stop.wait()
+    finally:
+        receiver.stop()

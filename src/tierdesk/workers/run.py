@@ -21,13 +21,13 @@ from typing import Any
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import policies
-from tierdesk.services.email_intake import Mailbox
+from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.services.env import Env
 from tierdesk.services.housekeeping import PurgeReport, purge
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
 from tierdesk.services.ports import Clock, UnitOfWork
 from tierdesk.services.sweep import SweepReport, sweep
-from tierdesk.workers.email import run_mailbox
+from tierdesk.workers.email import run_mailbox, run_receiver
 from tierdesk.workers.housekeeping import HOUSEKEEPING_INTERVAL, run_housekeeping
 from tierdesk.workers.outbox import OUTBOX_INTERVAL, run_outbox
 from tierdesk.workers.sweeper import SWEEP_INTERVAL, run_sweeper
@@ -62,6 +62,7 @@ def start_background(
     outbox_interval: float = OUTBOX_INTERVAL,
     housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
     mailboxes: Sequence[Mailbox] = (),
+    receivers: Sequence[Receiver] = (),
 ) -> list[threading.Thread]:
     """Start the sweeper, the outbox sender, housekeeping and one email poller per mailbox as
     daemon threads; they run until `stop` is set. Join the returned threads after setting it
@@ -98,6 +99,15 @@ def start_background(
         )
         for mailbox in mailboxes
     ]
+    threads += [
+        threading.Thread(
+            target=run_receiver,
+            args=(receiver, stop),
+            name=f"tierdesk-receiver-{i}",
+            daemon=True,
+        )
+        for i, receiver in enumerate(receivers)
+    ]
     for thread in threads:
         thread.start()
     return threads
@@ -129,6 +139,7 @@ def run_forever(
     housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
     handle_signals: bool = True,
     mailboxes: Sequence[Mailbox] = (),
+    receivers: Sequence[Receiver] = (),
 ) -> None:
     """Run the workers in this process until `stop` is set or, with `handle_signals` (and
     when called from the main thread), SIGTERM/SIGINT arrives; then let the steps in progress
@@ -144,6 +155,7 @@ def run_forever(
             outbox_interval=outbox_interval,
             housekeeping_interval=housekeeping_interval,
             mailboxes=mailboxes,
+            receivers=receivers,
         )
         log.info(
             "workers started (sweep every %ss, outbox every %ss, housekeeping every %ss)",
