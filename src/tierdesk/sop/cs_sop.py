@@ -15,6 +15,7 @@ from tierdesk.policy.schema import WEEKDAYS, Calendar
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Flowchart, Items, Paragraph, Section, SopDocument, Table
 from tierdesk.sop.flowchart import build_flow
+from tierdesk.sop.rules_in_force import rules_in_force
 
 TOP_REASONS = 10
 
@@ -107,7 +108,11 @@ def _business_hours(ctx: Ctx, label: str, cal: Calendar) -> str:
     if cal.holidays is not None:
         extra.append(m("clocks.holidays", country=cal.holidays.country))
     if cal.closed:
-        extra.append(m("clocks.closed_dates", n=len(cal.closed)))
+        dates = m("values.list_sep").join(d.isoformat() for d in sorted(cal.closed))
+        extra.append(m("clocks.closed_dates", dates=dates))
+    if cal.open:
+        dates = m("values.list_sep").join(d.isoformat() for d in sorted(cal.open))
+        extra.append(m("clocks.open_dates", dates=dates))
     return m("values.clause_sep").join([text, *extra])
 
 
@@ -195,6 +200,7 @@ def build_cs_sop(ctx: Ctx) -> SopDocument:
         Section(m("sections.top_reasons"), 2, (reasons_table(ctx),)),
         Section(m("sections.escalation_flowchart"), 2, flowchart_blocks(ctx)),
         Section(m("sections.quality_metrics"), 2, (metrics_table(ctx),)),
+        *rules_in_force(ctx),
     )
     title = m("doc.title_cs_sop", business=ctx.business)
     return SopDocument(title, meta_line(ctx), ctx.lang, ctx.business, sections)

@@ -13,6 +13,7 @@ from tierdesk.policy.schema import Procedure
 from tierdesk.sop import cs_sop, full_tables
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Block, Items, Paragraph, Section, SopDocument, Table
+from tierdesk.sop.rules_in_force import rules_in_force
 
 SIGNATURE_LINES = 8
 
@@ -194,4 +195,5 @@ def build_full_sop(ctx: Ctx) -> SopDocument:
         *_records(ctx),
     ]
     full_title = m("doc.title_with_business", title=title, business=ctx.business)
-    return SopDocument(full_title, cs_sop.meta_line(ctx), ctx.lang, ctx.business, _number(chapters))
+    sections = (*_number(chapters), *rules_in_force(ctx))
+    return SopDocument(full_title, cs_sop.meta_line(ctx), ctx.lang, ctx.business, sections)
