@@ -182,6 +182,7 @@ def test_any_signed_in_user_reads_what_a_policy_version_changes(desk: WebDesk) -
             {"path": "priorities.P2.first_response", "kind": "changed", "old": "1h", "new": "30m"}
         ],
         "note": "",
+        "findings": [],  # the preset checks clean
     }
     back = desk.client.get(
         f"/api/policy-versions/{first_id}/changes",
@@ -194,3 +195,19 @@ def test_any_signed_in_user_reads_what_a_policy_version_changes(desk: WebDesk) -
         assert r.status_code == 404 and r.json()["code"] == "not_found"
         assert r.headers["content-type"].startswith("application/problem+json")
     assert desk.client.get(url).status_code == 401
+
+
+@pytest.mark.rule("R-DOC-3")
+@pytest.mark.rule("R-TIER-2")
+def test_the_approver_sees_the_checker_findings_of_a_version(desk: WebDesk) -> None:
+    vip = "routing:\n  - id: vip_fast_lane\n    when: {customer.vip: true}\n    tier: L3\n\n"
+    source = vip + preset_path("cs-sop").read_text(encoding="utf-8")
+    r = _post(desk, "supervisor", "/api/policy-versions", {"title": "VIP", "source": source})
+    assert r.status_code == 201, r.text
+    url = f"/api/policy-versions/{r.json()['id']}"
+    shown = desk.client.get(url, headers=desk.auth("manager"))
+    assert shown.status_code == 200, shown.text
+    [finding] = shown.json()["findings"]
+    assert finding["severity"] == "warning" and "R-TIER-2" in finding["message"]
+    changes = desk.client.get(url + "/changes", headers=desk.auth("manager"))
+    assert changes.json()["findings"] == [finding]

@@ -19,11 +19,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import PolicyError, check, compile_policy
 from tierdesk.policy.compare import Change, compare
-from tierdesk.policy.loader import MAX_POLICY_BYTES, load_text
+from tierdesk.policy.loader import MAX_POLICY_BYTES, Finding, load_text
 from tierdesk.policy.loader import PolicyTooComplex as TooComplexText
 from tierdesk.policy.schema import Policy
 from tierdesk.services.env import Env
@@ -52,15 +53,18 @@ from tierdesk.services.users import (
 )
 
 
-def _checked(source: str, title: str, max_bytes: int = MAX_POLICY_BYTES) -> Rulebook:
-    """The rules of `source`; PolicyTooComplex (too large, too deep, an alias bomb) or
-    InvalidInput listing every finding (file:line) otherwise."""
+def _checked(
+    source: str, title: str, max_bytes: int = MAX_POLICY_BYTES
+) -> tuple[Rulebook, list[Finding]]:
+    """The rules of `source` and the checker's warnings; PolicyTooComplex (too large, too
+    deep, an alias bomb) or InvalidInput listing every finding (file:line) otherwise."""
     try:
         loaded = load_text(source, title or "<policy>", max_bytes)
-        errors = [f for f in check(loaded) if f.severity == "error"]
+        findings = check(loaded)
+        errors = [f for f in findings if f.severity == "error"]
         if errors:
             raise PolicyError(errors)
-        return compile_policy(loaded.policy)
+        return compile_policy(loaded.policy), findings
     except PolicyError as exc:
         error = PolicyTooComplex if isinstance(exc, TooComplexText) else InvalidInput
         raise error(
@@ -86,7 +90,7 @@ def propose_version(
             actor(uow, actor_id, POLICY_AUTHOR_ROLES, "propose policy versions")
     if not title.strip():
         raise InvalidInput("title", "a policy version needs a title")
-    _checked(source, title, max_bytes)
+    _, findings = _checked(source, title, max_bytes)
     with env.uow() as uow:
         author = "operator" if actor_id is None else actor_id
         if actor_id is not None:
@@ -102,6 +106,7 @@ def propose_version(
             created_by=author,
             created_at=env.now(),
             change_note=change_note,
+            findings=tuple(f.to_json() for f in findings),
         )
         uow.policies.add(version)
         uow.commit()
@@ -219,6 +224,15 @@ def history(env: Env) -> list[PolicyVersionRecord]:
         return uow.policies.history()
 
 
+def get_version(env: Env, version_id: str) -> PolicyVersionRecord:
+    """One version with its source and the checker's findings. NotFound for an unknown id."""
+    with env.reader() as uow:
+        version = uow.policies.get(version_id)
+    if version is None:
+        raise NotFound("policy version", version_id)
+    return version
+
+
 @dataclass(frozen=True)
 class VersionChanges:
     """What version `version_id` changes compared with version `against_id` (what an approver
@@ -229,6 +243,7 @@ class VersionChanges:
     against_id: str | None
     changes: tuple[Change, ...] = ()
     note: str = ""
+    findings: tuple[dict[str, Any], ...] = ()  # the checker's, stored with the version
 
 
 def changes(env: Env, version_id: str, against_id: str | None = None) -> VersionChanges:
@@ -243,10 +258,10 @@ def changes(env: Env, version_id: str, against_id: str | None = None) -> Version
             raise NotFound("policy version", against_id)
     if against is None:
         note = "no version is in force yet, so there is nothing to compare with"
-        return VersionChanges(version.id, None, (), note)
+        return VersionChanges(version.id, None, (), note, version.findings)
     found = compare(_stored(against, "against"), _stored(version, "version_id"))
     note = "this is the version in force" if against.id == version.id and against_id is None else ""
-    return VersionChanges(version.id, against.id, tuple(found), note)
+    return VersionChanges(version.id, against.id, tuple(found), note, version.findings)
 
 
 def _stored(version: PolicyVersionRecord, field: str) -> Policy:
@@ -327,7 +342,7 @@ class PolicyInForce:
             version = uow.policies.effective()
         if version is None or version.id == self._version_id:
             return
-        self._env = replace(self._base, rules=_checked(version.source, version.title))
+        self._env = replace(self._base, rules=_checked(version.source, version.title)[0])
         self._version_id = version.id
         log.info("policy version %s (%s) is in force", version.number, version.title)
 

@@ -301,6 +301,9 @@ class PolicyVersionRecord:
     approved_by: str | None = None
     approved_at: datetime | None = None
     decision_note: str = ""
+    # The checker's findings when it was proposed (warnings: errors refuse a proposal), each
+    # {file, line, column, path, severity, message} as `policy check --json` prints it.
+    findings: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ from db_desk import StoreDesk, make_store_desk
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import rulebook
-from tierdesk.services import approvals, conversation, lifecycle, templates
+from tierdesk.policy.loader import preset_path
+from tierdesk.services import approvals, conversation, lifecycle, policies, templates
 from tierdesk.services.customers import Contact
 from tierdesk.services.errors import (
     ApprovalRequired,
     Forbidden,
     IdempotencyKeyReused,
     InsufficientAuthority,
+    InvalidInput,
     UnfilledPlaceholders,
     WrongTier,
 )
@@ -29,6 +31,7 @@ from tierdesk.services.records import ROLES, ApprovalRecord
 from tierdesk.services.sweep import sweep
 from tierdesk.services.tickets import open_ticket
 
+VIP_ROUTING = "routing:\n  - id: vip_fast_lane\n    when: {customer.vip: true}\n    tier: L3\n\n"
 ZH_ORDER = "我的訂單 #12345 還沒有送到，請幫我查一下"
 
 
@@ -448,3 +451,29 @@ def test_the_brief_carries_every_input_the_agent_gave_and_each_promise_once(
     assert "refund TWD 400: needs agent_l2 (asked by agent_l1: second parcel lost)" in text
     assert "asked the carrier to trace it" in text
     assert [p["text"] for p in brief["promises"]] == ["an update by Friday"]
+
+
+# --- policy versions keep their checker findings (R-DOC-3, R-TIER-2) -----------------------------
+
+
+@pytest.mark.rule("R-DOC-3")
+@pytest.mark.rule("R-TIER-2")
+def test_a_policy_version_stores_its_checker_findings_for_the_approver(desk: StoreDesk) -> None:
+    source = VIP_ROUTING + preset_path("cs-sop").read_text(encoding="utf-8")
+    env, u = desk.env, desk.user
+    version = policies.propose_version(env, source=source, title="VIP", actor_id=u["supervisor"])
+    [finding] = version.findings
+    assert finding["severity"] == "warning" and "R-TIER-2" in finding["message"]
+    assert finding["path"] == "routing.0.when.customer.vip" and finding["line"] == 3
+    with env.uow() as uow:
+        stored = uow.policies.get(version.id)
+    assert stored is not None and stored.findings == version.findings
+    assert policies.changes(env, version.id).findings == version.findings
+    with pytest.raises(InvalidInput) as refused:
+        policies.propose_version(
+            env,
+            source=source.replace("first_response: 15m", "first_response: ASAP", 1),
+            title="bad",
+            actor_id=u["supervisor"],
+        )
+    assert "ASAP" in refused.value.message

@@ -41,6 +41,7 @@ _TUPLE_FIELDS: dict[type[Any], frozenset[str]] = {
     EscalationRecord: frozenset({"targets"}),
     WebhookRecord: frozenset({"events"}),
     InboundMailRecord: frozenset({"attachments"}),
+    PolicyVersionRecord: frozenset({"findings"}),
 }
 
 RECORD_TYPES: tuple[type[Any], ...] = (

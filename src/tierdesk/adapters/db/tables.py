@@ -273,6 +273,7 @@ policy_versions = sa.Table(
     sa.Column("approved_by", sa.String(64), nullable=True),
     _at("approved_at", nullable=True),
     sa.Column("decision_note", sa.Text, nullable=False),
+    sa.Column("findings", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
 )
 
 acknowledgements = sa.Table(

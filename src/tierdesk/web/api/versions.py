@@ -30,6 +30,12 @@ def history(user: CurrentUser, state: State) -> list[PolicyVersionRecord]:
     return policies.history(state.env)
 
 
+@router.get("/{version_id}", response_model=PolicyVersionRecord)
+def version(version_id: VersionId, user: CurrentUser, state: State) -> PolicyVersionRecord:
+    """One version: its source, status and the checker's findings stored with it (R-DOC-3)."""
+    return policies.get_version(state.env, version_id)
+
+
 @router.get("/{version_id}/changes", response_model=policies.VersionChanges)
 def changes(
     version_id: VersionId, user: CurrentUser, state: State, against: AgainstId = None
