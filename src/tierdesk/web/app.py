@@ -18,7 +18,7 @@ from tierdesk.config import Settings, ensure_secret
 from tierdesk.services import tickets
 from tierdesk.services.env import Env
 from tierdesk.services.policies import PolicyInForce
-from tierdesk.web import console, docs, errors
+from tierdesk.web import console, docs, errors, openapi
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
@@ -90,6 +90,7 @@ def create_app(
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
     docs.install(app)  # /docs: the vendored Swagger UI
+    openapi.install(app)  # every answer of every operation in /openapi.json
 
     @app.get("/healthz", response_model=Health, tags=["public"])
     def healthz() -> Health:

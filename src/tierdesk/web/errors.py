@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tierdesk.domain.errors import DomainError, InvalidValueError, TierdeskError
@@ -143,7 +143,9 @@ def _field_error(err: Mapping[str, Any]) -> dict[str, Any]:
     field = loc[-1] if loc else ""
     where = loc[0] if loc else ""
     message = str(err["msg"])
-    if kind == "string_pattern_mismatch":  # the only patterns: the control-character rules
+    if kind == "string_pattern_mismatch" and str(err.get("ctx", {}).get("pattern", "")).startswith(
+        "^[^\\x00"
+    ):  # the control-character rules of one-line fields
         message = "must be one line without control characters (tab is allowed)"
     message = message.removeprefix("Value error, ")
     return {"path": ".".join(loc), "field": field, "in": where, "message": message, "type": kind}
@@ -166,8 +168,19 @@ def _web_error(_: Request, exc: Exception) -> JSONResponse:
 _MALFORMED = {"path": "body", "field": "body", "in": "body", "message": "not valid JSON"}
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> Response:
     exc = cast(StarletteHTTPException, exc)
+    if exc.status_code == 405:
+        # Starlette names the methods of one route only; a path has several (GET and POST).
+        from tierdesk.web.openapi import allowed_methods, options_answer
+
+        answer = options_answer(request)
+        if answer is not None:
+            return answer
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
+            return problem(405, "method_not_allowed", "method not allowed", headers=headers)
     if exc.status_code == 400:
         # FastAPI's only 400: a body it could not parse (too deeply nested, not UTF-8).
         return problem(

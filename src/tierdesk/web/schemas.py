@@ -30,6 +30,9 @@ PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 # Single-line fields: no line break either (tab allowed).
 ONE_LINE = r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f]*$"
 OneLine = Field(pattern=ONE_LINE)
+# What the services accept as an email or a phone number (tierdesk.services.customers).
+EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+PHONE = r"^ *\+?[ ().-]*([0-9][ ().-]*){6,15}$"
 _CONTROL = frozenset(
     chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 )
@@ -103,13 +106,23 @@ class Versioned(Strict):
 # --- intake and tickets -------------------------------------------------------------------------
 
 
+def _email_or_phone(schema: JsonDict) -> None:
+    _plain_text_schema(schema)
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("email", "phone")
+    ]
+
+
 class IntakeIn(Strict):
     """A customer's message from the public web form or a webhook: `email` or `phone`
     is required."""
 
+    model_config = ConfigDict(json_schema_extra=_email_or_phone)
+
     name: Annotated[str, Field(max_length=200), OneLine] = ""
-    email: Annotated[str | None, Field(max_length=320), OneLine] = None
-    phone: Annotated[str | None, Field(max_length=40), OneLine] = None
+    email: Annotated[str | None, Field(max_length=320, pattern=EMAIL)] = None
+    phone: Annotated[str | None, Field(max_length=40, pattern=PHONE)] = None
     subject: Annotated[str, Field(max_length=500), OneLine] = ""
     body: Text
     channel: Channel = "web"
