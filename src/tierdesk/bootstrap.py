@@ -10,6 +10,7 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 from __future__ import annotations
 
 import smtplib
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parseaddr
@@ -56,7 +57,7 @@ from tierdesk.services.email_intake import (
 )
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
-from tierdesk.services.ports import Clock
+from tierdesk.services.ports import Clock, TicketFilter
 from tierdesk.services.records import WebhookRecord
 
 
@@ -423,10 +424,6 @@ def database_revision(url: str) -> tuple[str | None, str]:
 # --- the read side: metrics ----------------------------------------------------------------------
 
 
-class MetricsUnavailableError(ValueError):
-    """Metrics were asked of a store that cannot run them (the in-memory fakes)."""
-
-
 def analytics_tables() -> analytics.Tables:
     """The store's tables, as `tierdesk.analytics` reads them."""
     t = _tables
@@ -436,14 +433,49 @@ def analytics_tables() -> analytics.Tables:
 def measure(env: Env, scope: analytics.Scope, *, trend_buckets: int = 0) -> analytics.Report:
     """The metrics report of `scope` on the env's database, as of the env's clock, against
     the env's policy (with trend lines over `trend_buckets` slices of the period when above
-    0). MetricsUnavailableError when the env has no SQL store."""
+    0). A store without SQL (the in-memory fakes) is first copied to a temporary SQLite file."""
     store = env.store
-    if not isinstance(store, Database):
-        raise MetricsUnavailableError("metrics need the SQL store (SQLite or PostgreSQL)")
-    with store.reading() as conn:
+    if isinstance(store, Database):
+        return _measure_on(store, env, scope, trend_buckets)
+    with tempfile.TemporaryDirectory(prefix="tierdesk-metrics-") as tmp:
+        mirror = _mirror(env, Path(tmp) / "mirror.db")
+        try:
+            return _measure_on(mirror, env, scope, trend_buckets)
+        finally:
+            mirror.dispose()
+
+
+def _measure_on(
+    db: Database, env: Env, scope: analytics.Scope, trend_buckets: int
+) -> analytics.Report:
+    with db.reading() as conn:
         return analytics.measure(
             conn, analytics_tables(), env.rules, scope, env.now(), trend_buckets=trend_buckets
         )
+
+
+def _mirror(env: Env, path: Path) -> Database:
+    """A SQLite copy of what the metrics read from a store without SQL (the in-memory fakes
+    of tests and demos), so the same queries answer there too."""
+    db = _db.Database(f"sqlite:///{path}")
+    _tables.metadata.create_all(db.engine)
+    with env.reader() as src, db.uow() as dst:
+        tickets = src.tickets.search(TicketFilter(), limit=10_000_000).items
+        for customer_id in {t.customer_id for t in tickets}:
+            customer = src.customers.get(customer_id)
+            if customer is not None:
+                dst.customers.add(customer)
+        for t in tickets:
+            dst.tickets.add(t)
+            dst.events.append(src.events.for_ticket(t.id))
+            for message in src.messages.for_ticket(t.id):
+                dst.messages.add(message)
+            for call in src.calls.for_ticket(t.id):
+                dst.calls.add(call)
+            for escalation in src.escalations.for_ticket(t.id):
+                dst.escalations.add(escalation)
+        dst.commit()
+    return db
 
 
 # --- the running helpdesk's Env -------------------------------------------------------------------

@@ -220,12 +220,6 @@ def test_top_reasons_have_volume_share_resolving_tier_and_template(history: Hist
     assert (second.tickets, second.resolving_tier) == (1, "L3")
 
 
-def test_metrics_refuse_a_store_without_sql(history: History) -> None:
-    env = replace(history.desk.env, store=None)
-    with pytest.raises(bootstrap.MetricsUnavailableError):
-        bootstrap.measure(env, analytics.Scope(taipei(1, 0), taipei(6, 0)))
-
-
 def test_a_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(analytics.ScopeError, match="must be after"):
         analytics.Scope(taipei(6, 0), taipei(1, 0))

@@ -14,7 +14,6 @@ from tierdesk.analytics.metrics import ChannelResponse, Reason, SlaAttainment, T
 from tierdesk.services.users import METRICS_ROLES
 from tierdesk.web.api.common import State, invalid_field
 from tierdesk.web.auth import Principal, require_role
-from tierdesk.web.errors import WebError
 
 router = APIRouter(tags=["metrics"])
 Reader = Annotated[Principal, Depends(require_role(METRICS_ROLES, "read metrics"))]
@@ -76,8 +75,6 @@ def metrics(
         report = bootstrap.measure(env, scope)
     except analytics.ScopeError as exc:
         raise invalid_field("query.until", str(exc)) from None
-    except bootstrap.MetricsUnavailableError as exc:
-        raise WebError(503, "metrics_unavailable", str(exc)) from None
     return MetricsOut(
         since=report.since,
         until=report.until,
