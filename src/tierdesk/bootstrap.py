@@ -10,11 +10,12 @@ Errors raised here are all ValueError subclasses with a message fit to show a us
 from __future__ import annotations
 
 import smtplib
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from tierdesk import analytics
 from tierdesk import policy as _policy
@@ -27,6 +28,7 @@ from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
 from tierdesk.adapters.db import tables as _tables
+from tierdesk.adapters.db.database import SqlUnitOfWork
 from tierdesk.adapters.email.compose import sender_domain
 from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
 from tierdesk.adapters.email.parse import parse as _parse_mail
@@ -433,16 +435,18 @@ def analytics_tables() -> analytics.Tables:
 def measure(env: Env, scope: analytics.Scope, *, trend_buckets: int = 0) -> analytics.Report:
     """The metrics report of `scope` on the env's database, as of the env's clock, against
     the env's policy (with trend lines over `trend_buckets` slices of the period when above
-    0). A store without SQL (the in-memory fakes) is first copied to a temporary SQLite file."""
+    0). A store without SQL (the in-memory fakes) is first copied to an in-memory SQLite."""
     store = env.store
     if isinstance(store, Database):
         return _measure_on(store, env, scope, trend_buckets)
-    with tempfile.TemporaryDirectory(prefix="tierdesk-metrics-") as tmp:
-        mirror = _mirror(env, Path(tmp) / "mirror.db")
-        try:
-            return _measure_on(mirror, env, scope, trend_buckets)
-        finally:
-            mirror.dispose()
+    engine = _mirror(env)
+    try:
+        with engine.connect() as conn:
+            return analytics.measure(
+                conn, analytics_tables(), env.rules, scope, env.now(), trend_buckets=trend_buckets
+            )
+    finally:
+        engine.dispose()
 
 
 def _measure_on(
@@ -454,12 +458,12 @@ def _measure_on(
         )
 
 
-def _mirror(env: Env, path: Path) -> Database:
-    """A SQLite copy of what the metrics read from a store without SQL (the in-memory fakes
-    of tests and demos), so the same queries answer there too."""
-    db = _db.Database(f"sqlite:///{path}")
-    _tables.metadata.create_all(db.engine)
-    with env.reader() as src, db.uow() as dst:
+def _mirror(env: Env) -> sa.Engine:
+    """An in-memory SQLite copy of what the metrics read from a store without SQL (the
+    in-memory fakes of tests and demos), so the same queries answer there too."""
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    _tables.metadata.create_all(engine)
+    with env.reader() as src, SqlUnitOfWork(engine, "sqlite") as dst:
         tickets = src.tickets.search(TicketFilter(), limit=10_000_000).items
         for customer_id in {t.customer_id for t in tickets}:
             customer = src.customers.get(customer_id)
@@ -475,7 +479,7 @@ def _mirror(env: Env, path: Path) -> Database:
             for escalation in src.escalations.for_ticket(t.id):
                 dst.escalations.add(escalation)
         dst.commit()
-    return db
+    return engine
 
 
 # --- the running helpdesk's Env -------------------------------------------------------------------

@@ -325,3 +325,28 @@ def test_markdown_escapes_policy_text() -> None:
 def test_unknown_format_or_language_is_refused(kwargs: dict[str, str], word: str) -> None:
     with pytest.raises(sop.SopRenderError, match=word):
         sop.render(policy.load(preset="cs-sop"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_live_data_fills_top_reasons_and_the_metrics_current_trend_and_action() -> None:
+    from datetime import date
+
+    from tierdesk.sop.live import LiveData, LiveMetric, LiveReason
+
+    live = LiveData(
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        {
+            "fcr": LiveMetric(0.6, "percent", -0.05, True),
+            "aht": LiveMetric(420.0, "seconds", None, False),
+        },
+        (LiveReason("billing_payment", "Billing", 0.4, "L2", True),),
+    )
+    loaded = policy.load(preset="cs-sop")
+    en = sop.render(loaded, fmt="md", lang="en", live=live)
+    assert isinstance(en, str)
+    assert "| First Contact Resolution | > 70% | 60% | Down 5% | Yes |" in en
+    assert "| 7 min | — | No |" in en
+    assert "| 1 | Payment failure / billing dispute | 40% | L2 | Y |" in en
+    zh = sop.render(loaded, fmt="md", lang="zh-TW", live=live)
+    assert isinstance(zh, str)
+    assert "| 60% | 下降 5% | 是 |" in zh

@@ -9,6 +9,8 @@ from typing import Any
 
 from tierdesk.analytics.metrics import MetricValue, Report
 from tierdesk.domain.durations import format_duration
+from tierdesk.domain.rulebook import Rulebook
+from tierdesk.sop.live import LiveData, LiveMetric, LiveReason
 
 
 def as_data(report: Report) -> dict[str, Any]:
@@ -137,3 +139,20 @@ def to_markdown(report: Report, business: str = "") -> str:
         ],
     )
     return "\n".join(lines) + "\n"
+
+
+def sop_live(report: Report, rules: Rulebook) -> LiveData:
+    """What `sop render --with-data` prints: each policy metric target's measured value,
+    change and action, and the Top 10 Contact Reasons."""
+    metrics = {}
+    for target in rules.metrics:
+        found = report.for_target(target)
+        if found is not None:
+            metrics[target.id] = LiveMetric(
+                found.value, found.unit, found.change, found.action_required
+            )
+    reasons = tuple(
+        LiveReason(r.category, r.label, r.share, r.resolving_tier, r.template)
+        for r in report.top_reasons
+    )
+    return LiveData(report.since.date(), report.until.date(), metrics, reasons)

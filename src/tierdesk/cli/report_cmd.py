@@ -51,6 +51,24 @@ def business_zone(rules: Rulebook) -> str:
     return cals[0].timezone
 
 
+def scope_of(
+    rules: Rulebook,
+    now: datetime,
+    since: str | None,
+    until: str | None,
+    **filters: list[str] | None,
+) -> analytics.Scope:
+    """The Scope of the options: --until (default now), --since (default 30 days before),
+    read in the business's time zone; exit 2 for a bad date or range."""
+    zone = business_zone(rules)
+    end = parse_when(until, "until", zone) if until else now
+    start = parse_when(since, "since", zone) if since else end - timedelta(days=DEFAULT_DAYS)
+    try:
+        return analytics.Scope(start, end, **{k: tuple(v or ()) for k, v in filters.items()})
+    except analytics.ScopeError as exc:
+        usage_error(str(exc))
+
+
 def report(
     since: DateOpt = None,
     until: DateOpt = None,
@@ -73,21 +91,8 @@ def report(
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         usage_error("a PDF is binary: give -o FILE, or redirect stdout to a file")
     env = open_env(settings_from(database_url=database_url))
-    zone = business_zone(env.rules)
-    end = parse_when(until, "until", zone) if until else env.now()
-    start = parse_when(since, "since", zone) if since else end - timedelta(days=DEFAULT_DAYS)
-    try:
-        scope = analytics.Scope(
-            start,
-            end,
-            channel=tuple(channel or ()),
-            tier=tuple(tier or ()),
-            team=tuple(team or ()),
-            agent=tuple(agent or ()),
-            category=tuple(category or ()),
-        )
-    except analytics.ScopeError as exc:
-        usage_error(str(exc))
+    filters = {"channel": channel, "tier": tier, "team": team, "agent": agent}
+    scope = scope_of(env.rules, env.now(), since, until, category=category, **filters)
     buckets = TREND_BUCKETS if fmt in ("html", "pdf") else 0
     result = bootstrap.measure(env, scope, trend_buckets=buckets)
     business = env.rules.business

@@ -16,6 +16,7 @@ from tierdesk.domain.model import LocalText
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy.compile import text as local_text
 from tierdesk.policy.schema import Policy, Text
+from tierdesk.sop.live import LiveData
 from tierdesk.sop.messages import Messages
 
 # Symbols for the currencies an SOP is likely to quote; others print as `EUR 100`.
@@ -42,6 +43,7 @@ class Ctx:
     msg: Messages
     business: str
     team_sizes: Mapping[str, int] = field(default_factory=dict)  # `auto` tiers sized by Erlang C
+    live: LiveData | None = None  # measured values (`sop render --with-data`)
 
     @property
     def lang(self) -> str:

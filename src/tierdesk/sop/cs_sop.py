@@ -117,22 +117,36 @@ def _business_hours(ctx: Ctx, label: str, cal: Calendar) -> str:
 
 
 def reasons_table(ctx: Ctx) -> Table:
-    """# | Reason | Volume % | Resolution | Template?: the categories by expected share."""
+    """# | Reason | Volume % | Resolution | Template?: measured from the store when the
+    document carries live data, else the categories by their expected share."""
     m = ctx.msg
-    cats = sorted(
-        (c for c in ctx.rules.categories if c.expected_share is not None),
-        key=lambda c: -(c.expected_share or 0.0),
-    )[:TOP_REASONS]
-    rows = tuple(
-        (
-            str(i),
-            ctx.local(c.label),
-            ctx.percent(c.expected_share or 0.0),
-            c.tier,
-            m("values.template_yes") if c.template else m("values.template_no"),
+    if ctx.live is not None and ctx.live.reasons:
+        labels = {c.id: ctx.local(c.label) for c in ctx.rules.categories}
+        rows = tuple(
+            (
+                str(i),
+                labels.get(r.category, r.label),
+                ctx.percent(r.share),
+                r.tier,
+                m("values.template_yes") if r.template else m("values.template_no"),
+            )
+            for i, r in enumerate(ctx.live.reasons[:TOP_REASONS], 1)
         )
-        for i, c in enumerate(cats, 1)
-    )
+    else:
+        cats = sorted(
+            (c for c in ctx.rules.categories if c.expected_share is not None),
+            key=lambda c: -(c.expected_share or 0.0),
+        )[:TOP_REASONS]
+        rows = tuple(
+            (
+                str(i),
+                ctx.local(c.label),
+                ctx.percent(c.expected_share or 0.0),
+                c.tier,
+                m("values.template_yes") if c.template else m("values.template_no"),
+            )
+            for i, c in enumerate(cats, 1)
+        )
     keys = ("number", "reason", "volume", "resolution_tier", "template")
     return Table(tuple(m(f"headers.{k}") for k in keys), rows)
 
@@ -171,10 +185,46 @@ def metric_target(ctx: Ctx, target: MetricTarget) -> str:
     return target.display
 
 
-def metrics_table(ctx: Ctx) -> Table:
-    """Metric | Target."""
+def live_value(ctx: Ctx, value: float | None, unit: str) -> str:
+    """A measured value in this language: `72.5%`, `1 h 30 min`, `4.35/5`, `35`."""
+    if value is None:
+        return ctx.msg("values.none")
+    if unit == "percent":
+        return ctx.percent(value)
+    if unit == "seconds":
+        return ctx.duration(timedelta(seconds=round(abs(value))))
+    return f"{value:.2f}/5" if unit == "score5" else f"{value:.0f}"
+
+
+def live_cells(ctx: Ctx, metric_id: str) -> tuple[str, str, str]:
+    """(current, trend, action required) of a policy metric; blank without live data."""
+    if ctx.live is None:
+        return ("", "", "")
     m = ctx.msg
-    return Table((m("headers.metric"), m("headers.target")), tuple(metric_rows(ctx)))
+    found = ctx.live.metrics.get(metric_id)
+    if found is None:
+        return (m("values.none"), m("values.none"), m("values.none"))
+    if found.change is None:
+        trend = m("values.none")
+    else:
+        word = "up" if found.change > 0 else "down" if found.change < 0 else "stable"
+        size = live_value(ctx, abs(found.change), found.unit)
+        trend = m(f"values.trend_{word}") + ("" if word == "stable" else f" {size}")
+    action = m("values.action_yes") if found.action_required else m("values.action_no")
+    return (live_value(ctx, found.value, found.unit), trend, action)
+
+
+def metrics_table(ctx: Ctx) -> Table:
+    """Metric | Target, with Current | Trend | Action Required when measured."""
+    m = ctx.msg
+    if ctx.live is None:
+        return Table((m("headers.metric"), m("headers.target")), tuple(metric_rows(ctx)))
+    keys = ("metric", "target", "current", "trend", "action_required")
+    rows = tuple(
+        (label, target, *live_cells(ctx, t.id))
+        for (label, target), t in zip(metric_rows(ctx), ctx.rules.metrics, strict=True)
+    )
+    return Table(tuple(m(f"headers.{k}") for k in keys), rows)
 
 
 def meta_line(ctx: Ctx) -> str:

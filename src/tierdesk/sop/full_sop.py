@@ -85,7 +85,10 @@ def _metrics(ctx: Ctx) -> _Chapter:
     ch = _Chapter(m("sections.satisfaction_metrics"))
     if ctx.policy.metrics:
         keys = ("metric", "target", "current", "trend", "action_required")
-        rows = tuple((label, target, "", "", "") for label, target in cs_sop.metric_rows(ctx))
+        rows = tuple(
+            (label, target, *cs_sop.live_cells(ctx, t.id))
+            for (label, target), t in zip(cs_sop.metric_rows(ctx), ctx.rules.metrics, strict=True)
+        )
         table = Table(tuple(m(f"headers.{k}") for k in keys), rows)
         ch.blocks += [Paragraph(m("full.metrics_intro")), table]
     return ch

@@ -25,6 +25,7 @@ from tierdesk.sop.document import Block, Flowchart, Paragraph, SopDocument
 from tierdesk.sop.flowchart import to_mermaid
 from tierdesk.sop.fonts import require_fonts
 from tierdesk.sop.full_sop import build_full_sop
+from tierdesk.sop.live import LiveData
 from tierdesk.sop.messages import LANGS, messages
 from tierdesk.sop.svg import to_svg
 
@@ -44,20 +45,22 @@ def build_document(
     business: str | None = None,
     rulebook: Rulebook | None = None,
     team_sizes: Mapping[str, int] | None = None,
+    live: LiveData | None = None,
 ) -> SopDocument:
     """The SOP of a policy that passed `tierdesk.policy.check`, as localized plain data.
 
     `lang` defaults to the policy's `language`; `business` to its `business`. `rulebook` may be
     given to skip compiling the policy again. `team_sizes` (tier id -> agents, e.g. from
     `tierdesk.planning.team_size.auto_team_sizes`) fills `team_size: auto` tiers that have
-    staffing inputs; without it they print as "auto (Erlang C)".
+    staffing inputs; without it they print as "auto (Erlang C)". `live` (measured values from
+    the store) fills Top 10 Contact Reasons and the metrics' current/trend/action columns.
     """
     p = policy.policy if isinstance(policy, LoadedPolicy) else policy
     lang = lang or p.language
     if lang not in LANGS:
         raise SopRenderError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     name = business.strip() if business and business.strip() else p.business
-    ctx = Ctx(p, rulebook or compile_policy(p), messages(lang), name, dict(team_sizes or {}))
+    ctx = Ctx(p, rulebook or compile_policy(p), messages(lang), name, dict(team_sizes or {}), live)
     return build_full_sop(ctx) if p.document.format == "full-sop" else build_cs_sop(ctx)
 
 
@@ -69,6 +72,7 @@ def render(
     business: str | None = None,
     rulebook: Rulebook | None = None,
     team_sizes: Mapping[str, int] | None = None,
+    live: LiveData | None = None,
 ) -> str | bytes:
     """The printed SOP: `md` and `html` give text, `pdf` gives bytes.
 
@@ -79,7 +83,7 @@ def render(
     if fmt not in FORMATS:
         raise SopRenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     doc = build_document(
-        policy, lang=lang, business=business, rulebook=rulebook, team_sizes=team_sizes
+        policy, lang=lang, business=business, rulebook=rulebook, team_sizes=team_sizes, live=live
     )
     if fmt == "md":
         return render_markdown(doc)

@@ -57,7 +57,7 @@ class History:
     def __init__(self, db: Database) -> None:
         self.desk: StoreDesk = make_store_desk(db.uow, rulebook(preset="cs-sop"))
         self.desk.env = replace(self.desk.env, store=db)
-        self.agent = self.desk.user["agent_l1"]
+        self.agent = self.desk.user["team_lead"]  # leads may work every tier
         self.ids: dict[str, str] = {}
         self.url = db.url if db.dialect == "sqlite" else ""
 
@@ -266,3 +266,13 @@ def test_report_refuses_a_bad_date_and_an_unknown_format(history: History) -> No
     bad = _cli(history, "--since", "yesterday")
     assert bad.exit_code == 2 and "--since" in bad.output
     assert _cli(history, "--format", "xls").exit_code == 2
+
+
+def test_sop_render_with_data_fills_reasons_and_metric_columns(history: History) -> None:
+    if not history.url:
+        pytest.skip("the CLI is exercised on the SQLite file")
+    args = ["sop", "render", "--with-data", "--database-url", history.url]
+    r = CliRunner().invoke(cli, [*args, "--since", "2025-02-24", "--until", "2025-03-06"])
+    assert r.exit_code == 0, r.output
+    assert "| First Contact Resolution | > 70% | 33.3% | — | Yes |" in r.stdout
+    assert "| 1 | Order status / order error | 80% | L1 | Y |" in r.stdout
