@@ -115,7 +115,7 @@ def _rewrite(path: Path, change: dict[str, object], cut: int = 0) -> None:
     path.write_bytes(json.dumps(header).encode() + b"\n" + payload)
 
 
-TAMPERINGS: dict[str, tuple[Callable[[Path], None], str]] = {
+TAMPERINGS: dict[str, tuple[Callable[[Path], object], str]] = {
     "truncated": (lambda p: _rewrite(p, {}, cut=10), "truncated or modified"),
     "format-version": (lambda p: _rewrite(p, {"format_version": 99}), "format version 99"),
     "sklearn-version": (lambda p: _rewrite(p, {"sklearn_version": "0.1"}), "scikit-learn 0.1"),

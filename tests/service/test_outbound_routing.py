@@ -4,7 +4,9 @@ by kind (webhooks), then by the channel it travels on, else the development mail
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 from service_desk import Desk
 
@@ -33,7 +35,7 @@ def test_each_delivery_channel_goes_to_its_own_sender_and_the_rest_to_the_mailbo
     for message in (receipt, web, line, sms):
         send(message)
     assert got == {"email": [receipt.id, "o-web"], "line": ["o-line"]}
-    assert [m["id"] for m in bootstrap.file_sender(mailbox).read()] == ["o-sms"]
+    assert [m["id"] for m in _mailbox(mailbox)] == ["o-sms"]
 
 
 def test_delivery_channels_of_every_ticket_channel() -> None:
@@ -55,4 +57,9 @@ def test_without_configured_channels_everything_but_webhooks_lands_in_the_mailbo
     mailbox = tmp_path / "mailbox.jsonl"
     channels = bootstrap.channel_senders(Settings())
     bootstrap.outbound_sender(mailbox, desk.env, channels=channels)(receipt)
-    assert [m["id"] for m in bootstrap.file_sender(mailbox).read()] == [receipt.id]
+    assert [m["id"] for m in _mailbox(mailbox)] == [receipt.id]
+
+
+def _mailbox(path: Path) -> list[dict[str, Any]]:
+    """The messages the development sender wrote to `path`, one JSON object per line."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from service_desk import ORDER, OUTAGE, Desk
@@ -73,7 +74,7 @@ def test_a_new_priority_re_times_the_first_response(desk: Desk) -> None:
     ],
 )
 def test_bad_correction_is_refused_and_changes_nothing(
-    desk: Desk, fields: dict[str, str], field: str
+    desk: Desk, fields: dict[str, Any], field: str
 ) -> None:
     ticket = desk.open(ORDER)
     with pytest.raises(InvalidInput) as err:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tierdesk.cli.main import app
-from tierdesk.policy.compare import Change, compare, describe
+from tierdesk.policy.compare import Change, Kind, compare, describe
 from tierdesk.policy.loader import load_preset, load_text, preset_path
 from tierdesk.policy.schema import Policy
 
@@ -118,7 +118,7 @@ def test_changes_are_ordered_by_path_and_reverse_exactly() -> None:
     simple = load_preset("simple").policy
     forward, backward = compare(BASE, simple), compare(simple, BASE)
     assert forward and [c.path for c in forward] == sorted(c.path for c in forward)
-    flip = {"added": "removed", "removed": "added", "changed": "changed"}
+    flip: dict[str, Kind] = {"added": "removed", "removed": "added", "changed": "changed"}
     inverted = [Change(c.path, flip[c.kind], c.new, c.old) for c in forward]
     assert Counter(map(repr, inverted)) == Counter(map(repr, backward))
     for change in forward:

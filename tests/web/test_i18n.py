@@ -19,7 +19,7 @@ WEB = ROOT / "src" / "tierdesk" / "web"
 
 def _extracted() -> set[str]:
     with open(ROOT / "babel.cfg", encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        method_map, options_map = parse_mapping_cfg(f)  # type: ignore[no-untyped-call]
     found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         WEB, method_map, options_map

@@ -215,7 +215,7 @@ class AddressFailureRecord:
 
 # --- users and document control ------------------------------------------------------------------
 
-ROLES = model.ROLES  # the domain's one list (tierdesk.domain.model.Role)
+ROLES: tuple[str, ...] = model.ROLES  # the domain's one list (tierdesk.domain.model.Role)
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import Result
 from db_desk import ORDER, StoreDesk, make_store_desk
 from db_records import SQL_BACKENDS
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tierdesk import analytics, bootstrap
 from tierdesk.adapters.db import Database

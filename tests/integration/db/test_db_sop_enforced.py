@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from db_desk import StoreDesk, make_store_desk
@@ -150,7 +151,7 @@ def _escalated_to_l2(desk: StoreDesk) -> str:
 
 def _by_l1(desk: StoreDesk, ticket: str) -> dict[str, Callable[[], object]]:
     env, l1 = desk.env, desk.user["agent_l1"]
-    common = {"ticket_id": ticket, "actor_id": l1}
+    common: dict[str, Any] = {"ticket_id": ticket, "actor_id": l1}
     return {
         "reply": lambda: conversation.reply(env, body="Still on it.", **common),
         "refund": lambda: approvals.apply_action(env, action="refund", amount="100", **common),
@@ -203,7 +204,9 @@ def _verified(desk: StoreDesk, email: str = "mei@example.com") -> str:
     return ticket
 
 
-def _refund(desk: StoreDesk, ticket: str, amount: str, role: str = "agent_l1", **kw: object):
+def _refund(
+    desk: StoreDesk, ticket: str, amount: str, role: str = "agent_l1", **kw: Any
+) -> approvals.Applied:
     return approvals.apply_action(
         desk.env,
         ticket_id=ticket,
