@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -36,6 +37,8 @@ from tierdesk.adapters.email.smtp_receiver import SmtpReceiver
 from tierdesk.adapters.email.smtp_sender import Relay, SmtpError, SmtpSender
 from tierdesk.adapters.email.smtp_sender import connect as smtp_connect
 from tierdesk.adapters.email.store import BlobStore
+from tierdesk.adapters.line import LineSender, LineWebhook
+from tierdesk.adapters.line import LineSignatureError as LineSignatureError
 from tierdesk.adapters.outbound import FileSender
 from tierdesk.adapters.outbound.routing import RoutingSender
 from tierdesk.adapters.outbound.webhook_sender import WebhookSender
@@ -49,7 +52,7 @@ from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services import email_intake, policies, webhooks
+from tierdesk.services import email_intake, line, policies, webhooks
 from tierdesk.services.email_intake import (
     InboundMail,
     Mailbox,
@@ -182,13 +185,17 @@ def webhook_url_check(settings: Settings) -> webhooks.UrlCheck | None:
     return None if settings.webhook_allow_private else check_webhook_registration
 
 
-def channel_senders(settings: Settings) -> dict[str, Sender]:
+def channel_senders(settings: Settings, env: policies.EnvSource) -> dict[str, Sender]:
     """The real sender of each configured channel, by delivery channel ("email", "line",
     "sms"; see `notify.delivery_channel`). A channel missing here delivers to the development
-    mailbox file. Each channel adds its sender here, and only here."""
+    mailbox file. Each channel adds its sender here, and only here. `env`: the store the
+    LINE sender claims reply tokens in."""
     senders: dict[str, Sender] = {}
     if settings.smtp_host:
         senders["email"] = email_sender(settings)
+    line_found = line_channel(settings, env)
+    if line_found is not None:
+        senders[line.CHANNEL] = line_found.sender
     return senders
 
 
@@ -373,11 +380,68 @@ def channel_checks(settings: Settings) -> list[tuple[str, Callable[[], str | Non
             checks.append((where, _fails(str(exc))))
         else:
             checks.append((where, source.check))
+    checks.extend(_line_checks(settings))
     return checks
+
+
+def _line_checks(settings: Settings) -> list[tuple[str, Callable[[], str | None]]]:
+    where = f"line messaging api {settings.line_api_url}"
+    try:
+        credentials = settings.line_credentials()
+    except ValueError as exc:
+        return [(where, _fails(str(exc)))]
+    if credentials is None:
+        return []
+
+    def check() -> str | None:
+        sender = LineSender(credentials[1], api_url=settings.line_api_url)
+        try:
+            said = sender.check()
+        finally:
+            sender.close()
+        return None if said.startswith("ok") else said.removeprefix("failed: ")
+
+    return [(where, check)]
 
 
 def _fails(reason: str) -> Callable[[], str | None]:
     return lambda: reason
+
+
+# --- LINE ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChannel:
+    """A configured LINE channel: `webhook.parse(body, signature)` verifies (raising
+    `LineSignatureError`) and parses; `sender` delivers outbox messages and fetches profiles
+    (`sender.profile(user_id)`) and `sender.check()` says whether the API answers."""
+
+    webhook: LineWebhook
+    sender: LineSender
+
+
+def line_channel(settings: Settings, env: policies.EnvSource) -> LineChannel | None:
+    """The LINE channel of `settings` (None when LINE is not configured). Its sender answers
+    with a reply token of the user while one is valid (claimed in `env`'s store), else
+    pushes; it does not push to a user who unfollowed. ValueError naming the setting when
+    LINE is half configured."""
+    credentials = settings.line_credentials()
+    if credentials is None:
+        return None
+    secret, token = credentials
+
+    def claim(user_id: str) -> str | None:
+        now = policies.current(env).now()
+        return line.claim_reply_token(policies.current(env), user_id, now)
+
+    def blocked(user_id: str) -> bool:
+        return line.blocked(policies.current(env), user_id)
+
+    sender = LineSender(
+        token, api_url=settings.line_api_url, claim_reply_token=claim, blocked=blocked
+    )
+    return LineChannel(LineWebhook(secret), sender)
 
 
 # --- database ------------------------------------------------------------------------------------

@@ -157,6 +157,42 @@ class Settings(BaseSettings):
         """The relay password: TIERDESK_SMTP_PASSWORD, else the file's first line."""
         return _secret(self.smtp_password, self.smtp_password_file, "smtp_password_file")
 
+    line_channel_secret: SecretStr | None = Field(
+        None, description="LINE channel secret (verifies webhook signatures); never logged."
+    )
+    line_channel_secret_file: Path | None = Field(
+        None, description="A file holding the LINE channel secret (instead of the variable)."
+    )
+    line_channel_access_token: SecretStr | None = Field(
+        None, description="LINE channel access token (replies, pushes, profiles); never logged."
+    )
+    line_channel_access_token_file: Path | None = Field(
+        None, description="A file holding the LINE channel access token."
+    )
+    line_api_url: str = Field(
+        "https://api.line.me", description="Base URL of the LINE Messaging API."
+    )
+
+    def line_credentials(self) -> tuple[str, str] | None:
+        """(channel secret, access token) when LINE is configured, else None. ValueError
+        naming the setting when only one of them is set or a file cannot be read."""
+        secret = _secret(
+            self.line_channel_secret,
+            self.line_channel_secret_file,
+            "TIERDESK_LINE_CHANNEL_SECRET_FILE",
+        )
+        token = _secret(
+            self.line_channel_access_token,
+            self.line_channel_access_token_file,
+            "TIERDESK_LINE_CHANNEL_ACCESS_TOKEN_FILE",
+        )
+        if secret is None and token is None:
+            return None
+        if secret is None or token is None:
+            missing = "TIERDESK_LINE_CHANNEL_" + ("SECRET" if secret is None else "ACCESS_TOKEN")
+            raise ValueError(f"LINE is half configured: set {missing} (or its _FILE)")
+        return secret, token
+
     def resolved_database_url(self) -> str:
         """`database_url`, or the SQLite file `tierdesk.db` under `var_dir` (absolute)."""
         if self.database_url:

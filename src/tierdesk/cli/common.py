@@ -85,7 +85,7 @@ def channels_of(
     try:
         receiver = bootstrap.smtp_receiver(settings, env)
         return (
-            bootstrap.channel_senders(settings),
+            bootstrap.channel_senders(settings, env),
             bootstrap.mailboxes(settings, env),
             [receiver] if receiver is not None else [],
         )

@@ -481,7 +481,14 @@ class AuthorityDef(Strict):
 class TemplateDef(Strict):
     name: Text
     use: Literal[
-        "receipt", "reply", "escalation_notice", "resolution", "survey", "apology", "handoff"
+        "receipt",
+        "reply",
+        "escalation_notice",
+        "resolution",
+        "survey",
+        "apology",
+        "handoff",
+        "greeting",
     ] = "reply"
     body: Text
 

@@ -15,6 +15,7 @@ from typing import Self
 
 from tierdesk.services.memory_repos import (
     MemoryApprovals,
+    MemoryChannelEvents,
     MemoryCustomers,
     MemoryEvents,
     MemoryMail,
@@ -35,6 +36,7 @@ from tierdesk.services.ports import (
     ApiTokenRepository,
     ApprovalRepository,
     CallRepository,
+    ChannelEventRepository,
     CustomerRepository,
     EscalationRepository,
     EventLog,
@@ -107,6 +109,7 @@ class MemoryUnitOfWork:
         self.surveys: SurveyRepository = MemorySurveys(t.surveys)
         self.webhooks: WebhookRepository = MemoryWebhooks(t)
         self.mail: MailRepository = MemoryMail(t)
+        self.channel_events: ChannelEventRepository = MemoryChannelEvents(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

@@ -17,6 +17,7 @@ from tierdesk.services.records import (
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
+    ChannelEventRecord,
     CustomerPage,
     CustomerRecord,
     EscalationRecord,
@@ -60,6 +61,7 @@ class Tables:
     webhooks: dict[str, WebhookRecord] = field(default_factory=dict)
     mail: dict[str, InboundMailRecord] = field(default_factory=dict)  # by message_id
     address_failures: dict[str, AddressFailureRecord] = field(default_factory=dict)
+    channel_events: dict[tuple[str, str], ChannelEventRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})
@@ -537,3 +539,47 @@ class MemoryMail:
 
     def mark_failing(self, failure: AddressFailureRecord) -> None:
         self._t.address_failures[failure.address] = failure
+
+
+class MemoryChannelEvents:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, event: ChannelEventRecord) -> ChannelEventRecord:
+        return self._t.channel_events.setdefault((event.channel, event.event_id), event)
+
+    def mark_handled(
+        self, channel: str, event_id: str, at: datetime, ticket_id: str | None = None
+    ) -> None:
+        key = (channel, event_id)
+        if key in self._t.channel_events:
+            event = self._t.channel_events[key]
+            self._t.channel_events[key] = replace(
+                event, handled_at=at, ticket_id=ticket_id or event.ticket_id
+            )
+
+    def claim_reply_token(
+        self, channel: str, user_id: str, since: datetime, at: datetime
+    ) -> str | None:
+        usable = [
+            e
+            for e in self._t.channel_events.values()
+            if e.channel == channel
+            and e.user_id == user_id
+            and e.reply_token
+            and e.reply_token_used_at is None
+            and e.received_at >= since
+        ]
+        if not usable:
+            return None
+        newest = max(usable, key=lambda e: e.received_at)
+        self._t.channel_events[(channel, newest.event_id)] = replace(newest, reply_token_used_at=at)
+        return newest.reply_token
+
+    def latest_kind(self, channel: str, user_id: str, kinds: Sequence[str]) -> str | None:
+        found = [
+            e
+            for e in self._t.channel_events.values()
+            if e.channel == channel and e.user_id == user_id and e.kind in kinds
+        ]
+        return max(found, key=lambda e: e.received_at).kind if found else None

@@ -25,6 +25,7 @@ from tierdesk.services.records import (
     ApiTokenRecord,
     ApprovalRecord,
     CallRecord,
+    ChannelEventRecord,
     CustomerPage,
     CustomerRecord,
     EscalationRecord,
@@ -53,6 +54,8 @@ __all__ = [
     "ApprovalRepository",
     "CallRecord",
     "CallRepository",
+    "ChannelEventRecord",
+    "ChannelEventRepository",
     "Clock",
     "CustomerPage",
     "CustomerRecord",
@@ -435,6 +438,29 @@ class MailRepository(Protocol):
         ...
 
 
+class ChannelEventRepository(Protocol):
+    def add(self, event: ChannelEventRecord) -> ChannelEventRecord:
+        """Store the event unless (channel, event_id) is stored already; the stored one."""
+        ...
+
+    def mark_handled(
+        self, channel: str, event_id: str, at: datetime, ticket_id: str | None = None
+    ) -> None:
+        """The event's effects are committed (in this unit of work)."""
+        ...
+
+    def claim_reply_token(
+        self, channel: str, user_id: str, since: datetime, at: datetime
+    ) -> str | None:
+        """The newest unclaimed reply token of `user_id` received at or after `since`, marked
+        claimed at `at` (each token is handed out once); None when there is none."""
+        ...
+
+    def latest_kind(self, channel: str, user_id: str, kinds: Sequence[str]) -> str | None:
+        """The kind of `user_id`'s newest event among `kinds` (e.g. follow or unfollow)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Use as `with uow: ...; uow.commit()`; leaving the block without
     `commit()` rolls back. The repositories are valid only inside the block."""
@@ -455,6 +481,7 @@ class UnitOfWork(Protocol):
     surveys: SurveyRepository
     webhooks: WebhookRepository
     mail: MailRepository
+    channel_events: ChannelEventRepository
 
     def __enter__(self) -> Self: ...
 

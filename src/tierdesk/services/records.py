@@ -268,6 +268,25 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
+class ChannelEventRecord:
+    """One event a channel delivered to us (a LINE webhook event), kept so a redelivered or
+    retried event is handled once: stored before it is acted on, `handled_at` set once its
+    effects (a ticket, a message, a greeting) are committed. `reply_token` is the channel's
+    one-time handle for answering it (LINE: valid for a short while), claimed at most once
+    (`reply_token_used_at`)."""
+
+    channel: str
+    event_id: str
+    kind: str  # message, follow, unfollow, other
+    user_id: str | None
+    received_at: datetime
+    reply_token: str | None = None
+    reply_token_used_at: datetime | None = None
+    handled_at: datetime | None = None
+    ticket_id: str | None = None
+
+
+@dataclass(frozen=True)
 class WebhookRecord:
     """An outgoing webhook subscription (admin-managed). `events` are event kinds
     (`tierdesk.domain.events.EventKind` values) or `("*",)` for every kind. `secret` signs each

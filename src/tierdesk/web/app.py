@@ -22,6 +22,7 @@ from tierdesk.web import console, docs, errors, openapi
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
+from tierdesk.web.channels import line as line_channel
 from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.middleware import BodyLimit, SecurityHeaders
 from tierdesk.web.ratelimit import RateLimiter
@@ -61,6 +62,7 @@ def create_app(
         batcher=IntakeBatcher(
             lambda intakes: tickets.open_tickets(policy.env(), intakes), settings.intake_batch_max
         ),
+        line=bootstrap.line_channel(settings, policy),
     )
 
     @asynccontextmanager
@@ -90,6 +92,7 @@ def create_app(
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
     docs.install(app)  # /docs: the vendored Swagger UI
+    app.include_router(line_channel.router)
     openapi.install(app)  # every answer of every operation in /openapi.json
 
     @app.get("/healthz", response_model=Health, tags=["public"])

@@ -14,6 +14,7 @@ from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
+    from tierdesk.bootstrap import LineChannel
     from tierdesk.web.auth import Hasher, Signer
 
 
@@ -30,6 +31,7 @@ class WebState:
     failure_limiter: RateLimiter  # failed sign-ins per client address, across usernames
     public_limiter: RateLimiter
     batcher: IntakeBatcher
+    line: LineChannel | None = None  # None: LINE not configured
 
     @property
     def env(self) -> Env:

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tierdesk.adapters.db.errors import as_duplicate
+from tierdesk.adapters.db.repo_channels import SqlChannelEvents
 from tierdesk.adapters.db.repo_mail import SqlMail
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_sessions import SqlSessions
@@ -47,6 +48,7 @@ from tierdesk.services.ports import (
     ApiTokenRepository,
     ApprovalRepository,
     CallRepository,
+    ChannelEventRepository,
     CustomerRepository,
     EscalationRepository,
     EventLog,
@@ -212,6 +214,7 @@ class SqlUnitOfWork:
         self.surveys: SurveyRepository = SqlSurveys(self._tx)
         self.webhooks: WebhookRepository = SqlWebhooks(self._tx)
         self.mail: MailRepository = SqlMail(self._tx)
+        self.channel_events: ChannelEventRepository = SqlChannelEvents(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -258,6 +258,21 @@ webhooks = sa.Table(
     _at("created_at"),
 )
 
+channel_events = sa.Table(
+    "channel_events",
+    metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("event_id", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=True),
+    _at("received_at"),
+    sa.Column("reply_token", sa.String(200), nullable=True),
+    _at("reply_token_used_at", nullable=True),
+    _at("handled_at", nullable=True),
+    sa.Column("ticket_id", sa.String(64), nullable=True),
+    sa.Index("ix_channel_events_channel_user_id", "channel", "user_id", "received_at"),
+)
+
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
@@ -393,6 +408,7 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_api_tokens_token_hash": "api_tokens.token_hash",
     "pk_sessions": "sessions.id",
     "pk_webhooks": "webhooks.id",
+    "pk_channel_events": "channel_events",
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",

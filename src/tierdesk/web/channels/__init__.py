@@ -1,0 +1,1 @@
+"""Webhooks of the customer channels (LINE), mounted under `/channels`."""
