@@ -164,6 +164,16 @@ def pipeline_rate(
     return len(texts) / (time.perf_counter() - begin), raised
 
 
+def banking77_model() -> tuple[Classifier, dict[str, IntentMapping]] | None:
+    """The classifier trained on the Banking77 train split, with the shipped intent map; None
+    (said so) when the data is not there."""
+    if not (BANKING77 / "train.csv").is_file():
+        print("model path: skipped (no data/banking77/train.csv)")
+        return None
+    model = bootstrap.train_classifier_from_csv(BANKING77 / "train.csv")
+    return model, bootstrap.load_intent_map(BANKING77 / "intent_to_triage.csv")
+
+
 def bench_decisions(opts: Options) -> int:
     rules = policy.rulebook(preset="cs-sop")
     with LABELED.open(encoding="utf-8", newline="") as handle:
@@ -179,11 +189,10 @@ def bench_decisions(opts: Options) -> int:
         f"rule path, + escalation evaluate:             {rule:9,.0f} decisions/s  "
         f"({rule / ref:.2f}x of the reference; {raised:,} escalations)"
     )
-    if not (BANKING77 / "train.csv").is_file():
-        print("model path: skipped (no data/banking77/train.csv)")
+    trained = banking77_model()
+    if trained is None:
         return 0
-    model = bootstrap.train_classifier_from_csv(BANKING77 / "train.csv")
-    intents = bootstrap.load_intent_map(BANKING77 / "intent_to_triage.csv")
+    model, intents = trained
     m = min(n, 5_000)
     mod, raised = pipeline_rate(texts[:m], starts[:m], rules, classifier=model, intents=intents)
     print(
@@ -227,11 +236,10 @@ def bench_triage(opts: Options) -> int:
         f"rule path, triage only:                       {rule:12,.0f} decisions/s  "
         f"(before: {BEFORE_RULE_PATH:,}/s; goal {GOAL_RULE_PATH:,}/s)"
     )
-    if not (BANKING77 / "train.csv").is_file():
-        print("model path: skipped (no data/banking77/train.csv)")
+    trained = banking77_model()
+    if trained is None:
         return 0
-    model = bootstrap.train_classifier_from_csv(BANKING77 / "train.csv")
-    intents = bootstrap.load_intent_map(BANKING77 / "intent_to_triage.csv")
+    model, intents = trained
     batch = 512
 
     def batched() -> None:
