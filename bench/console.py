@@ -42,7 +42,7 @@ TEXTS = (
     "The app crashes every time I open the cart page ({i}).",
     "我的訂單 #{i} 還沒到，請幫我查詢。",
 )
-PASSWORD = "bench password 123"
+PASSWORD = "bench password 123"  # noqa: S105 - a throwaway user in a temporary database
 
 
 def fill(env: object, n: int) -> None:
@@ -72,8 +72,10 @@ def timed(client: TestClient, url: str, requests: int) -> tuple[float, float]:
 def run(size: int, requests: int) -> dict[str, tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            var_dir=Path(tmp), secret_key="bench-secret-key-0123456789-abcdefghijklmnop",
-            login_rate_per_minute=1000.0, login_burst=1000,
+            var_dir=Path(tmp),
+            secret_key="bench-secret-key-0123456789-abcdefghijklmnop",  # noqa: S106 - throwaway
+            login_rate_per_minute=1000.0,
+            login_burst=1000,
         )  # type: ignore[call-arg]
         env = bootstrap.open_env(settings)
         hasher = bootstrap.password_hasher(fast=True)
