@@ -317,3 +317,15 @@ def test_admin_manages_users_tokens_and_webhooks(desk: WebDesk) -> None:
     forged = agent.post(f"/admin/users/{desk.user['agent_l1']}", {"role": "admin"})
     assert forged.status_code == 403
     assert agent.post("/admin/webhooks", {"url": "https://x.example"}).status_code == 403
+
+
+def test_an_agent_corrects_the_triage_with_a_reason(desk: WebDesk) -> None:
+    agent, t = _ticket_agent(desk)
+    url = f"/tickets/{t['id']}"
+    r = agent.post(url + "/triage", {"category": "order_status", "priority": "P2", "reason": ""})
+    assert r.status_code == 422  # the service wants a reason
+    r = agent.post(
+        url + "/triage", {"category": "order_status", "priority": "P2", "reason": "VIP order"}
+    )
+    assert r.status_code == 200 and 'data-notice="triage_corrected"' in r.text
+    assert "data-correction" in r.text and "P3 → P2" in r.text and "VIP order" in r.text

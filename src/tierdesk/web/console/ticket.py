@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from tierdesk.services import (
     approvals,
     conversation,
+    corrections,
     escalations,
     lifecycle,
     templates,
@@ -86,6 +87,11 @@ def _context(page: Viewer, desk: worklist.Desk) -> dict[str, Any]:
             if x.use in ("reply", "apology")
         ],
         "filled": None,
+        "corrections": [
+            corrections.as_correction(e) for e in events if corrections.is_correction(e)
+        ],
+        "categories": [(c.id, c.label.get(page.user.language)) for c in rules.categories],
+        "priorities": [p.id for p in rules.priorities],
     }
 
 
@@ -367,3 +373,27 @@ def compose(
         except ServiceError as exc:
             return refused(request, page, exc)
     return show(request, page, "console/_composer.html", filled=filled, draft={})
+
+
+@router.post("/tickets/{ticket_id}/triage", response_class=HTMLResponse)
+def correct_triage(
+    request: Request,
+    page: Page,
+    ticket_id: TicketId,
+    reason: Short,
+    category: Annotated[str, Form(max_length=100)] = "",
+    priority: Annotated[str, Form(max_length=10)] = "",
+    version: Version = None,
+) -> HTMLResponse:
+    """Correct the category and/or priority; recorded with who and why (the service)."""
+    desk_now = worklist.desk(page.env, ticket_id, actor_id=page.id).view.ticket
+    return _command(
+        request, page, ticket_id,
+        lambda: corrections.correct_triage(
+            page.env, ticket_id=ticket_id, actor_id=page.id, reason=reason,
+            category=category if category and category != desk_now.category else None,
+            priority=priority if priority and priority != desk_now.priority else None,
+            expected_version=version,
+        ),
+        "triage_corrected", {"triage_reason": reason},
+    )  # fmt: skip
