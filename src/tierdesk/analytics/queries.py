@@ -51,6 +51,20 @@ def _cases(rules: Rulebook, column: sa.ColumnElement[Any], values: dict[str, Any
     return sa.case(*whens, else_=sa.null()) if whens else sa.null()
 
 
+def filters(t: Tables, scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """The scope's filters on the tickets table (channel, tier, team = queue, agent =
+    assignee, category)."""
+    c = t.tickets.c
+    pairs = (
+        (c.channel, scope.channel),
+        (c.tier, scope.tier),
+        (c.queue, scope.team),
+        (c.assignee_id, scope.agent),
+        (c.category, scope.category),
+    )
+    return [column.in_(wanted) for column, wanted in pairs if wanted]
+
+
 def cohort(t: Tables, rules: Rulebook, scope: Scope) -> sa.CTE:
     """The `tk` CTE (see the module doc)."""
     tickets = t.tickets.c
@@ -68,15 +82,7 @@ def cohort(t: Tables, rules: Rulebook, scope: Scope) -> sa.CTE:
         tickets.created_at < scope.until,
         tickets.status != "merged",
     ]
-    for column, wanted in (
-        (tickets.channel, scope.channel),
-        (tickets.tier, scope.tier),
-        (tickets.queue, scope.team),
-        (tickets.assignee_id, scope.agent),
-        (tickets.category, scope.category),
-    ):
-        if wanted:
-            cond.append(column.in_(wanted))
+    cond += filters(t, scope)
     return (
         sa.select(
             tickets.id,
@@ -394,15 +400,7 @@ def backlog(t: Tables, scope: Scope, at: datetime) -> Query:
     )
     ev = t.ticket_events.alias("ev")
     cond = [tickets.created_at < at]
-    for column, wanted in (
-        (tickets.channel, scope.channel),
-        (tickets.tier, scope.tier),
-        (tickets.queue, scope.team),
-        (tickets.assignee_id, scope.agent),
-        (tickets.category, scope.category),
-    ):
-        if wanted:
-            cond.append(column.in_(wanted))
+    cond += filters(t, scope)
     age = sa.literal(epoch_of(at)) - epoch(tickets.created_at)
     return (
         sa.select(
