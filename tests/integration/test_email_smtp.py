@@ -62,7 +62,7 @@ class Desk:
         self.send = bootstrap.outbound_sender(
             settings.var_dir / "mailbox.jsonl",
             self.env,
-            channels=bootstrap.channel_senders(settings),
+            channels=bootstrap.channel_senders(settings, self.env),
         )
 
     def take(self, raw: bytes) -> Received:

@@ -55,7 +55,7 @@ def test_without_configured_channels_everything_but_webhooks_lands_in_the_mailbo
 ) -> None:
     [receipt] = desk.outbox(desk.open().id)
     mailbox = tmp_path / "mailbox.jsonl"
-    channels = bootstrap.channel_senders(Settings())
+    channels = bootstrap.channel_senders(Settings(), desk.env)
     bootstrap.outbound_sender(mailbox, desk.env, channels=channels)(receipt)
     assert [m["id"] for m in _mailbox(mailbox)] == [receipt.id]
 

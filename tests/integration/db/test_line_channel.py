@@ -9,7 +9,6 @@ import base64
 import hashlib
 import hmac
 import json
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from db_desk import StoreDesk, make_store_desk
 from fastapi.testclient import TestClient
+from line_standin import LineStandIn
 from linebot.v3.webhook import SignatureValidator
 
 from tierdesk import bootstrap
@@ -29,9 +29,6 @@ from tierdesk.services import conversation
 from tierdesk.services.outbox import deliver
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.web.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from line_standin import LineStandIn
 
 SECRET = "line-channel-secret-for-tests-0123"
 TOKEN = "line-access-token-for-tests"

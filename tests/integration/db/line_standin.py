@@ -5,7 +5,7 @@ who blocked the account (400 "Failed to send messages"), profiles and the bot's 
 Error bodies are LINE's: `{"message": ..., "details": [...]}`.
 
 Tests start it with `LineStandIn.start()`; people with
-`python tests/integration/line_standin.py --port 8701 --token TOKEN`.
+`python tests/integration/db/line_standin.py --port 8701 --token TOKEN`.
 """
 
 from __future__ import annotations
