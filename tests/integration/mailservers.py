@@ -233,16 +233,19 @@ namespace inbox {{
             encoding="utf-8",
         )
 
-    def start(self) -> None:
+    def _run(self, *args: str) -> None:
         # dovecot forks into the background: no pipes, or run() would wait on the daemon.
         subprocess.run(
-            [DOVECOT, "-c", str(self.config)],
-            check=True,
+            [DOVECOT, "-c", str(self.config), *args],
+            check=not args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             timeout=30,
         )
+
+    def start(self) -> None:
+        self._run()
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -269,13 +272,7 @@ namespace inbox {{
     def stop(self) -> None:
         """Stop the server and end its client sessions (as a host going down would: the
         master leaves running IMAP sessions alone)."""
-        subprocess.run(
-            [DOVECOT, "-c", str(self.config), "stop"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=30,
-        )
+        self._run("stop")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
