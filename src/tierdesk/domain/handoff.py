@@ -207,9 +207,12 @@ class HandoffBrief:
         return when.astimezone(ZoneInfo(self.timezone)).strftime("%m-%d %H:%M")
 
     def _left(self, d: Deadline, w: Mapping[str, str]) -> str:
+        """Time left (or overdue) to the minute, as people say it."""
+        left = abs(d.left)
+        minutes = timedelta(minutes=max(1, round(left.total_seconds() / 60)))
         if d.overdue:
-            return f"{w['overdue']} {format_duration(-d.left, self.lang)}"
-        return f"{w['left']} {format_duration(d.left, self.lang)}"
+            return f"{w['overdue']} {format_duration(minutes, self.lang)}"
+        return f"{w['left']} {format_duration(minutes, self.lang)}"
 
 
 _WORDS: dict[str, dict[str, str]] = {

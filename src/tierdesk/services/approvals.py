@@ -407,8 +407,9 @@ def _use_approval(
         and may_decide(rules, approval.decided_role, approval, before).allowed
     )
     if approval is None or not covers:
+        already = f"{before:,} already granted on this issue, so " if before else ""
         raise ApprovalRequired(
-            f"{verdict.reason}: request an approval first (R-AUTH-2)",
+            f"{already}{verdict.reason}: request an approval first (R-AUTH-2)",
             action=action,
             amount=str(value) if value is not None else None,
             granted_before=str(before) if before is not None else None,
