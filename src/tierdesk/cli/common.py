@@ -28,6 +28,23 @@ def usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def emit(document: str | bytes, output: Path | None, fmt: str) -> None:
+    """Write a rendered document (text, or the bytes of a PDF) to `output`, or to stdout when
+    there is none; a file written is reported on stderr with its size."""
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    if output is None:
+        if isinstance(document, str):
+            typer.echo(document, nl=False)
+        else:
+            typer.get_binary_stream("stdout").write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        usage_error(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+
+
 def policy_max_bytes() -> int:
     """The largest policy file read (TIERDESK_POLICY_MAX_BYTES)."""
     return Settings().policy_max_bytes

@@ -15,7 +15,7 @@ import typer
 from tierdesk import analytics, bootstrap
 from tierdesk.analytics.html import to_html
 from tierdesk.analytics.present import as_data, to_markdown
-from tierdesk.cli.common import usage_error
+from tierdesk.cli.common import emit, usage_error
 from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.sop.render import html_to_pdf
@@ -102,15 +102,4 @@ def report(
         text = to_markdown(result, business)
     else:
         text = to_html(result, business)
-    data = html_to_pdf(text) if fmt == "pdf" else text.encode("utf-8")
-    if output is None:
-        if fmt == "pdf":
-            typer.get_binary_stream("stdout").write(data)
-        else:
-            typer.echo(text, nl=False)
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        usage_error(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+    emit(html_to_pdf(text) if fmt == "pdf" else text, output, fmt)

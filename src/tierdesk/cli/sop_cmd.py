@@ -12,7 +12,7 @@ import typer
 from tierdesk import bootstrap, sop
 from tierdesk.analytics.present import sop_live
 from tierdesk.cli import report_cmd
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_policy, usage_error
+from tierdesk.cli.common import PolicyOpt, PresetOpt, emit, load_policy, usage_error
 from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.planning.team_size import auto_team_sizes
@@ -66,18 +66,7 @@ def render_cmd(
         team_sizes=auto_team_sizes(rules),  # `team_size: auto` tiers sized by Erlang C
         live=live,
     )
-    data = result.encode("utf-8") if isinstance(result, str) else result
-    if output is None:
-        if isinstance(result, str):
-            typer.echo(result, nl=False)
-        else:
-            typer.get_binary_stream("stdout").write(data)
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        usage_error(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+    emit(result, output, fmt)
 
 
 def measured(
