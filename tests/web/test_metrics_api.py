@@ -86,6 +86,11 @@ def test_filters_and_range_narrow_the_answer(desk: WebDesk) -> None:
     [
         ({"since": "2025-03-05T00:00:00Z", "until": "2025-03-01T00:00:00Z"}, "until"),
         ({"since": "2025-03-01T00:00:00"}, "since"),
+        # Business time is measured over the calendars' days of the range: a range no helpdesk
+        # has (years 1 to 9999, or decades long) is refused instead of tabulating millions of days.
+        ({"since": "0001-01-01T00:00:00Z", "until": "9999-01-01T00:00:00Z"}, "until"),
+        ({"since": "9000-01-01T00:00:00Z", "until": "9000-01-02T00:00:00Z"}, "until"),
+        ({"since": "2001-01-01T00:00:00Z", "until": "2020-01-01T00:00:00Z"}, "until"),
     ],
 )
 def test_a_bad_range_is_a_422_naming_it(desk: WebDesk, params: dict[str, str], field: str) -> None:
@@ -104,3 +109,16 @@ def test_the_in_memory_store_answers_the_same_metrics(tmp_path: Path) -> None:
     assert r.status_code == 200, r.text
     volume = next(m for m in r.json()["metrics"] if m["id"] == "volume")
     assert volume["value"] == 1
+
+
+def test_a_range_decades_from_now_is_refused(desk: WebDesk) -> None:
+    params = {"since": "2095-01-01T00:00:00Z", "until": "2099-12-31T00:00:00Z"}
+    r = desk.client.get("/api/metrics", params=params, headers=desk.auth("manager"))
+    assert r.status_code == 422, r.text
+    assert "from now" in r.json()["errors"][0]["message"]
+
+
+def test_a_five_year_report_up_to_now_is_measured(desk: WebDesk) -> None:
+    params = {"since": (START - timedelta(days=5 * 365)).isoformat()}
+    r = desk.client.get("/api/metrics", params=params, headers=desk.auth("manager"))
+    assert r.status_code == 200, r.text

@@ -35,7 +35,7 @@ from tierdesk.analytics.queries import (
     tier_mix,
     top_reasons,
 )
-from tierdesk.analytics.scope import Scope, Tables
+from tierdesk.analytics.scope import Scope, Tables, check_reach
 from tierdesk.domain.calendar import require_aware
 from tierdesk.domain.rulebook import MetricTarget, Rulebook
 
@@ -318,6 +318,7 @@ class Report:
 
 
 def _context(t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
+    check_reach(scope, now)
     lo = min(scope.since, now) - timedelta(days=2)
     hi = max(scope.until, now) + timedelta(days=2)
     bdays = days_table(calendar_rows(rules.calendars, lo, hi))

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from tierdesk.domain.calendar import require_aware
+from tierdesk.domain.errors import DomainError
 
 
-class ScopeError(ValueError):
+class ScopeError(DomainError):
     """A report range or filter that cannot be measured (says which and why)."""
+
+    code = "invalid_scope"
+
+
+# Business time is measured over a table of the calendars' days from the range to now, so a
+# range must be one a helpdesk can have: within these years, at most MAX_SPAN long (its previous
+# period, for the trend, is as long again), and reaching at most MAX_REACH from now.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_SPAN = timedelta(days=5 * 366)
+MAX_REACH = timedelta(days=11 * 366)
+
+
+def check_reach(scope: Scope, now: datetime) -> None:
+    """ScopeError when `scope` lies further than MAX_REACH from `now`: the days between them
+    are what business time is measured over (a five-year report's previous period still fits)."""
+    lo = min(scope.since, now)
+    hi = max(scope.until, now)
+    if hi - lo > MAX_REACH:
+        raise ScopeError(
+            f"a report reaches at most {MAX_REACH.days} days from now ({now.date()}); "
+            f"{scope.since.isoformat()} to {scope.until.isoformat()} is further"
+        )
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,16 @@ class Scope:
         if self.until <= self.since:
             raise ScopeError(
                 f"until ({self.until.isoformat()}) must be after since ({self.since.isoformat()})"
+            )
+        if self.since < EARLIEST or self.until > LATEST:
+            raise ScopeError(
+                f"a report covers {EARLIEST.date()} to {LATEST.date()}; "
+                f"{self.since.isoformat()} to {self.until.isoformat()} is outside it"
+            )
+        if self.until - self.since > MAX_SPAN:
+            raise ScopeError(
+                f"a report covers at most {MAX_SPAN.days} days; "
+                f"{self.since.isoformat()} to {self.until.isoformat()} is longer"
             )
 
     def previous(self) -> Scope:
