@@ -387,6 +387,18 @@ mail_address_failures = sa.Table(
     sa.Column("customer_id", sa.String(64), nullable=True, index=True),
 )
 
+# Full-text indexes kept beside the tables, made by the migrations outside `metadata`: SQLite
+# FTS5 virtual tables (with their shadow tables, named after them) and PostgreSQL expression
+# indexes. Names start with one of these prefixes; the schema comparison leaves them out.
+SEARCH_INDEX_PREFIXES: tuple[str, ...] = ("kb_fts", "ix_kb_fts")
+
+
+def in_metadata(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's `include_name` hook: False for the search indexes above (they are no table
+    of `metadata`), True for everything else."""
+    return not (name or "").startswith(SEARCH_INDEX_PREFIXES)
+
+
 # Unique constraint (or primary key) name -> the key `DuplicateKey` reports (as the ports and the
 # in-memory fakes name them).
 CONSTRAINT_KEYS: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from tierdesk.adapters.db.tables import metadata
+from tierdesk.adapters.db.tables import in_metadata, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -14,6 +14,7 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     compare_type=True,
+    include_name=in_metadata,  # full-text indexes are made outside `metadata`
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():
