@@ -56,7 +56,7 @@ def test_customers_are_found_by_name_email_or_phone_with_their_identities(
     everyone = desk.client.get("/api/customers", params={"limit": 1}, headers=desk.auth("qa"))
     assert len(everyone.json()["items"]) == 1 and everyone.json()["next_cursor"]
     bad = desk.client.get("/api/customers", params={"cursor": "nope"}, headers=desk.auth("qa"))
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_request"
     assert desk.client.get("/api/customers").status_code == 401
 
 

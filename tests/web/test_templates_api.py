@@ -63,6 +63,6 @@ def test_an_unknown_template_or_language_is_refused(desk: WebDesk) -> None:
     base = f"/api/tickets/{ticket['id']}/templates"
     assert desk.client.get(f"{base}/nope", headers=l1).status_code == 404
     r = desk.client.get(f"{base}/receipt", params={"language": "fr"}, headers=l1)
-    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
     zh = desk.client.get(f"{base}/receipt", params={"language": "zh-TW"}, headers=l1)
     assert zh.status_code == 200 and zh.json()["body"].startswith("Mei 您好")

@@ -24,7 +24,7 @@ from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
 from tierdesk.web.channels import line as line_channel
 from tierdesk.web.intake import IntakeBatcher
-from tierdesk.web.middleware import BodyLimit, SecurityHeaders
+from tierdesk.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from tierdesk.web.ratelimit import RateLimiter
 from tierdesk.web.schemas import Health
 from tierdesk.web.state import WebState
@@ -89,6 +89,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET it stands for
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
     docs.install(app)  # /docs: the vendored Swagger UI

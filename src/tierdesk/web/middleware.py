@@ -1,4 +1,4 @@
-"""ASGI middleware: the request-body size limit and defensive response headers.
+"""ASGI middleware: the request-body size limit, defensive response headers, and HEAD.
 
 The size limit refuses a declared `Content-Length` above the limit before reading anything,
 and counts the bytes of a streamed (chunked) body as they arrive, so neither form can make the
@@ -94,3 +94,28 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadAsGet:
+    """Answer HEAD wherever GET is answered (RFC 9110: the same status and headers, no body).
+
+    FastAPI routes declared with GET do not take HEAD (a 405 on /docs and every page), so a
+    HEAD request is run as the GET it stands for and the body is dropped on the way out. Where
+    GET is not answered either, the client gets that answer (404, or 405 naming the methods)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

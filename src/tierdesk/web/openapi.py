@@ -126,6 +126,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     for pattern, names in _patterns(app):
         if pattern.match(path):
             methods |= names
+    if "GET" in methods:
+        methods.add("HEAD")  # tierdesk.web.middleware.HeadAsGet
     if methods:
         methods.add("OPTIONS")
     return sorted(methods)

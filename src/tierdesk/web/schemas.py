@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
-from tierdesk.domain.model import Channel, Role
+from tierdesk.domain.model import Channel, Lang, Role
 from tierdesk.domain.state import TicketStatus
 from tierdesk.policy.schema import PriorityId
 from tierdesk.services.records import IdentityKind
@@ -126,7 +126,7 @@ class IntakeIn(Strict):
     subject: Annotated[str, Field(max_length=500), OneLine] = ""
     body: Text
     channel: Channel = "web"
-    language: Annotated[str | None, Field(max_length=16)] = None
+    language: Lang | None = None
 
 
 class IntakeOut(BaseModel):
@@ -149,7 +149,7 @@ class TicketIn(Strict):
     text: Text
     contact: ContactIn
     subject: Annotated[str, Field(max_length=500), OneLine] = ""
-    language: Annotated[str | None, Field(max_length=16)] = None
+    language: Lang | None = None
     related_to: Annotated[str | None, Field(max_length=100)] = None
 
 
@@ -262,7 +262,7 @@ class UserIn(Strict):
     password: Annotated[str, Field(min_length=8, max_length=1024)]
     display_name: Annotated[str, Field(max_length=200), OneLine] = ""
     email: Annotated[str | None, Field(max_length=320), OneLine] = None
-    language: Annotated[str, Field(max_length=16)] = "en"
+    language: Lang = "en"
 
 
 class UserPatch(Strict):

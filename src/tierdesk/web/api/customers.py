@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from tierdesk.services import customers
 from tierdesk.services.customers import CustomerList, CustomerView
+from tierdesk.services.paging import CURSOR_PATTERN
 from tierdesk.services.records import CustomerRecord, IdentityRecord
 from tierdesk.web.api.common import State
 from tierdesk.web.auth import CurrentUser
@@ -23,7 +24,7 @@ def search_customers(
     state: State,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN)] = None,
 ) -> CustomerList:
     """Customers whose name, email, phone or LINE id contains `q` (any case; a phone number
     however it is written), newest first, with their identities. Merged customers are left

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
+from tierdesk.domain.model import Lang
 from tierdesk.services import templates
 from tierdesk.services.templates import FilledTemplate, TemplateOut
 from tierdesk.web.api.common import State
@@ -28,7 +29,7 @@ def filled_template(
     template_id: TemplateId,
     user: CurrentUser,
     state: State,
-    language: Annotated[str | None, Query(min_length=2, max_length=16)] = None,
+    language: Lang | None = None,
 ) -> FilledTemplate:
     """The template filled in from the ticket, its customer and the caller; `to_write` lists
     the placeholders left for the agent (a reply still holding one is refused)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from tierdesk.services import queries, tickets
 from tierdesk.services.customers import Contact
+from tierdesk.services.paging import CURSOR_PATTERN
 from tierdesk.services.queries import TicketView
 from tierdesk.services.records import TicketFilter, TicketPage, TicketRecord
 from tierdesk.web.api.common import State, tagged
@@ -61,7 +62,7 @@ def list_tickets(
     customer: Filter = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN)] = None,
 ) -> TicketPage:
     """Tickets, newest first; pass `next_cursor` back as `cursor` for the next page."""
     filters = TicketFilter(
