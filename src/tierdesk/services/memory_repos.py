@@ -180,6 +180,9 @@ class MemoryEvents:
     def for_ticket(self, ticket_id: str) -> list[TicketEvent]:
         return sorted(self._t.events.get(ticket_id, ()), key=lambda e: e.seq)
 
+    def for_tickets(self, ticket_ids: Sequence[str]) -> dict[str, list[TicketEvent]]:
+        return {tid: self.for_ticket(tid) for tid in ticket_ids}
+
 
 class PerTicket:
     """A table of records with `id` and `ticket_id`, in insertion order."""
@@ -237,6 +240,9 @@ class MemoryCustomers:
 
     def get(self, customer_id: str) -> CustomerRecord | None:
         return self._t.customers.get(customer_id)
+
+    def get_many(self, customer_ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        return {c: self._t.customers[c] for c in customer_ids if c in self._t.customers}
 
     def save(self, customer: CustomerRecord) -> None:
         self._t.customers[customer.id] = customer

@@ -160,6 +160,11 @@ class EventLog(Protocol):
         """All events of one ticket in seq order."""
         ...
 
+    def for_tickets(self, ticket_ids: Sequence[str]) -> dict[str, list[TicketEvent]]:
+        """The events of each ticket in seq order, in one read (a queue page's clocks); every
+        id asked for is a key, with [] for a ticket that has none."""
+        ...
+
 
 class MessageRepository(Protocol):
     def add(self, message: MessageRecord) -> None:
@@ -193,6 +198,10 @@ class CustomerRepository(Protocol):
     def add(self, customer: CustomerRecord) -> None: ...
 
     def get(self, customer_id: str) -> CustomerRecord | None: ...
+
+    def get_many(self, customer_ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        """The customers with these ids, by id, in one read (unknown ids are left out)."""
+        ...
 
     def save(self, customer: CustomerRecord) -> None:
         """Replace an existing customer's row."""

@@ -77,19 +77,17 @@ def queue(
             page = uow.tickets.search(filters, limit=limit, cursor=cursor)
         except ValueError as exc:
             raise InvalidInput("cursor", str(exc)) from exc
-        customers: dict[str, str] = {}
+        found = uow.customers.get_many([t.customer_id for t in page.items])
+        events = uow.events.for_tickets([t.id for t in page.items])
         people: dict[str, str] = {}
         rows = []
         for t in page.items:
-            if t.customer_id not in customers:
-                found = uow.customers.get(t.customer_id)
-                customers[t.customer_id] = found.name if found is not None else t.customer_id
             if t.assignee_id and t.assignee_id not in people:
                 user = uow.users.get(t.assignee_id)
                 people[t.assignee_id] = user.display_name if user is not None else t.assignee_id
-            customer = customers[t.customer_id]
+            customer = found[t.customer_id].name if t.customer_id in found else t.customer_id
             assignee = people[t.assignee_id] if t.assignee_id else None
-            views = clocks.views(env.rules, to_state(t), uow.events.for_ticket(t.id), now)
+            views = clocks.views(env.rules, to_state(t), events[t.id], now)
             rows.append(QueueRow(t, customer, assignee, most_urgent(views)))
     if at_risk:
         rows = [r for r in rows if r.due is not None and r.due.state in ("warning", "breached")]

@@ -245,6 +245,27 @@ def test_events_come_back_in_seq_order_and_a_repeated_seq_is_refused(
     assert events[0].at.tzinfo == UTC
 
 
+def test_events_of_many_tickets_come_back_per_ticket_in_seq_order(uow_factory: Factory) -> None:
+    _seed(uow_factory, ticket("t_1"), ticket("t_2", "c_2"))
+    first = [event("t_1", 1, EventKind.OPENED), event("t_1", 2)]
+    second = [event("t_2", 1, EventKind.OPENED), event("t_2", 2), event("t_2", 3)]
+    with uow_factory() as uow:
+        uow.events.append([second[2], first[1], second[0], first[0], second[1]])
+        uow.commit()
+    with uow_factory() as uow:
+        got = uow.events.for_tickets(["t_2", "t_1", "t_9"])
+        assert got == {"t_1": first, "t_2": second, "t_9": []}
+        assert uow.events.for_tickets([]) == {}
+
+
+def test_customers_are_read_many_at_once_by_id(uow_factory: Factory) -> None:
+    _seed(uow_factory)
+    with uow_factory() as uow:
+        got = uow.customers.get_many(["c_2", "c_1", "c_9", "c_1"])
+        assert got == {"c_1": uow.customers.get("c_1"), "c_2": uow.customers.get("c_2")}
+        assert uow.customers.get_many([]) == {}
+
+
 def test_messages_are_listed_oldest_first_and_found_by_channel_id(uow_factory: Factory) -> None:
     _seed(uow_factory, ticket("t_1"))
     with uow_factory() as uow:

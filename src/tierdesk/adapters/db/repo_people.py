@@ -85,6 +85,14 @@ class SqlCustomers:
         found = self._tx.execute(_CUSTOMER, {"p_id": customer_id}).mappings().first()
         return None if found is None else from_row(CustomerRecord, found)
 
+    def get_many(self, customer_ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        ids = list(dict.fromkeys(customer_ids))
+        if not ids:
+            return {}
+        query = sa.select(customers).where(customers.c.id.in_(ids))
+        rows = self._tx.execute(query).mappings()
+        return {r["id"]: from_row(CustomerRecord, r) for r in rows}
+
     def save(self, customer: CustomerRecord) -> None:
         update_by_id(self._tx, customers, customer)
 

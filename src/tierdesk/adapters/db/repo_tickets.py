@@ -160,3 +160,16 @@ class SqlEvents:
             .order_by(ticket_events.c.seq)
         )
         return [event_from_row(r) for r in self._tx.execute(query).mappings()]
+
+    def for_tickets(self, ticket_ids: Sequence[str]) -> dict[str, list[TicketEvent]]:
+        out: dict[str, list[TicketEvent]] = {tid: [] for tid in ticket_ids}
+        if not out:
+            return out
+        query = (
+            sa.select(ticket_events)
+            .where(ticket_events.c.ticket_id.in_(list(out)))
+            .order_by(ticket_events.c.ticket_id, ticket_events.c.seq)
+        )
+        for row in self._tx.execute(query).mappings():
+            out[row["ticket_id"]].append(event_from_row(row))
+        return out
