@@ -569,5 +569,6 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
             clock=system_clock(),
             rules=rules,
             store=database,
+            survey_url=settings.public_base() + "/survey/{token}",
         )
     )

@@ -102,6 +102,21 @@ class Settings(BaseSettings):
     )
     public_rate_per_minute: float = Field(60.0, gt=0, description="Intake/survey posts per IP.")
     public_burst: int = Field(20, ge=1, description="Intake/survey posts allowed at once per IP.")
+    public_url: str | None = Field(
+        None,
+        description="The address customers reach tierdesk at, e.g. https://help.example.com: "
+        "survey, customer-page and chat links are built from it; unset: http://host:port.",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+    )
+    chat_frame_ancestors: str = Field(
+        "",
+        description="Sites that may embed the chat widget (space-separated origins, e.g. "
+        "https://shop.example.com); empty: only tierdesk's own pages.",
+        pattern=r"^(\s*https?://[^\s/?#'\";,]+\s*)*$",
+    )
+    customer_link_max_age: int = Field(
+        3600, ge=60, le=30 * 86400, description="How long a customer's magic link works, seconds."
+    )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
     policy_max_bytes: int = Field(
         1_000_000,
@@ -192,6 +207,12 @@ class Settings(BaseSettings):
             missing = "TIERDESK_LINE_CHANNEL_" + ("SECRET" if secret is None else "ACCESS_TOKEN")
             raise ValueError(f"LINE is half configured: set {missing} (or its _FILE)")
         return secret, token
+
+    def public_base(self) -> str:
+        """The public address without a trailing slash (`public_url`, else http://host:port)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
 
     def resolved_database_url(self) -> str:
         """`database_url`, or the SQLite file `tierdesk.db` under `var_dir` (absolute)."""

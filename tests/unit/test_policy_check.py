@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tierdesk import policy
 from tierdesk.cli.main import app
+from tierdesk.policy.compile import compile_policy
 from tierdesk.policy.loader import Finding, load_text
 
 GOOD = policy.preset_path("cs-sop").read_text(encoding="utf-8")
@@ -313,3 +314,17 @@ def test_policy_check_json_of_a_file_that_does_not_load(tmp_path: Path) -> None:
     clean.write_text(GOOD)
     ok = CliRunner().invoke(app, ["policy", "check", "--json", str(clean)])
     assert (ok.exit_code, json.loads(ok.stdout)) == (0, [])
+
+
+def test_survey_expiry_is_a_policy_field_the_checker_reads() -> None:
+    loaded = load_text(GOOD + "surveys:\n  expires_after: 3d\n", "p.yaml")
+    assert compile_policy(loaded.policy).survey.expires_after.days == 3
+    short = findings_for(GOOD + "surveys:\n  expires_after: 2h\n")
+    assert [f.path for f in only(short, "warning")] == ["surveys.expires_after"]
+    zero = findings_for(GOOD + "surveys:\n  expires_after: 0m\n")
+    assert any(f.path == "surveys.expires_after" for f in only(zero, "error"))
+
+
+def test_a_policy_without_a_survey_template_is_warned() -> None:
+    text = re.sub(r"\n    use: survey\n", "\n    use: reply\n", GOOD)
+    assert any("use: survey" in f.message for f in only(findings_for(text), "warning"))

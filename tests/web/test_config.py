@@ -45,3 +45,18 @@ def test_a_too_short_stored_secret_is_refused(tmp_path: Path) -> None:
     (tmp_path / SECRET_FILE).write_text("short", encoding="utf-8")
     with pytest.raises(ValueError, match="shorter than 32"):
         ensure_secret(Settings(var_dir=tmp_path))
+
+
+def test_public_links_are_absolute_from_the_public_url(tmp_path: Path) -> None:
+    from tierdesk import bootstrap
+
+    assert Settings(public_url="https://help.example.com/").public_base() == (
+        "https://help.example.com"
+    )
+    assert Settings(host="10.1.2.3", port=9000).public_base() == "http://10.1.2.3:9000"
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(public_url="help.example.com")
+    with pytest.raises(ValueError, match="chat_frame_ancestors"):
+        Settings(chat_frame_ancestors="https://a.example 'unsafe-inline'")
+    env = bootstrap.open_env(Settings(var_dir=tmp_path, public_url="https://help.example.com/desk"))
+    assert env.survey_url == "https://help.example.com/desk/survey/{token}"

@@ -269,6 +269,25 @@ class RoutingRule:
     reason: LocalText = field(default_factory=LocalText)
 
 
+# The survey questions when a policy names none (the policy schema's defaults say the same).
+CSAT_QUESTION = LocalText.of(
+    "How satisfied are you with how we handled your request?", "您對我們這次處理您的問題滿意嗎？"
+)
+NPS_QUESTION = LocalText.of(
+    "How likely are you to recommend us to a friend or colleague?",
+    "您有多大可能向朋友或同事推薦我們？",
+)
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    """The CSAT (1-5) / NPS (0-10) survey: its questions and how long a link can be answered."""
+
+    expires_after: timedelta = timedelta(days=14)
+    csat_question: LocalText = CSAT_QUESTION
+    nps_question: LocalText = NPS_QUESTION
+
+
 @dataclass(frozen=True)
 class Rulebook:
     """Everything the domain needs from one policy version."""
@@ -294,6 +313,7 @@ class Rulebook:
     customer_notice: str | None = None  # template id told on every escalation (R-ESC-7)
     teams: tuple[tuple[str, LocalText], ...] = ()  # non-tier escalation targets: (id, name)
     frameworks: tuple[ComplaintFramework, ...] = ()  # complaint frameworks (R-TPL-2)
+    survey: SurveySpec = SurveySpec()  # the CSAT/NPS survey page
 
     def frameworks_for(self, category: str) -> tuple[ComplaintFramework, ...]:
         """The complaint frameworks that guide replies on tickets of `category`."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -215,6 +216,18 @@ def _check_calendars(p: Policy) -> Iterator[Issue]:
             yield "error", ("calendars", name, "hours"), msg
 
 
+def _check_surveys(p: Policy) -> Iterator[Issue]:
+    after = p.surveys.expires_after
+    if after <= timedelta(0):
+        yield "error", ("surveys", "expires_after"), "must be longer than 0 (e.g. 14d)"
+    elif after < timedelta(days=1):
+        msg = "survey links expire within a day: most customers answer later than that"
+        yield "warning", ("surveys", "expires_after"), msg
+    if not any(t.use == "survey" for t in p.templates.values()):
+        msg = "no template has use: survey, so closed tickets send no CSAT/NPS survey (R-PROC-1)"
+        yield "warning", ("templates",), msg
+
+
 _CHECKERS = (
     _check_calendars,
     _check_references,
@@ -224,4 +237,5 @@ _CHECKERS = (
     _check_templates,
     _check_routing,
     _check_quality,
+    _check_surveys,
 )

@@ -221,4 +221,9 @@ def compile_policy(p: Policy) -> rb.Rulebook:
         ),
         customer_notice=p.escalation.customer_notice,
         teams=tuple((tid, text(t.name)) for tid, t in p.teams.items()),
+        survey=rb.SurveySpec(
+            p.surveys.expires_after,
+            text(p.surveys.csat_question),
+            text(p.surveys.nps_question),
+        ),
     )

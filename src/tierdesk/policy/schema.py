@@ -542,6 +542,29 @@ class Team(Strict):
     name: Text
 
 
+class SurveySettings(Strict):
+    """The CSAT/NPS survey sent when a ticket is closed (R-PROC-1), as its page asks it."""
+
+    expires_after: Duration = Field(
+        timedelta(days=14),
+        description="How long a survey link can be answered after it was sent, e.g. 14d.",
+    )
+    csat_question: Text = Field(
+        {
+            "en": "How satisfied are you with how we handled your request?",
+            "zh-TW": "您對我們這次處理您的問題滿意嗎？",
+        },
+        description="The CSAT question (answered 1-5).",
+    )
+    nps_question: Text = Field(
+        {
+            "en": "How likely are you to recommend us to a friend or colleague?",
+            "zh-TW": "您有多大可能向朋友或同事推薦我們？",
+        },
+        description="The NPS question (answered 0-10).",
+    )
+
+
 class Policy(Strict):
     """A tierdesk SOP policy file."""
 
@@ -565,4 +588,7 @@ class Policy(Strict):
     complaint_frameworks: dict[str, Framework] = {}
     qa_checklist: list[QaItemDef] = []
     metrics: list[MetricDef] = []
+    surveys: SurveySettings = Field(
+        SurveySettings(), description="The CSAT/NPS survey page: its questions and expiry."
+    )
     triage: TriageSettings

@@ -111,6 +111,18 @@ class InvalidInput(ServiceError):  # noqa: N818
         super().__init__(f"{field}: {message}", field=field, **data)
 
 
+class SurveyAnswered(Conflict):
+    """The survey was answered already: a survey is answered once."""
+
+    code = "survey_answered"
+
+
+class SurveyExpired(Rejected):
+    """The survey link is older than the policy's `surveys.expires_after`."""
+
+    code = "survey_expired"
+
+
 class UsernameTaken(Conflict):
     code = "username_taken"
 

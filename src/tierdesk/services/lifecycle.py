@@ -6,18 +6,20 @@ call, verify the customer's identity (R-PROC-2), record a survey answer.
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tierdesk.domain.events import EventKind
+from tierdesk.domain.model import LocalText
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
 from tierdesk.services import escalations, notify
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
-    Conflict,
     InvalidInput,
     NotFound,
     StaleVersion,
+    SurveyAnswered,
+    SurveyExpired,
     TierMismatch,
 )
 from tierdesk.services.policies import require_acknowledged
@@ -300,10 +302,56 @@ def verify_identity(
         return saved
 
 
+@dataclass(frozen=True)
+class SurveyPage:
+    """What the customer's survey page shows: the questions (asked in the ticket's language
+    unless the customer picks another), and
+    whether the survey can still be answered (not answered yet, not expired)."""
+
+    survey: SurveyRecord
+    ticket_id: str
+    subject: str
+    language: str
+    csat_question: LocalText
+    nps_question: LocalText
+    expires_at: datetime
+    expired: bool
+
+    @property
+    def open(self) -> bool:
+        return self.survey.answered_at is None and not self.expired
+
+
+def survey_page(env: Env, *, token: str) -> SurveyPage:
+    """The survey behind `token` as its page shows it (NotFound for an unknown token)."""
+    with env.reader() as uow:
+        survey = uow.surveys.get_by_token(token)
+        if survey is None:
+            raise NotFound("survey", "(token)")
+        ticket = uow.tickets.get(survey.ticket_id)
+    if ticket is None:
+        raise NotFound("ticket", survey.ticket_id)
+    spec = env.rules.survey
+    lang = ticket.language
+    expires_at = survey.sent_at + spec.expires_after
+    return SurveyPage(
+        survey=survey,
+        ticket_id=ticket.id,
+        subject=ticket.subject,
+        language=lang,
+        csat_question=spec.csat_question,
+        nps_question=spec.nps_question,
+        expires_at=expires_at,
+        expired=env.now() >= expires_at,
+    )
+
+
 def answer_survey(
     env: Env, *, token: str, csat: int | None = None, nps: int | None = None, comment: str = ""
 ) -> SurveyRecord:
-    """Record the customer's survey answer: CSAT 1-5 and/or NPS 0-10, once per survey."""
+    """Record the customer's survey answer: CSAT 1-5 and/or NPS 0-10, once per survey
+    (`SurveyAnswered` after that) and within the policy's `surveys.expires_after` of its
+    sending (`SurveyExpired` after that)."""
     if csat is None and nps is None:
         raise InvalidInput("csat", "give a CSAT (1-5) or NPS (0-10) score")
     if csat is not None and not 1 <= csat <= 5:
@@ -314,12 +362,19 @@ def answer_survey(
         survey = uow.surveys.get_by_token(token)
         if survey is None:
             raise NotFound("survey", "(token)")
+        # The ticket's row lock orders two answers sent at once; the survey is read again
+        # under it, so only the first is recorded.
+        change = load(uow, survey.ticket_id, f"customer:{survey.customer_id}", env.now())
+        survey = uow.surveys.get(survey.id) or survey
         if survey.answered_at is not None:
-            raise Conflict("this survey was already answered", survey_id=survey.id)
-        ticket = uow.tickets.get(survey.ticket_id)
-        if ticket is None:
-            raise NotFound("ticket", survey.ticket_id)
-        change = load(uow, ticket.id, f"customer:{survey.customer_id}", env.now())
+            raise SurveyAnswered("this survey was already answered", survey_id=survey.id)
+        expires_at = survey.sent_at + env.rules.survey.expires_after
+        if change.at >= expires_at:
+            raise SurveyExpired(
+                "this survey link has expired",
+                survey_id=survey.id,
+                expired_at=expires_at.isoformat(),
+            )
         answered = replace(
             survey, csat=csat, nps=nps, comment=comment[:5000], answered_at=change.at
         )

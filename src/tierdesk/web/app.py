@@ -18,7 +18,7 @@ from tierdesk.config import Settings, ensure_secret
 from tierdesk.services import tickets
 from tierdesk.services.env import Env
 from tierdesk.services.policies import PolicyInForce
-from tierdesk.web import console, docs, errors, openapi
+from tierdesk.web import console, docs, errors, openapi, public
 from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
@@ -92,6 +92,7 @@ def create_app(
     app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET it stands for
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
+    public.install(app)  # the customer pages: survey, contact, magic link, chat
     docs.install(app)  # /docs: the vendored Swagger UI
     app.include_router(line_channel.router)
     openapi.install(app)  # every answer of every operation in /openapi.json
