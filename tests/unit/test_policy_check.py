@@ -328,3 +328,15 @@ def test_survey_expiry_is_a_policy_field_the_checker_reads() -> None:
 def test_a_policy_without_a_survey_template_is_warned() -> None:
     text = re.sub(r"\n    use: survey\n", "\n    use: reply\n", GOOD)
     assert any("use: survey" in f.message for f in only(findings_for(text), "warning"))
+
+
+@pytest.mark.rule("R-SLA-4")
+def test_a_channel_target_on_an_unknown_clock_or_channel_is_an_error() -> None:
+    block = "channels:\n  line:\n    clock: business\n    first_response: 5m\n"
+    assert block in GOOD, "fixture drifted: the preset's LINE target"
+    errors = only(findings_for(replaced(block, block.replace("business", "office"))), "error")
+    assert [(e.path, "office" in e.message) for e in errors] == [("channels.line.clock", True)]
+    errors = only(findings_for(replaced(block, block.replace("line:", "telegram:"))), "error")
+    assert len(errors) == 1 and errors[0].path.startswith("channels")
+    vague = only(findings_for(replaced(block, block.replace("5m", "quickly"))), "error")
+    assert [e.path for e in vague] == ["channels.line.first_response"]

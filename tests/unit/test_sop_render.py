@@ -63,9 +63,10 @@ def test_cs_sop_markdown_has_the_seed_output_format_in_order() -> None:
         "## Appendix: Rules the Helpdesk Enforces",  # every rule that runs (R-DOC-1)
     ]
     assert all(h.startswith("### ") for h in headings[7:])
-    assert table_headers(text)[:4] == [
+    assert table_headers(text)[:5] == [
         "| Tier | Scope | Team Size | Tools |",
         "| Priority | First Response | Resolution | Escalation |",
+        "| Channel | First Response |",  # the per-channel targets under SLA Targets (R-SLA-4)
         "| # | Reason | Volume % | Resolution | Template? |",
         "| Metric | Target |",
     ]
@@ -350,3 +351,19 @@ def test_live_data_fills_top_reasons_and_the_metrics_current_trend_and_action() 
     zh = sop.render(loaded, fmt="md", lang="zh-TW", live=live)
     assert isinstance(zh, str)
     assert "| 60% | 下降 5% | 是 |" in zh
+
+
+@pytest.mark.rule("R-SLA-4")
+@pytest.mark.parametrize("name", ["cs-sop", "full-sop"])
+def test_the_channel_targets_are_printed_with_their_clock(name: str) -> None:
+    en = md(name, "en")
+    assert table_rows(en, "| Channel | First Response |") == [["LINE", "5 min (business hours)"]]
+    assert "earlier of its priority's due time and its channel's" in en
+    zh = md(name, "zh-TW")
+    assert table_rows(zh, "| 管道 | 首次回覆 |") == [["LINE", "5 分鐘（營業時間）"]]
+    text = preset_text(name).replace("first_response: 5m", "first_response: 3m", 1)
+    out = sop.render(loaded_from(text), fmt="md", lang="en")
+    assert isinstance(out, str)
+    assert table_rows(out, "| Channel | First Response |") == [["LINE", "3 min (business hours)"]]
+    plain = preset_text("simple")
+    assert "| Channel | First Response |" not in md("simple") and "\nchannels:" not in plain

@@ -269,6 +269,8 @@ class ChannelResponse:
     met: int
     breached: int
     attainment: float | None
+    # seconds of the channel's own first-response target (R-SLA-4), None without one
+    channel_target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,7 @@ def build(
                 r["met"],
                 r["breached"],
                 _share(r["met"], r["met"] + r["breached"]),
+                None if r["channel_target"] is None else float(r["channel_target"]),
             )
             for r in current.channels
         ),

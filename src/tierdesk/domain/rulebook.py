@@ -83,6 +83,15 @@ class PriorityLevel:
 
 
 @dataclass(frozen=True)
+class ChannelTarget:
+    """A channel's own first-response target on a calendar (R-SLA-4)."""
+
+    channel: str  # a tierdesk.domain.model.Channel
+    clock: str  # a CalendarSpec name
+    first_response: timedelta
+
+
+@dataclass(frozen=True)
 class Phrases:
     """Detection phrases per language: plain phrases or regular expressions (`re:` prefix)."""
 
@@ -314,6 +323,11 @@ class Rulebook:
     teams: tuple[tuple[str, LocalText], ...] = ()  # non-tier escalation targets: (id, name)
     frameworks: tuple[ComplaintFramework, ...] = ()  # complaint frameworks (R-TPL-2)
     survey: SurveySpec = SurveySpec()  # the CSAT/NPS survey page
+    channel_targets: tuple[ChannelTarget, ...] = ()  # per-channel first response (R-SLA-4)
+
+    def channel_target(self, channel: str | None) -> ChannelTarget | None:
+        """The first-response target of tickets on `channel`, if the policy sets one."""
+        return next((c for c in self.channel_targets if c.channel == channel), None)
 
     def frameworks_for(self, category: str) -> tuple[ComplaintFramework, ...]:
         """The complaint frameworks that guide replies on tickets of `category`."""

@@ -15,6 +15,12 @@ priority's target. The clocks are a pure fold over `ClockEvent`s:
 
 A running clock warns once `warn_at` of its target is used, and breaches when more than the
 target is used; a breach records by how much business time it was missed (`breached_by`).
+
+Per-channel first response (R-SLA-4): when the policy sets a target for the ticket's channel
+(`Rulebook.channel_target`), `first_response` is counted twice from the same events, on the
+priority's calendar against the priority's target and on the channel's calendar against the
+channel's, and the clock is the one due first (`basis` says which). The ticket must be answered
+by the earlier due time; it is met only when both are met, and breached as soon as either is.
 Standard library only; `now` is a parameter.
 """
 
@@ -99,6 +105,7 @@ class ClockStatus:
     breached_by: timedelta | None
     reason: str
     previous: tuple[ClockStatus, ...] = ()
+    basis: str = "priority"  # whose target: "priority", or the channel's name (R-SLA-4)
 
 
 @dataclass(frozen=True)
@@ -144,19 +151,29 @@ def level_of(rules: Rulebook, priority_id: str) -> PriorityLevel:
     return level
 
 
-def due_times(priority_id: str, created_at: datetime, rules: Rulebook) -> DueTimes:
+def due_times(
+    priority_id: str, created_at: datetime, rules: Rulebook, channel: str | None = None
+) -> DueTimes:
     """First-response and resolution due times (UTC) of a ticket created at `created_at`
-    (aware), on the priority's calendar. `resolution_due` is None without a target."""
+    (aware), on the priority's calendar; the first response the earlier of that and the
+    channel's target (R-SLA-4) when the policy sets one for `channel`. `resolution_due` is
+    None without a target."""
     level = level_of(rules, priority_id)
     created = require_aware(created_at, "created_at")
     spec = rules.calendar(level.clock)
     cal = calendar_for(spec)
     resolution = None if level.resolution is None else cal.due(created, level.resolution)
+    first = cal.due(created, level.first_response)
+    target = rules.channel_target(channel)
+    if target is not None:
+        first = min(
+            first, calendar_for(rules.calendar(target.clock)).due(created, target.first_response)
+        )
     return DueTimes(
         priority=level.id,
         clock=level.clock,
         timezone=spec.timezone,
-        first_response_due=cal.due(created, level.first_response),
+        first_response_due=first,
         resolution_due=resolution,
     )
 
@@ -167,10 +184,12 @@ def ticket_clocks(
     events: Iterable[ClockEvent],
     now: datetime,
     rules: Rulebook,
+    channel: str | None = None,
 ) -> dict[str, ClockStatus]:
     """The status at `now` of each clock the ticket has: one per target the priority sets,
-    except `next_reply` before its first start. Events after `now` are not yet counted; an
-    event before `created_at`, or `now` before it, is a ValueError."""
+    except `next_reply` before its first start; `first_response` also against the target of
+    the ticket's `channel` when the policy sets one (see the module doc). Events after `now`
+    are not yet counted; an event before `created_at`, or `now` before it, is a ValueError."""
     level = level_of(rules, priority_id)
     created = require_aware(created_at, "created_at")
     now = require_aware(now, "now")
@@ -190,6 +209,21 @@ def ticket_clocks(
             continue
         statuses = [_status(name, run, target, level.warn_at, now, cal) for run in runs]
         out[name] = _with_previous(statuses[-1], tuple(statuses[:-1]))
+    by_channel = rules.channel_target(channel)
+    if by_channel is not None:
+        ch_cal = calendar_for(rules.calendar(by_channel.clock))
+        run = cycles["first_response"][-1]
+        own = _status(
+            "first_response",
+            run,
+            by_channel.first_response,
+            level.warn_at,
+            now,
+            ch_cal,
+            basis=by_channel.channel,
+        )
+        if own.due_at < out["first_response"].due_at:
+            out["first_response"] = own
     return out
 
 
@@ -227,6 +261,7 @@ def _status(
     warn_at: float,
     now: datetime,
     cal: BusinessCalendar,
+    basis: str = "priority",
 ) -> ClockStatus:
     segments = list(run.segments)
     if run.running_since is not None:
@@ -258,7 +293,8 @@ def _status(
         paused=run.paused,
         stopped_at=run.stopped_at,
         breached_by=breached_by,
-        reason=_reason(name, state, target, elapsed, due_at, breached_by, cal.spec.name),
+        reason=_reason(name, state, target, elapsed, due_at, breached_by, cal.spec.name, basis),
+        basis=basis,
     )
 
 
@@ -287,10 +323,13 @@ def _reason(
     due_at: datetime,
     breached_by: timedelta | None,
     calendar: str,
+    basis: str = "priority",
 ) -> str:
     label = name.replace("_", " ")
     used = f"{format_duration(elapsed)} of {format_duration(target, largest_unit='hour')}"
     where = f"on the {calendar} clock"
+    if basis != "priority":
+        where += f", the {basis} channel's target"
     if state == "breached" and breached_by is not None:
         missed = format_duration(breached_by, largest_unit="hour")
         return f"{label} target missed by {missed} ({used} used {where}; due {due_at.isoformat()})"

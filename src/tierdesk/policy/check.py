@@ -57,6 +57,10 @@ def _check_references(p: Policy) -> Iterator[Issue]:
     for pid, pr in p.priorities.items():
         if pr.clock not in p.calendars:
             yield "error", ("priorities", pid, "clock"), f"clock {pr.clock!r} is not a calendar"
+    for ch, target in p.channels.items():
+        if target.clock not in p.calendars:
+            msg = f"clock {target.clock!r} is not a calendar"
+            yield "error", ("channels", ch, "clock"), msg
     for cid, cat in p.categories.items():
         if cat.priority not in p.priorities:
             msg = f"priority {cat.priority} is referenced but not defined in priorities"

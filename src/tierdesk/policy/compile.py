@@ -226,4 +226,7 @@ def compile_policy(p: Policy) -> rb.Rulebook:
             text(p.surveys.csat_question),
             text(p.surveys.nps_question),
         ),
+        channel_targets=tuple(
+            rb.ChannelTarget(ch, c.clock, c.first_response) for ch, c in p.channels.items()
+        ),
     )

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from tierdesk.domain.durations import compact_duration, parse_duration
-from tierdesk.domain.model import Signal
+from tierdesk.domain.model import Channel, Signal
 
 
 class Strict(BaseModel):
@@ -311,6 +311,16 @@ class PriorityDef(Strict):
     notify: list[str] = Field([], description="Who is told (the SLA table's Escalation column).")
 
 
+class ChannelTarget(Strict):
+    """A channel's own first-response target (R-SLA-4): a ticket that came in on the channel
+    must be first answered by the earlier of this due time and its priority's."""
+
+    clock: str = Field(description="The calendar the target runs on (a key of `calendars`).")
+    first_response: Duration = Field(
+        description="First response target of the channel's tickets on `clock`, e.g. 5m."
+    )
+
+
 class Phrases(Strict):
     en: list[str] = []
     zh_tw: list[str] = Field([], alias="zh-TW")
@@ -579,6 +589,13 @@ class Policy(Strict):
         {}, description="Non-tier escalation targets (legal, pr)."
     )
     priorities: dict[PriorityId, PriorityDef] = Field(min_length=1)
+    channels: dict[Channel, ChannelTarget] = Field(
+        {},
+        description=(
+            "Per-channel first-response targets (R-SLA-4), e.g. line: 5m on business hours; "
+            "a ticket's first response is due at the earlier of its priority's and its channel's."
+        ),
+    )
     categories: dict[Identifier, CategoryDef] = Field(min_length=1)
     signals: dict[Signal, SignalDef] = {}
     routing: list[RoutingRule] = []

@@ -8,7 +8,8 @@ services record: findings (warnings and breaches, each recorded once under a mar
 Ticket event -> clock event: a public reply stops first_response and next_reply; a customer
 message after the first reply starts next_reply; waiting on the customer pauses every clock and
 resuming resumes them; resolving, closing or merging stops them; reopening starts resolution
-again (it carries on) and next_reply.
+again (it carries on) and next_reply. A ticket's first response is also held to its channel's
+target when the policy sets one (R-SLA-4): the ticket's channel goes to the domain's clocks.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def views(
     if not state.priority:
         return []
     at = max(now, state.created_at)
-    clocks = ticket_clocks(state.priority, state.created_at, clock_events(events), at, rules)
+    clocks = ticket_clocks(
+        state.priority, state.created_at, clock_events(events), at, rules, state.channel
+    )
     return list(clocks.values())
 
 
@@ -78,6 +81,7 @@ class SlaFinding:
     due_at: datetime
     breached_by: timedelta | None
     reason: str
+    basis: str = "priority"  # whose target: "priority" or the channel's name (R-SLA-4)
 
 
 def _cycles(status: ClockStatus) -> Iterator[tuple[str, ClockStatus]]:
@@ -97,9 +101,15 @@ def findings(
         for sfx, c in _cycles(status):
             breach, warning = f"breach:{c.clock}{sfx}", f"warning:{c.clock}{sfx}"
             if c.breached_by is not None and breach not in state.sla_marks:
-                out.append(SlaFinding(breach, "breach", c.clock, c.due_at, c.breached_by, c.reason))
+                out.append(
+                    SlaFinding(
+                        breach, "breach", c.clock, c.due_at, c.breached_by, c.reason, c.basis
+                    )
+                )
             elif c.state == "warning" and warning not in state.sla_marks:
-                out.append(SlaFinding(warning, "warning", c.clock, c.due_at, None, c.reason))
+                out.append(
+                    SlaFinding(warning, "warning", c.clock, c.due_at, None, c.reason, c.basis)
+                )
     return out
 
 
@@ -147,7 +157,7 @@ def due_values(rules: Rulebook, state: TicketState) -> dict[str, str]:
     business's time zone and the customer's language."""
     if not state.priority:
         return {}
-    due = due_times(state.priority, state.created_at, rules)
+    due = due_times(state.priority, state.created_at, rules, state.channel)
     lang = state.language
     return {
         "first_response_due": notify.fmt_time(due.first_response_due, due.timezone, lang),

@@ -69,6 +69,7 @@ def _one(uow: UnitOfWork, env: Env, ticket_id: str, at: datetime) -> tuple[int, 
             mark=f.mark,
             clock=f.clock,
             due_at=f.due_at.isoformat(),
+            basis=f.basis,
             breached_by_seconds=(
                 int(f.breached_by.total_seconds()) if f.breached_by is not None else None
             ),

@@ -67,10 +67,29 @@ def sla_table(ctx: Ctx) -> Table:
     return Table((*(m(h) for h in headers), m("headers.escalation")), rows, "labels")
 
 
-def clock_notes(ctx: Ctx) -> tuple[Paragraph, Items]:
-    """What each clock used by a priority means: zone, opening hours, holidays (R-SLA-1)."""
+def channel_targets(ctx: Ctx) -> tuple[Table, Paragraph] | tuple[()]:
+    """Channel | First Response of the policy's per-channel targets (R-SLA-4), with how they
+    combine with the priority's; nothing when the policy sets none."""
     m = ctx.msg
-    used = list(dict.fromkeys(p.clock for p in ctx.rules.priorities))
+    if not ctx.rules.channel_targets:
+        return ()
+    rows = tuple(
+        (m(f"channels.{c.channel}"), ctx.on_clock(c.first_response, c.clock))
+        for c in ctx.rules.channel_targets
+    )
+    table = Table((m("headers.channel"), m("headers.first_response")), rows, "labels")
+    return table, Paragraph(m("clocks.channel_note"), "note")
+
+
+def clock_notes(ctx: Ctx) -> tuple[Paragraph, Items]:
+    """What each clock used by a priority or a channel target means: zone, opening hours,
+    holidays (R-SLA-1)."""
+    m = ctx.msg
+    used = list(
+        dict.fromkeys(
+            [p.clock for p in ctx.rules.priorities] + [c.clock for c in ctx.rules.channel_targets]
+        )
+    )
     notes = []
     for name in used:
         cal = ctx.policy.calendars[name]
@@ -246,7 +265,11 @@ def build_cs_sop(ctx: Ctx) -> SopDocument:
     m = ctx.msg
     sections = (
         Section(m("sections.support_tiers"), 2, (tiers_table(ctx),)),
-        Section(m("sections.sla_targets"), 2, (sla_table(ctx), *clock_notes(ctx))),
+        Section(
+            m("sections.sla_targets"),
+            2,
+            (sla_table(ctx), *channel_targets(ctx), *clock_notes(ctx)),
+        ),
         Section(m("sections.top_reasons"), 2, (reasons_table(ctx),)),
         Section(m("sections.escalation_flowchart"), 2, flowchart_blocks(ctx)),
         Section(m("sections.quality_metrics"), 2, (metrics_table(ctx),)),

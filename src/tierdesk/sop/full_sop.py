@@ -76,7 +76,12 @@ def _procedures(ctx: Ctx) -> _Chapter:
         items = Items(tuple(ctx.text(s) for s in doc.communication_standards), "checkbox")
         ch.subs.append((m("sections.communication_standards"), [items]))
     ch.subs.append((m("sections.support_tiers"), [cs_sop.tiers_table(ctx)]))
-    ch.subs.append((m("sections.sla_targets"), [cs_sop.sla_table(ctx), *cs_sop.clock_notes(ctx)]))
+    ch.subs.append(
+        (
+            m("sections.sla_targets"),
+            [cs_sop.sla_table(ctx), *cs_sop.channel_targets(ctx), *cs_sop.clock_notes(ctx)],
+        )
+    )
     return ch
 
 
