@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from tierdesk.web.public import survey
+from tierdesk.web.public import chat, contact, customer, survey
 
 
 def install(app: FastAPI) -> None:
     """Add the public pages' routes to `app` (the console's install mounts /static)."""
     router = APIRouter(include_in_schema=False)
-    for module in (survey,):
+    for module in (survey, contact, customer, chat):
         router.include_router(module.router)
     app.include_router(router)
