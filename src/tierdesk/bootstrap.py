@@ -249,6 +249,15 @@ def blob_store(settings: Settings) -> BlobStore:
     return BlobStore(settings.blob_dir())
 
 
+def orphan_blobs(settings: Settings) -> BlobStore | None:
+    """The blob store housekeeping cleans of orphans: only where mail comes in (mailboxes or
+    the SMTP receiver are configured), so a process pointed at another database never
+    deletes the blobs of the one the mail directory belongs to."""
+    if not (settings.email_mailboxes or settings.smtp_receive_port):
+        return None
+    return blob_store(settings)
+
+
 def parse_mail(settings: Settings, mailbox: str, raw: bytes) -> InboundMail:
     """Read one mail (RFC 5322 bytes) as the intake needs it, storing its original and its
     attachments (within the configured limits) by hash."""

@@ -154,3 +154,35 @@ def test_without_tls_trust_the_relay_is_not_used(
         assert not relay.mails
         [message] = desk.store.tables.outbox.values()
         assert "CERTIFICATE_VERIFY_FAILED" in (message.last_error or "")
+
+
+def test_a_bounced_address_gets_no_mail_until_the_customer_writes_from_it_again(
+    relay: Relay, tmp_path: Path
+) -> None:
+    desk = Desk(_settings(relay, tmp_path))
+    ticket_id = desk.take((CORPUS / "plain_utf8.eml").read_bytes()).ticket_id or ""
+    assert deliver(desk.env, desk.send).sent == 1  # the receipt reached the relay
+    bounce = (CORPUS / "bounce.eml").read_bytes().replace(b"gone@example.com", b"mei@example.com")
+    bounce = bounce.replace(b"t_00000000000000000000000000000000", ticket_id.encode())
+    assert desk.take(bounce).outcome == "bounce"
+
+    conversation.reply(desk.env, ticket_id=ticket_id, actor_id=desk.agent, body="It ships today.")
+    report = deliver(desk.env, desk.send)
+    assert (report.sent, report.dead, report.suppressed, report.retried) == (0, 1, 1, 0)
+    assert len(relay.mails) == 1  # nothing went to the relay
+    [dead] = [m for m in desk.store.tables.outbox.values() if m.status == "dead"]
+    assert dead.kind == "reply" and dead.last_error is not None
+    assert dead.last_error.startswith("AddressFailing: mei@example.com bounced (1x")
+    assert "5.1.1" in dead.last_error
+    assert deliver(desk.env, desk.send).claimed == 0  # recorded, not retried
+
+    again = (
+        "From: Mei Lin <mei@example.com>\r\nTo: support@desk.example\r\n"
+        f"Subject: Re: [#{ticket_id}] order\r\nMessage-ID: <again-1@mail.example.com>\r\n\r\n"
+        "My mailbox works again, any news?\r\n"
+    ).encode()
+    assert desk.take(again) == Received("reply", ticket_id)
+    assert "mei@example.com" not in desk.store.tables.address_failures
+    conversation.reply(desk.env, ticket_id=ticket_id, actor_id=desk.agent, body="Shipped.")
+    assert deliver(desk.env, desk.send).sent == 1
+    assert relay.mails[-1][0].rcpt_tos == ["mei@example.com"]

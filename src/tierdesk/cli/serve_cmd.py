@@ -39,6 +39,7 @@ from tierdesk.services import users
 from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, UsernameTaken
+from tierdesk.services.housekeeping import BlobFiles
 from tierdesk.services.outbox import Sender
 from tierdesk.services.policies import EnvSource, PolicyInForce
 from tierdesk.web.app import Lifespan, create_app
@@ -116,6 +117,7 @@ def serve(
             channels=channels,
             mailboxes=mailboxes,
             receivers=receivers,
+            blobs=bootstrap.orphan_blobs(settings),
         )
         if workers
         else None
@@ -197,6 +199,7 @@ def background(
     channels: Mapping[str, Sender] | None = None,
     mailboxes: Sequence[Mailbox] = (),
     receivers: Sequence[Receiver] = (),
+    blobs: BlobFiles | None = None,
 ) -> Lifespan:
     """A lifespan running the SLA sweeper, the outbox sender (webhooks over HTTP, each
     configured channel's messages to its sender in `channels`, the rest to the dev mailbox
@@ -210,7 +213,9 @@ def background(
         sender = bootstrap.outbound_sender(
             mailbox, env, allow_private_webhooks=allow_private_webhooks, channels=channels
         )
-        threads = start_background(env, sender, stop, mailboxes=mailboxes, receivers=receivers)
+        threads = start_background(
+            env, sender, stop, mailboxes=mailboxes, receivers=receivers, blobs=blobs
+        )
         try:
             yield
         finally:

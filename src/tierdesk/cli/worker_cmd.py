@@ -89,7 +89,7 @@ def worker(
         mailbox, env, allow_private_webhooks=allow, channels=channels
     )
     if once:
-        report = run_once(env, sender)
+        report = run_once(env, sender, blobs=bootstrap.orphan_blobs(settings))
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))
         return
     log_to_stderr()
@@ -101,6 +101,7 @@ def worker(
         housekeeping_interval=housekeeping_interval,
         mailboxes=mailboxes,
         receivers=receivers,
+        blobs=bootstrap.orphan_blobs(settings),
     )
 
 
@@ -112,8 +113,9 @@ def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
 
 def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
     """`{"sweep": {looked, warnings, breaches, escalations, skipped}, "outbox": {claimed,
-    sent, retried, dead}, "housekeeping": {sessions, tokens}}` (housekeeping: how many ended
-    sessions and API tokens were deleted)."""
+    sent, retried, dead, suppressed}, "housekeeping": {sessions, tokens, blobs}}` (housekeeping:
+    how many ended sessions, API tokens and orphan mail blobs were deleted; suppressed: dead
+    without sending, mail to a bounced address)."""
     s, d, h = report.sweep, report.delivery, report.housekeeping
     return {
         "sweep": {
@@ -123,8 +125,14 @@ def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
             "escalations": s.escalations,
             "skipped": s.skipped,
         },
-        "outbox": {"claimed": d.claimed, "sent": d.sent, "retried": d.retried, "dead": d.dead},
-        "housekeeping": {"sessions": h.sessions, "tokens": h.tokens},
+        "outbox": {
+            "claimed": d.claimed,
+            "sent": d.sent,
+            "retried": d.retried,
+            "dead": d.dead,
+            "suppressed": d.suppressed,
+        },
+        "housekeeping": {"sessions": h.sessions, "tokens": h.tokens, "blobs": h.blobs},
     }
 
 
@@ -134,5 +142,6 @@ def render(report: OnceReport) -> str:
         f"sweep: looked at {s.looked} ticket(s): {s.warnings} warning(s), {s.breaches} "
         f"breach(es), {s.escalations} escalation(s), {s.skipped} skipped\n"
         f"outbox: claimed {d.claimed}: {d.sent} sent, {d.retried} to retry, {d.dead} dead\n"
-        f"housekeeping: deleted {h.sessions} ended session(s), {h.tokens} ended API token(s)"
+        f"housekeeping: deleted {h.sessions} ended session(s), {h.tokens} ended API token(s), "
+        f"{h.blobs} orphan mail blob(s)"
     )

@@ -12,7 +12,9 @@ then the subject token `[#<ticket id>]`; otherwise a new ticket. A reply to a cl
 opens a new ticket linked to it (R-ESC-5).
 
 No loops: automatic mail (`auto_reason`) never opens a ticket or gets a receipt; a
-delivery-status report marks each failed address as failing (on its customer when known); a
+delivery-status report marks each failed address as failing (on its customer when known: the
+outbox then sends it nothing, `services.outbox`, until a mail from that address is taken in,
+which clears it); a
 mail from one of tierdesk's own addresses or carrying its loop marker is dropped as a loop; a
 sender over `hold_per_minute` mails a minute is held (recorded, not opened) until an agent
 looks.
@@ -127,6 +129,8 @@ def receive(
             _record(uow, env, mail, decided)
             uow.commit()
             return decided
+        if uow.mail.clear_failing(mail.sender):  # the address works again: mail it again
+            uow.commit()
         thread = _thread(uow, mail)
     received = _take(env, mail, thread)
     with env.uow() as uow:

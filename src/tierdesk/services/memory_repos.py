@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -545,6 +545,14 @@ class MemoryMail:
 
     def mark_failing(self, failure: AddressFailureRecord) -> None:
         self._t.address_failures[failure.address] = failure
+
+    def clear_failing(self, address: str) -> bool:
+        return self._t.address_failures.pop(address, None) is not None
+
+    def blob_hashes(self) -> Iterator[str]:
+        for mail in list(self._t.mail.values()):
+            yield mail.raw_sha256
+            yield from (a["sha256"] for a in mail.attachments if a.get("sha256"))
 
 
 class MemoryChannelEvents:

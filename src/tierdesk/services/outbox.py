@@ -4,7 +4,9 @@ Messages were written in the same transaction as their cause (receipts, replies,
 surveys). `deliver` claims a batch in one short transaction (concurrent workers never get the
 same message), sends each outside any transaction, and records sent or failed in another. A
 failure retries with exponential backoff until `max_attempts`, then the message is dead; a
-sender raising `Undeliverable` (refused for good) makes it dead at once. The
+sender raising `Undeliverable` (refused for good) makes it dead at once. A mail to an address
+that is failing (it bounced, `uow.mail.failing`) is not sent at all: it is dead at once with
+the bounce as its reason, until the customer writes from that address again. The
 sender gets the message's `dedupe_key` to pass on as the provider's idempotency key, so a crash
 between sending and recording does not make the customer receive it twice.
 """
@@ -17,6 +19,8 @@ from typing import Protocol
 
 from tierdesk.services.env import Env
 from tierdesk.services.errors import Undeliverable
+from tierdesk.services.notify import delivery_channel
+from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import OutboxRecord
 
 
@@ -33,6 +37,7 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
     released: int = 0  # not attempted: too little of the claim's lease was left
+    suppressed: int = 0  # of the dead: mail to a failing (bounced) address, not sent
 
 
 def backoff(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
@@ -58,7 +63,7 @@ def deliver(
     with env.uow() as uow:
         batch = uow.outbox.claim_batch(now, limit, lease)
         uow.commit()
-    sent = retried = dead = released = 0
+    sent = retried = dead = released = suppressed = 0
     deadline = now + lease - send_budget
     for message in batch:
         if env.now() > deadline:
@@ -67,6 +72,15 @@ def deliver(
                 uow.commit()
             released += 1
             continue
+        if _is_mail(message):
+            with env.uow() as uow:
+                bounced = _failing(uow, message)
+                if bounced is not None:
+                    uow.outbox.mark_failed(message.id, bounced, None)
+                    uow.commit()
+                    dead += 1
+                    suppressed += 1
+                    continue
         error, final = _try(send, message)
         with env.uow() as uow:
             at = env.now()
@@ -79,7 +93,22 @@ def deliver(
                 retried += retry is not None
                 dead += retry is None
             uow.commit()
-    return DeliveryReport(len(batch), sent, retried, dead, released)
+    return DeliveryReport(len(batch), sent, retried, dead, released, suppressed)
+
+
+def _is_mail(message: OutboxRecord) -> bool:
+    return delivery_channel(message.channel) == "email"  # webhooks travel on "webhook"
+
+
+def _failing(uow: UnitOfWork, message: OutboxRecord) -> str | None:
+    """Why mail to the message's recipient is not sent (its address bounced), or None."""
+    failure = uow.mail.failing(message.recipient.strip().lower())
+    if failure is None:
+        return None
+    return (
+        f"AddressFailing: {failure.address} bounced ({failure.bounces}x, last "
+        f"{failure.failed_at.isoformat()}): {failure.reason}"
+    )[:1000]
 
 
 def _try(send: Sender, message: OutboxRecord) -> tuple[str | None, bool]:

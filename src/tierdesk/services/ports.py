@@ -12,7 +12,7 @@ fakes in `tierdesk.services.memory` implement them. Records are in `tierdesk.ser
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -444,6 +444,15 @@ class MailRepository(Protocol):
 
     def mark_failing(self, failure: AddressFailureRecord) -> None:
         """Insert or replace the failure of `failure.address`."""
+        ...
+
+    def clear_failing(self, address: str) -> bool:
+        """Forget the failure of `address` (the customer wrote from it); False if none."""
+        ...
+
+    def blob_hashes(self) -> Iterator[str]:
+        """Every blob hash a stored mail refers to (its original and its attachments), in no
+        particular order, possibly repeated; read in batches, not all at once."""
         ...
 
 

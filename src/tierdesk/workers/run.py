@@ -23,7 +23,7 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import policies
 from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.services.env import Env
-from tierdesk.services.housekeeping import PurgeReport, purge
+from tierdesk.services.housekeeping import BlobFiles, PurgeReport, purge
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
 from tierdesk.services.ports import Clock, UnitOfWork
 from tierdesk.services.sweep import SweepReport, sweep
@@ -63,6 +63,7 @@ def start_background(
     housekeeping_interval: float = HOUSEKEEPING_INTERVAL,
     mailboxes: Sequence[Mailbox] = (),
     receivers: Sequence[Receiver] = (),
+    blobs: BlobFiles | None = None,
 ) -> list[threading.Thread]:
     """Start the sweeper, the outbox sender, housekeeping and one email poller per mailbox as
     daemon threads; they run until `stop` is set. Join the returned threads after setting it
@@ -85,7 +86,7 @@ def start_background(
         threading.Thread(
             target=run_housekeeping,
             args=(env, stop),
-            kwargs={"interval": housekeeping_interval},
+            kwargs={"interval": housekeeping_interval, "blobs": blobs},
             name="tierdesk-housekeeping",
             daemon=True,
         ),
@@ -123,10 +124,19 @@ def stop_background(
     return not any(t.is_alive() for t in threads)
 
 
-def run_once(env: policies.EnvSource, sender: Sender, *, now: datetime | None = None) -> OnceReport:
-    """One sweep (at `now`, default the clock), one delivery pass, then one purge (at `now`)."""
+def run_once(
+    env: policies.EnvSource,
+    sender: Sender,
+    *,
+    now: datetime | None = None,
+    blobs: BlobFiles | None = None,
+) -> OnceReport:
+    """One sweep (at `now`, default the clock), one delivery pass, then one purge (at `now`;
+    orphan mail blobs too with `blobs`)."""
     now_env = policies.current(env)
-    return OnceReport(sweep(now_env, now), deliver(now_env, sender), purge(now_env, now))
+    return OnceReport(
+        sweep(now_env, now), deliver(now_env, sender), purge(now_env, now, blobs=blobs)
+    )
 
 
 def run_forever(
@@ -140,6 +150,7 @@ def run_forever(
     handle_signals: bool = True,
     mailboxes: Sequence[Mailbox] = (),
     receivers: Sequence[Receiver] = (),
+    blobs: BlobFiles | None = None,
 ) -> None:
     """Run the workers in this process until `stop` is set or, with `handle_signals` (and
     when called from the main thread), SIGTERM/SIGINT arrives; then let the steps in progress
@@ -156,6 +167,7 @@ def run_forever(
             housekeeping_interval=housekeeping_interval,
             mailboxes=mailboxes,
             receivers=receivers,
+            blobs=blobs,
         )
         log.info(
             "workers started (sweep every %ss, outbox every %ss, housekeeping every %ss)",

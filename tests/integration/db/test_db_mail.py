@@ -3,7 +3,9 @@ repository contract, and the corpus's outcomes taken in through the real service
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from db_records import T0, at
 from tierdesk.adapters.email.parse import parse
 from tierdesk.adapters.email.store import BlobStore
 from tierdesk.policy import rulebook
+from tierdesk.services import housekeeping
 from tierdesk.services.email_intake import receive
 from tierdesk.services.ports import (
     AddressFailureRecord,
@@ -73,6 +76,26 @@ def test_an_address_failure_is_inserted_then_replaced(uow_factory: Factory) -> N
         uow.commit()
     with uow_factory() as uow:
         assert uow.mail.failing(first.address) == second
+    with uow_factory() as uow:
+        assert uow.mail.clear_failing(first.address)
+        assert not uow.mail.clear_failing("never@example.com")
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.mail.failing(first.address) is None
+
+
+def test_blob_hashes_name_every_original_and_stored_attachment(uow_factory: Factory) -> None:
+    attached = {"filename": "a.pdf", "size": 3, "sha256": "a" * 64}
+    refused = {"filename": "big.bin", "size": 9, "sha256": None, "refused": "too large"}
+    with uow_factory() as uow:
+        for i in range(2500):  # more than one batch
+            uow.mail.add(_mail(f"{i}@x", raw_sha256=f"{i:064x}", attachments=()))
+        uow.mail.add(_mail("att@x", raw_sha256="b" * 64, attachments=(attached, refused)))
+        uow.commit()
+    with uow_factory() as uow:
+        found = list(uow.mail.blob_hashes())
+    assert set(found) == {f"{i:064x}" for i in range(2500)} | {"a" * 64, "b" * 64}
+    assert len(found) == 2502
 
 
 def test_the_corpus_gets_the_same_outcomes_on_every_store_and_twice_is_once(
@@ -98,3 +121,40 @@ def test_the_corpus_gets_the_same_outcomes_on_every_store_and_twice_is_once(
         assert failing is not None and failing.customer_id == ticket.customer_id
         thread = uow.mail.for_ticket(ticket.id)
     assert {m.outcome for m in thread} >= {"reply", "auto_reply", "bounce"}
+
+
+def test_housekeeping_deletes_orphan_blobs_past_the_grace_and_nothing_a_mail_refers_to(
+    uow_factory: Factory, tmp_path: Path
+) -> None:
+    desk = make_store_desk(uow_factory, rulebook(preset="cs-sop"))
+    blobs = BlobStore(tmp_path / "mail")
+    kept: set[str] = set()
+    for name in ("nested.eml", "plain_utf8.eml"):
+        mail = parse(
+            (CORPUS / name).read_bytes(),
+            mailbox="s",
+            store=blobs.put,
+            max_attachment_bytes=10**6,
+            max_attachments=5,
+        )
+        assert receive(desk.env, mail).outcome == "ticket"
+        kept |= {mail.raw_sha256, *(a.sha256 for a in mail.attachments if a.sha256)}
+    assert len(kept) >= 3  # the originals, an attachment and an inline image
+    orphan, fresh, reused = (blobs.put(f"never committed {i}".encode()) for i in range(3))
+    leftover = blobs.path(orphan).parent / ".tmp-crashed"
+    leftover.write_bytes(b"half")
+    now = datetime.now(UTC)
+    old = (now - timedelta(days=2)).timestamp()
+    for sha in (*kept, orphan, reused):
+        os.utime(blobs.path(sha), (old, old))
+    os.utime(leftover, (old, old))
+    blobs.put(b"never committed 2")  # `reused`: stored again by a mail being taken in now
+
+    report = housekeeping.purge(desk.env, now, blobs=blobs)
+    assert report.blobs == 2  # the old orphan and the crashed temporary file
+    assert not blobs.path(orphan).exists() and not leftover.exists()
+    assert all(blobs.path(sha).exists() for sha in (*kept, fresh, reused))
+    assert housekeeping.purge(desk.env, now, blobs=blobs).blobs == 0
+    later = housekeeping.purge(desk.env, now + timedelta(days=2), blobs=blobs)
+    assert later.blobs == 2  # `fresh` and `reused`, once their day is over; never `kept`
+    assert all(blobs.path(sha).exists() for sha in kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from tierdesk.services.ports import AddressFailureRecord, InboundMailRecord
 
 _M = inbound_mail.c
 _F = mail_address_failures.c
+_BATCH = 1000
 
 
 class SqlMail:
@@ -57,3 +59,27 @@ class SqlMail:
         )
         if not updated.rowcount:
             self._tx.insert(mail_address_failures, row)
+
+    def clear_failing(self, address: str) -> bool:
+        deleted = self._tx.execute(sa.delete(mail_address_failures).where(_F.address == address))
+        return bool(deleted.rowcount)
+
+    def blob_hashes(self) -> Iterator[str]:
+        last = 0
+        while True:
+            rows = (
+                self._tx.execute(
+                    sa.select(_M.row_id, _M.raw_sha256, _M.attachments)
+                    .where(_M.row_id > last)
+                    .order_by(_M.row_id)
+                    .limit(_BATCH)
+                )
+                .mappings()
+                .all()
+            )
+            if not rows:
+                return
+            for row in rows:
+                last, attachments = row["row_id"], row["attachments"]
+                yield row["raw_sha256"]
+                yield from (a["sha256"] for a in attachments or () if a.get("sha256"))
