@@ -105,7 +105,9 @@ def test_worker_once_sweeps_and_delivers_every_message_exactly_once(
     assert sorted(_mailbox_keys(mailbox)) == sorted(m.dedupe_key for m in messages)
     again = _once(sqlite_url, mailbox)
     assert again["sweep"]["escalations"] == 0 and again["outbox"]["claimed"] == 0
-    assert first["housekeeping"] == again["housekeeping"] == {"sessions": 0, "tokens": 0, "blobs": 0}
+    assert (
+        first["housekeeping"] == again["housekeeping"] == {"sessions": 0, "tokens": 0, "blobs": 0}
+    )
     assert len(_mailbox_keys(mailbox)) == len(messages)
 
 
@@ -138,7 +140,11 @@ def test_worker_once_deletes_sessions_and_tokens_that_ended_long_ago(
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "housekeeping: deleted 1 ended session(s), 1 ended API token(s)" in result.stdout
-    assert _once(sqlite_url, tmp_path / "m")["housekeeping"] == {"sessions": 0, "tokens": 0, "blobs": 0}
+    assert _once(sqlite_url, tmp_path / "m")["housekeeping"] == {
+        "sessions": 0,
+        "tokens": 0,
+        "blobs": 0,
+    }
     db = bootstrap.open_database(sqlite_url)
     try:
         with db.uow() as uow:
