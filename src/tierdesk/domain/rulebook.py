@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from tierdesk.domain.model import LocalText, Signal
+from tierdesk.domain.notify_rules import NotificationSpec
 
 
 class DateSet(Protocol):
@@ -324,6 +325,7 @@ class Rulebook:
     frameworks: tuple[ComplaintFramework, ...] = ()  # complaint frameworks (R-TPL-2)
     survey: SurveySpec = SurveySpec()  # the CSAT/NPS survey page
     channel_targets: tuple[ChannelTarget, ...] = ()  # per-channel first response (R-SLA-4)
+    notifications: NotificationSpec = field(default_factory=NotificationSpec)  # staff notices
 
     def channel_target(self, channel: str | None) -> ChannelTarget | None:
         """The first-response target of tickets on `channel`, if the policy sets one."""

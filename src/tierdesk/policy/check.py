@@ -18,6 +18,7 @@ from tierdesk.domain.triggers import REGISTRY as TRIGGERS
 from tierdesk.domain.triggers import PolicyFacts
 from tierdesk.policy.loader import Finding, LoadedPolicy, Severity
 from tierdesk.policy.metrics import MetricTargetError, parse_metric_target
+from tierdesk.policy.notices import check_notifications
 from tierdesk.policy.schema import Policy, Text, trigger_params
 
 # Roles the helpdesk knows even when a policy's authority ladder does not list them.
@@ -47,6 +48,10 @@ def check(loaded: LoadedPolicy) -> list[Finding]:
         dotted = ".".join(str(x) for x in path)
         findings.append(Finding(severity, dotted, message, line, col, loaded.source))
     return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.col))
+
+
+def _check_notifications(p: Policy) -> Iterator[Issue]:
+    return check_notifications(p, KNOWN_ROLES)
 
 
 def _targets(p: Policy) -> set[str]:
@@ -242,4 +247,5 @@ _CHECKERS = (
     _check_routing,
     _check_quality,
     _check_surveys,
+    _check_notifications,
 )

@@ -13,6 +13,7 @@ from tierdesk.domain.durations import parse_duration
 from tierdesk.domain.model import LocalText
 from tierdesk.domain.triggers import REGISTRY as TRIGGERS
 from tierdesk.policy.metrics import parse_metric_target
+from tierdesk.policy.notices import compile_notifications
 from tierdesk.policy.schema import (
     WEEKDAYS,
     ActionDef,
@@ -229,4 +230,5 @@ def compile_policy(p: Policy) -> rb.Rulebook:
         channel_targets=tuple(
             rb.ChannelTarget(ch, c.clock, c.first_response) for ch, c in p.channels.items()
         ),
+        notifications=compile_notifications(p.notifications),
     )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from tierdesk.services.memory_notices import MemoryIncidents, MemoryNotices
 from tierdesk.services.memory_repos import (
     MemoryApprovals,
     MemoryChannelEvents,
@@ -40,8 +41,10 @@ from tierdesk.services.ports import (
     CustomerRepository,
     EscalationRepository,
     EventLog,
+    IncidentRepository,
     MailRepository,
     MessageRepository,
+    NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
     SessionRepository,
@@ -110,6 +113,8 @@ class MemoryUnitOfWork:
         self.webhooks: WebhookRepository = MemoryWebhooks(t)
         self.mail: MailRepository = MemoryMail(t)
         self.channel_events: ChannelEventRepository = MemoryChannelEvents(t)
+        self.notices: NoticeRepository = MemoryNotices(t)
+        self.incidents: IncidentRepository = MemoryIncidents(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

@@ -34,6 +34,13 @@ from tierdesk.services.records import (
     UserRecord,
     WebhookRecord,
 )
+from tierdesk.services.staff_records import (
+    IncidentEntryRecord,
+    IncidentRecord,
+    IncidentTicketRecord,
+    NoticeRecord,
+    NoticeSettingsRecord,
+)
 
 R = TypeVar("R")
 
@@ -62,6 +69,11 @@ class Tables:
     mail: dict[str, InboundMailRecord] = field(default_factory=dict)  # by message_id
     address_failures: dict[str, AddressFailureRecord] = field(default_factory=dict)
     channel_events: dict[tuple[str, str], ChannelEventRecord] = field(default_factory=dict)
+    notices: dict[str, NoticeRecord] = field(default_factory=dict)
+    notice_settings: dict[str, NoticeSettingsRecord] = field(default_factory=dict)
+    incidents: dict[str, IncidentRecord] = field(default_factory=dict)
+    incident_tickets: dict[tuple[str, str], IncidentTicketRecord] = field(default_factory=dict)
+    incident_entries: dict[str, IncidentEntryRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})

@@ -19,14 +19,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from tierdesk.domain.notify_rules import NoticeEvent
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import PolicyError, check, compile_policy
 from tierdesk.policy.compare import Change, compare
 from tierdesk.policy.loader import MAX_POLICY_BYTES, Finding, load_text
 from tierdesk.policy.loader import PolicyTooComplex as TooComplexText
 from tierdesk.policy.schema import Policy
+from tierdesk.services import staff_notices
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
     Forbidden,
@@ -134,8 +137,15 @@ def approve_version(
             decision_note=note,
         )
         uow.policies.save(approved)
+        staff_notices.record(uow, env, [_in_force(approved, approver.id, now)])
         uow.commit()
         return approved
+
+
+def _in_force(version: PolicyVersionRecord, approver_id: str, at: datetime) -> NoticeEvent:
+    """The staff notice event of a version that came into force (to acknowledge)."""
+    subject = f"{version.number} ({version.title})"
+    return NoticeEvent("policy_version", at, version.id, subject=subject, actor_id=approver_id)
 
 
 def reject_version(env: Env, *, version_id: str, actor_id: str, note: str) -> PolicyVersionRecord:

@@ -9,12 +9,12 @@ breached or escalated twice for the same reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tierdesk.domain.escalation import evaluate
 from tierdesk.domain.events import SYSTEM, EventKind
-from tierdesk.services import clocks, escalations, facts
+from tierdesk.services import clocks, escalations, facts, staff_notices
 from tierdesk.services.env import Env
 from tierdesk.services.errors import StaleVersion
 from tierdesk.services.ports import DuplicateKey, UnitOfWork
@@ -30,11 +30,12 @@ class SweepReport:
     breaches: int = 0
     escalations: int = 0
     skipped: int = 0  # held by another worker, or changed under us (looked at next time)
+    notices_sent: int = 0  # staff notices held in quiet hours, sent now (issue 16)
 
 
 def sweep(env: Env, now: datetime | None = None, *, limit: int = 200) -> SweepReport:
     """Record every warning, breach and time-in-tier escalation due by `now` (default: the
-    clock) on at most `limit` tickets."""
+    clock) on at most `limit` tickets, then send the staff notices whose quiet hours ended."""
     at = now or env.now()
     if at.tzinfo is None:
         raise ValueError(f"sweep needs an aware time, got naive {at}")
@@ -49,7 +50,7 @@ def sweep(env: Env, now: datetime | None = None, *, limit: int = 200) -> SweepRe
         except (StaleVersion, DuplicateKey):
             counts = None
         report = _add(report, counts)
-    return report
+    return replace(report, notices_sent=staff_notices.deliver_due(env, at, limit=limit))
 
 
 def _one(uow: UnitOfWork, env: Env, ticket_id: str, at: datetime) -> tuple[int, int, int] | None:

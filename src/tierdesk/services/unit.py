@@ -16,7 +16,7 @@ from typing import Any
 from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.state import TicketState, apply, encode, opened
-from tierdesk.services import clocks, webhooks
+from tierdesk.services import clocks, staff_notices, webhooks
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidTransition, NotFound, StaleVersion, WrongTier
 from tierdesk.services.ports import UnitOfWork
@@ -173,4 +173,6 @@ def finish(uow: UnitOfWork, env: Env, change: TicketChange) -> TicketRecord:
         if state.active
         else None
     )
-    return save(uow, change, sweep_at)
+    record = save(uow, change, sweep_at)
+    staff_notices.on_ticket(uow, env, change.base, state, change.events)
+    return record

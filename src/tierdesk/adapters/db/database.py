@@ -27,6 +27,7 @@ from sqlalchemy import event
 from tierdesk.adapters.db.errors import as_duplicate
 from tierdesk.adapters.db.repo_channels import SqlChannelEvents
 from tierdesk.adapters.db.repo_mail import SqlMail
+from tierdesk.adapters.db.repo_notices import SqlIncidents, SqlNotices
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
@@ -52,8 +53,10 @@ from tierdesk.services.ports import (
     CustomerRepository,
     EscalationRepository,
     EventLog,
+    IncidentRepository,
     MailRepository,
     MessageRepository,
+    NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
     SessionRepository,
@@ -215,6 +218,8 @@ class SqlUnitOfWork:
         self.webhooks: WebhookRepository = SqlWebhooks(self._tx)
         self.mail: MailRepository = SqlMail(self._tx)
         self.channel_events: ChannelEventRepository = SqlChannelEvents(self._tx)
+        self.notices: NoticeRepository = SqlNotices(self._tx)
+        self.incidents: IncidentRepository = SqlIncidents(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -273,6 +273,82 @@ channel_events = sa.Table(
     sa.Index("ix_channel_events_channel_user_id", "channel", "user_id", "received_at"),
 )
 
+# Staff notices and incidents (issue 16).
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), _fk("users.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    _at("created_at"),
+    _at("updated_at"),
+    sa.Column("ticket_id", sa.String(64), nullable=True),
+    sa.Column("link", sa.Text, nullable=False),
+    sa.Column("rule_ids", sa.JSON, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("urgent", sa.Boolean, nullable=False),
+    _at("read_at", nullable=True),
+    _at("deliver_at", nullable=True),
+    _at("delivered_at", nullable=True),
+    sa.Column("ref", sa.String(200), nullable=True),
+    sa.UniqueConstraint("user_id", "ref"),
+    sa.Index("ix_notices_user_id_updated_at", "user_id", "updated_at"),
+    sa.Index("ix_notices_deliver_at", "deliver_at"),
+)
+
+notice_settings = sa.Table(
+    "notice_settings",
+    metadata,
+    sa.Column("user_id", sa.String(64), _fk("users.id"), primary_key=True),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("line_user_id", sa.String(64), nullable=True),
+    sa.Column("quiet_start", sa.String(5), nullable=True),
+    sa.Column("quiet_end", sa.String(5), nullable=True),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    _at("updated_at", nullable=True),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    _at("created_at"),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _at("resolved_at", nullable=True),
+    sa.Column("resolved_by", sa.String(64), nullable=True),
+    sa.Column("resolution", sa.Text, nullable=False),
+)
+
+incident_tickets = sa.Table(
+    "incident_tickets",
+    metadata,
+    sa.Column("incident_id", sa.String(64), _fk("incidents.id"), primary_key=True),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), primary_key=True),
+    _at("linked_at"),
+    sa.Column("linked_by", sa.String(64), nullable=False),
+    sa.Index("ix_incident_tickets_ticket_id", "ticket_id"),
+)
+
+incident_entries = sa.Table(
+    "incident_entries",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("incident_id", sa.String(64), _fk("incidents.id"), nullable=False, index=True),
+    _at("at"),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
@@ -421,6 +497,10 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "pk_sessions": "sessions.id",
     "pk_webhooks": "webhooks.id",
     "pk_channel_events": "channel_events",
+    "pk_notices": "notices.id",
+    "uq_notices_user_id_ref": "notices.ref",
+    "pk_incidents": "incidents.id",
+    "uq_incident_entries_id": "incident_entries.id",
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",

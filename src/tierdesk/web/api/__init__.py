@@ -9,6 +9,7 @@ from tierdesk.web.api import (
     authority,
     customers,
     metrics,
+    notices,
     public,
     templates,
     ticket_commands,
@@ -34,6 +35,7 @@ def api_router() -> APIRouter:
         users_routes,
         webhooks,
         metrics,
+        notices,
     ):
         router.include_router(module.router)
     return router
