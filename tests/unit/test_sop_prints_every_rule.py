@@ -45,6 +45,7 @@ def test_every_rule_that_runs_is_printed(name: str, lang: str) -> None:
         *(f"escalation {r.id}" for r in rules.escalation_rules if f"{r.id}:" not in text),
         *(f"template {t.id}" for t in rules.templates if t.name.get(lang) not in text),
         *(f"calendar {c.name}" for c in rules.calendars if c.timezone not in text),
+        *(f"notification {r.id}" for r in rules.notifications.rules if f"| {r.id} |" not in text),
     ]
     for cal in loaded.policy.calendars.values():
         missing += [f"closed {d}" for d in cal.closed if d.isoformat() not in text]

@@ -9,6 +9,7 @@ from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Block, Items, Paragraph, Section, Table
 from tierdesk.sop.flowchart import action, question
 from tierdesk.sop.full_tables import authority_table
+from tierdesk.sop.notices import notices_blocks
 
 
 def routing_block(ctx: Ctx) -> Block:
@@ -66,4 +67,5 @@ def rules_in_force(ctx: Ctx, title: str | None = None) -> tuple[Section, ...]:
         Section(m("rules.escalation"), 3, (escalation_block(ctx),)),
         Section(m("rules.authority"), 3, (authority_table(ctx),)),
         Section(m("rules.templates"), 3, (templates_table(ctx),)),
+        Section(m("notices.title"), 3, notices_blocks(ctx)),
     )

@@ -8,6 +8,7 @@ from tierdesk.web.api import (
     auth_routes,
     authority,
     customers,
+    incidents,
     metrics,
     notices,
     public,
@@ -36,6 +37,7 @@ def api_router() -> APIRouter:
         webhooks,
         metrics,
         notices,
+        incidents,
     ):
         router.include_router(module.router)
     return router
