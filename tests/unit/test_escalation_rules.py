@@ -119,7 +119,7 @@ def test_the_time_box_runs_on_the_tiers_business_calendar(cs: Rulebook) -> None:
     assert "R-ESC-1" not in by_rule(evaluate(late, [], monday_0914, cs))
     esc = by_rule(evaluate(late, [], monday_0914 + MIN, cs))["R-ESC-1"]
     assert esc.triggered_at == monday_0914 + MIN
-    assert "15 min of business time (business calendar)" in esc.reason
+    assert "15 minutes of business time on the business calendar (the L1 tier's)" in esc.reason
     assert "reached at 2026-03-09 09:15 (Asia/Taipei)" in esc.reason
 
 

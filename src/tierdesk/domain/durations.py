@@ -7,7 +7,9 @@ that says what is accepted. Days and weeks are exact multiples of 24 hours of th
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from tierdesk.domain.errors import DomainError
 
@@ -132,3 +134,95 @@ def compact_duration(value: timedelta) -> str:
             n, seconds = divmod(seconds, size)
             out += f"{n}{unit}"
     return out or "0s"
+
+
+# --- durations as people say them (API, reasons, notices, the SOP, the console) -----------------
+
+ClockKind = Literal["business", "24x7"]
+
+_SPOKEN: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "day": ("day", "days"),
+        "hour": ("hour", "hours"),
+        "minute": ("minute", "minutes"),
+        "second": ("second", "seconds"),
+    },
+    "zh-TW": {
+        "day": ("天", "天"),
+        "hour": ("小時", "小時"),
+        "minute": ("分鐘", "分鐘"),
+        "second": ("秒", "秒"),
+    },
+}
+
+
+def clock_kind(always_open: bool) -> ClockKind:
+    """The kind of clock a calendar is: `24x7` (always open) or `business` (opening hours)."""
+    return "24x7" if always_open else "business"
+
+
+def _lang(lang: str) -> str:
+    return "zh-TW" if lang.lower().replace("_", "-") in ("zh-tw", "zh") else "en"
+
+
+def _plain(seconds: int, lang: str, *, days: bool) -> str:
+    words = _SPOKEN[lang]
+    sizes: list[tuple[str, int]] = [("hour", 3600), ("minute", 60), ("second", 1)]
+    if days and seconds >= 2 * 86400 and seconds % 86400 == 0:
+        sizes.insert(0, ("day", 86400))
+    parts: list[str] = []
+    for unit, size in sizes:
+        if seconds >= size:
+            n, seconds = divmod(seconds, size)
+            one, many = words[unit]
+            parts.append(f"{n} {one if n == 1 else many}")
+    if not parts:
+        return f"0 {words['minute'][1]}"
+    return " ".join(parts)
+
+
+def spoken(value: timedelta, lang: str = "en", clock: ClockKind | None = None) -> str:
+    """A duration as a person says it, largest unit hours: `15 minutes`, `40 hours`,
+    `1 hour 30 minutes`; on a business clock `24 business hours` (whole hours) or
+    `4 hours 30 minutes of business time`; zh-TW `15 分鐘`, `24 個工作小時`,
+    `工作時間 4 小時 30 分鐘`. On a 24x7 clock (or none) whole days from two up read as days
+    (`3 days`). Negative values are read by their size."""
+    lang = _lang(lang)
+    seconds = abs(int(value.total_seconds()))
+    if clock == "business":
+        if seconds and seconds % 3600 == 0:
+            n = seconds // 3600
+            if lang == "zh-TW":
+                return f"{n} 個工作小時"
+            return f"{n} business hour" if n == 1 else f"{n} business hours"
+        plain = _plain(seconds, lang, days=False)
+        return f"工作時間 {plain}" if lang == "zh-TW" else f"{plain} of business time"
+    return _plain(seconds, lang, days=True)
+
+
+def to_minute(value: timedelta) -> timedelta:
+    """`value` rounded to the nearest minute (reasons and notices read to the minute)."""
+    return timedelta(minutes=round(value.total_seconds() / 60))
+
+
+def duration_json(
+    value: timedelta, *, calendar: str, always_open: bool, lang: str = "en"
+) -> dict[str, Any]:
+    """A duration as the API gives it: whole `seconds`, the `clock` it runs on (`business` or
+    `24x7`), the policy `calendar` it is counted on, and `text` as a person says it."""
+    kind = clock_kind(always_open)
+    return {
+        "seconds": int(value.total_seconds()),
+        "clock": kind,
+        "calendar": calendar,
+        "text": spoken(value, lang, kind),
+    }
+
+
+def local_time(when: datetime, timezone: str, lang: str = "en") -> str:
+    """A moment in the policy's time zone, to the minute: `2025-03-04 15:00 (Asia/Taipei)`;
+    zh-TW `2025/03/04 15:00`."""
+    local = when.astimezone(ZoneInfo(timezone))
+    if _lang(lang) == "zh-TW":
+        return local.strftime("%Y/%m/%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M") + f" ({timezone})"

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from tierdesk.domain import durations
 from tierdesk.domain.calendar import calendar_for
 from tierdesk.domain.rulebook import EscalationRule, Rulebook, Template
 from tierdesk.domain.sla import level_of
@@ -212,8 +212,5 @@ def target_name(target: str, rules: Rulebook, lang: str = "en") -> str:
 
 
 def local_time(when: datetime, tz_name: str, lang: str) -> str:
-    """A time as a customer reads it, in the business's time zone."""
-    local = when.astimezone(ZoneInfo(tz_name))
-    if lang == "zh-TW":
-        return local.strftime("%Y/%m/%d %H:%M")
-    return local.strftime("%Y-%m-%d %H:%M") + f" ({tz_name})"
+    """A time as a customer reads it, in the business's time zone, to the minute."""
+    return durations.local_time(when, tz_name, lang)

@@ -68,6 +68,7 @@ class Tier:
     first_contact_resolution: bool
     expected_share: tuple[float, float] | None  # (low, high) fraction of volume, R-TIER-3
     staffing: StaffingInputs | None = None  # Erlang C inputs for team_size auto
+    calendar: str = ""  # the CalendarSpec the tier works on (its time box, R-ESC-1)
 
 
 @dataclass(frozen=True)

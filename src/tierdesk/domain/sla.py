@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from tierdesk.domain.calendar import BusinessCalendar, calendar_for, require_aware
-from tierdesk.domain.durations import format_duration
+from tierdesk.domain.durations import clock_kind, local_time, spoken, to_minute
 from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import PriorityLevel, Rulebook
 
@@ -106,6 +106,8 @@ class ClockStatus:
     reason: str
     previous: tuple[ClockStatus, ...] = ()
     basis: str = "priority"  # whose target: "priority", or the channel's name (R-SLA-4)
+    calendar: str = ""  # the policy calendar the clock counts on
+    always_open: bool = False  # that calendar is 24x7 (else business hours)
 
 
 @dataclass(frozen=True)
@@ -293,8 +295,10 @@ def _status(
         paused=run.paused,
         stopped_at=run.stopped_at,
         breached_by=breached_by,
-        reason=_reason(name, state, target, elapsed, due_at, breached_by, cal.spec.name, basis),
+        reason=_reason(name, state, target, elapsed, due_at, breached_by, cal, basis),
         basis=basis,
+        calendar=cal.spec.name,
+        always_open=cal.spec.always_open,
     )
 
 
@@ -322,20 +326,25 @@ def _reason(
     elapsed: timedelta,
     due_at: datetime,
     breached_by: timedelta | None,
-    calendar: str,
+    cal: BusinessCalendar,
     basis: str = "priority",
 ) -> str:
+    """The clock in words, durations as people say them (to the minute) and the due time in
+    the calendar's time zone: `first response running: 20 minutes of 4 business hours used
+    on the business calendar; due 2025-03-04 15:00 (Asia/Taipei)`."""
     label = name.replace("_", " ")
-    used = f"{format_duration(elapsed)} of {format_duration(target, largest_unit='hour')}"
-    where = f"on the {calendar} clock"
+    kind = clock_kind(cal.spec.always_open)
+    used = f"{spoken(to_minute(elapsed))} of {spoken(target, clock=kind)}"
+    where = f"on the {cal.spec.name} calendar"
     if basis != "priority":
         where += f", the {basis} channel's target"
+    due = local_time(due_at, cal.spec.timezone)
     if state == "breached" and breached_by is not None:
-        missed = format_duration(breached_by, largest_unit="hour")
-        return f"{label} target missed by {missed} ({used} used {where}; due {due_at.isoformat()})"
+        missed = spoken(max(to_minute(breached_by), timedelta(minutes=1)), clock=kind)
+        return f"{label} target missed by {missed} ({used} used {where}; due {due})"
     if state == "met":
         return f"{label} met: {used} used {where}"
-    return f"{label} {state}: {used} used {where}; due {due_at.isoformat()}"
+    return f"{label} {state}: {used} used {where}; due {due}"
 
 
 def _with_previous(status: ClockStatus, previous: tuple[ClockStatus, ...]) -> ClockStatus:

@@ -74,6 +74,11 @@ def _check_references(p: Policy) -> Iterator[Issue]:
             yield "error", ("categories", cid, "tier"), f"tier {cat.tier} is not defined in tiers"
         if cat.template is not None and cat.template not in p.templates:
             yield "error", ("categories", cid, "template"), f"template {cat.template!r} not defined"
+    for tid, tier in p.tiers.items():
+        if tier.calendar is not None and tier.calendar not in p.calendars:
+            known = ", ".join(p.calendars)
+            msg = f"calendar {tier.calendar!r} is not a calendar (defined: {known})"
+            yield "error", ("tiers", tid, "calendar"), msg
     if p.triage.fallback_category not in p.categories:
         yield "error", ("triage", "fallback_category"), "not a defined category"
     notice = p.escalation.customer_notice

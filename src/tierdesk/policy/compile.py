@@ -123,6 +123,17 @@ def _staffing(s: TierStaffing | None) -> rb.StaffingInputs | None:
     )
 
 
+def business_calendar(p: Policy) -> str:
+    """The policy's business calendar, a tier's calendar unless it names one: the calendar
+    called `business` if it keeps opening hours, else the first that is not 24x7, else the
+    first calendar."""
+    named = p.calendars.get("business")
+    if named is not None and not named.always_open:
+        return "business"
+    kept = [n for n, c in p.calendars.items() if not c.always_open]
+    return kept[0] if kept else next(iter(p.calendars))
+
+
 def compile_policy(p: Policy) -> rb.Rulebook:
     """The Rulebook for a policy that has passed `check` without errors."""
     priorities = tuple(
@@ -155,6 +166,7 @@ def compile_policy(p: Policy) -> rb.Rulebook:
                 else (float(t.expected_share[0]), float(t.expected_share[1]))
             ),
             staffing=_staffing(t.staffing),
+            calendar=t.calendar or business_calendar(p),
         )
         for tid, t in sorted(p.tiers.items())
     )

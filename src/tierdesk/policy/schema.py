@@ -293,6 +293,14 @@ class TierDef(Strict):
         ),
     )
     tools: list[str] = []
+    calendar: str | None = Field(
+        None,
+        description=(
+            "The calendar the tier works on (a key of `calendars`): its time box (R-ESC-1, "
+            "time_in_tier) counts working time on it. Default: the policy's business calendar "
+            "(`business`, else the first calendar that is not 24x7)."
+        ),
+    )
     resolution_target: Duration
     first_contact_resolution: bool = False
     expected_share: tuple[Percent, Percent] | None = Field(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from tierdesk.domain.durations import local_time
 from tierdesk.domain.events import TicketEvent
 from tierdesk.domain.rulebook import Rulebook, Template
 from tierdesk.domain.state import TicketState
@@ -158,10 +158,5 @@ def _render(
 
 
 def fmt_time(when: datetime | None, tz_name: str, lang: str) -> str:
-    """A due time as the customer reads it, in the business's time zone."""
-    if when is None:
-        return "-"
-    local = when.astimezone(ZoneInfo(tz_name))
-    if lang == "zh-TW":
-        return local.strftime("%Y/%m/%d %H:%M")
-    return local.strftime("%Y-%m-%d %H:%M") + f" ({tz_name})"
+    """A due time as the customer reads it, in the business's time zone, to the minute."""
+    return "-" if when is None else local_time(when, tz_name, lang)

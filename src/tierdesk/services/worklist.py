@@ -177,7 +177,7 @@ def sop_view(env: Env, *, actor_id: str, lang: str) -> SopView:
         effective = uow.policies.effective()
         ack = uow.policies.acknowledgement(effective.id, user.id) if effective else None
         versions = tuple(uow.policies.history())
-    document = _document(effective.id, effective.source, lang, env) if effective else ""
+    document = _document(effective, lang, env) if effective else ""
     works = user.role in AGENT_ROLES | LEAD_ROLES
     return SopView(
         effective,
@@ -191,12 +191,14 @@ def sop_view(env: Env, *, actor_id: str, lang: str) -> SopView:
 _DOCUMENTS: dict[tuple[str, str], str] = {}
 
 
-def _document(version_id: str, source: str, lang: str, env: Env) -> str:
-    """The printed SOP of a stored version as Markdown (rendered once per version and
-    language: a stored version never changes)."""
-    key = (version_id, lang)
+def _document(version: PolicyVersionRecord, lang: str, env: Env) -> str:
+    """The printed SOP of a stored version as Markdown, with the checker findings stored with
+    it (rendered once per version and language: a stored version never changes)."""
+    key = (version.id, lang)
     if key not in _DOCUMENTS:
-        loaded = load_text(source, "policy in force")
-        text = sop.render(loaded, fmt="md", lang=lang, rulebook=env.rules)
+        loaded = load_text(version.source, "policy in force")
+        text = sop.render(
+            loaded, fmt="md", lang=lang, rulebook=env.rules, findings=version.findings or None
+        )
         _DOCUMENTS[key] = text if isinstance(text, str) else text.decode("utf-8")
     return _DOCUMENTS[key]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from tierdesk.domain.durations import format_duration
 from tierdesk.domain.model import LocalText
@@ -44,6 +45,9 @@ class Ctx:
     business: str
     team_sizes: Mapping[str, int] = field(default_factory=dict)  # `auto` tiers sized by Erlang C
     live: LiveData | None = None  # measured values (`sop render --with-data`)
+    # The checker's findings on the policy (`Finding`s or their stored JSON): the appendix
+    # opens with its warnings.
+    findings: tuple[Any, ...] = ()
 
     @property
     def lang(self) -> str:

@@ -8,7 +8,7 @@ autoescaped); WeasyPrint turns that HTML into PDF without fetching anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NoReturn
 
@@ -16,8 +16,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tierdesk.domain.errors import DomainError
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.policy.check import check
 from tierdesk.policy.compile import compile_policy
-from tierdesk.policy.loader import LoadedPolicy
+from tierdesk.policy.loader import Finding, LoadedPolicy
 from tierdesk.policy.schema import Policy
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.cs_sop import build_cs_sop
@@ -46,6 +47,7 @@ def build_document(
     rulebook: Rulebook | None = None,
     team_sizes: Mapping[str, int] | None = None,
     live: LiveData | None = None,
+    findings: Sequence[Finding | Mapping[str, Any]] | None = None,
 ) -> SopDocument:
     """The SOP of a policy that passed `tierdesk.policy.check`, as localized plain data.
 
@@ -54,13 +56,18 @@ def build_document(
     `tierdesk.planning.team_size.auto_team_sizes`) fills `team_size: auto` tiers that have
     staffing inputs; without it they print as "auto (Erlang C)". `live` (measured values from
     the store) fills Top 10 Contact Reasons and the metrics' current/trend/action columns.
+    `findings` are the checker's findings to print (a stored version's); by default those of
+    `tierdesk.policy.check` on a loaded policy. Its warnings open the appendix in a box.
     """
     p = policy.policy if isinstance(policy, LoadedPolicy) else policy
     lang = lang or p.language
     if lang not in LANGS:
         raise SopRenderError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     name = business.strip() if business and business.strip() else p.business
-    ctx = Ctx(p, rulebook or compile_policy(p), messages(lang), name, dict(team_sizes or {}), live)
+    if findings is None:
+        findings = check(policy) if isinstance(policy, LoadedPolicy) else ()
+    rules = rulebook or compile_policy(p)
+    ctx = Ctx(p, rules, messages(lang), name, dict(team_sizes or {}), live, tuple(findings))
     return build_full_sop(ctx) if p.document.format == "full-sop" else build_cs_sop(ctx)
 
 
@@ -73,6 +80,7 @@ def render(
     rulebook: Rulebook | None = None,
     team_sizes: Mapping[str, int] | None = None,
     live: LiveData | None = None,
+    findings: Sequence[Finding | Mapping[str, Any]] | None = None,
 ) -> str | bytes:
     """The printed SOP: `md` and `html` give text, `pdf` gives bytes.
 
@@ -83,7 +91,13 @@ def render(
     if fmt not in FORMATS:
         raise SopRenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     doc = build_document(
-        policy, lang=lang, business=business, rulebook=rulebook, team_sizes=team_sizes, live=live
+        policy,
+        lang=lang,
+        business=business,
+        rulebook=rulebook,
+        team_sizes=team_sizes,
+        live=live,
+        findings=findings,
     )
     if fmt == "md":
         return render_markdown(doc)

@@ -4,7 +4,11 @@ cannot drift apart. Both layouts end with these sections."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from tierdesk.domain.templates import render
+from tierdesk.policy.loader import Finding
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Block, Items, Paragraph, Section, Table
 from tierdesk.sop.flowchart import action, question
@@ -45,6 +49,23 @@ def escalation_block(ctx: Ctx) -> Items:
     )
 
 
+def tier_hours_table(ctx: Ctx) -> Table:
+    """Which calendar each tier works on: its time box (R-ESC-1) counts working time on it."""
+    m = ctx.msg
+    rows = tuple(
+        (
+            m("values.id_name", id=t.id, name=ctx.local(t.name)),
+            t.calendar,
+            ctx.clock_label(t.calendar),
+            ctx.policy.calendars[t.calendar].timezone,
+        )
+        for t in ctx.rules.tiers
+        if t.calendar in ctx.policy.calendars
+    )
+    headers = (m("rules.tier"), m("rules.calendar"), m("rules.clock"), m("rules.timezone"))
+    return Table(headers, rows)
+
+
 def templates_table(ctx: Ctx) -> Table:
     m = ctx.msg
     rows = tuple(
@@ -59,13 +80,42 @@ def templates_table(ctx: Ctx) -> Table:
 
 
 def rules_in_force(ctx: Ctx, title: str | None = None) -> tuple[Section, ...]:
-    """The closing `##` section and its `###` parts: routing, escalation, authority, templates."""
+    """The closing `##` section and its `###` parts: routing, escalation, the tiers' hours,
+    authority, templates."""
     m = ctx.msg
+    box = warnings_section(ctx, ctx.findings)
     return (
         Section(title or m("rules.title"), 2, (Paragraph(m("rules.intro")),)),
+        *([box] if box is not None else []),
         Section(m("rules.routing"), 3, (routing_block(ctx),)),
         Section(m("rules.escalation"), 3, (escalation_block(ctx),)),
+        Section(
+            m("rules.tier_hours"), 3, (Paragraph(m("rules.tier_hours_note")), tier_hours_table(ctx))
+        ),
         Section(m("rules.authority"), 3, (authority_table(ctx),)),
         Section(m("rules.templates"), 3, (templates_table(ctx),)),
         Section(m("notices.title"), 3, notices_blocks(ctx)),
     )
+
+
+def warnings_section(ctx: Ctx, findings: Sequence[Finding | Mapping[str, Any]]) -> Section | None:
+    """The checker's warnings on the policy (R-TIER-2's IRON LAW, no QA checklist ...) in a
+    box that opens the appendix, so those who sign the SOP see what the approver saw; None
+    when there are none. `findings` are `Finding`s or their stored JSON form."""
+    m = ctx.msg
+    lines = []
+    for f in findings:
+        data = f.to_json() if isinstance(f, Finding) else f
+        if data.get("severity") != "warning":
+            continue
+        line = m(
+            "warnings.line",
+            path=str(data.get("path") or "(top)"),
+            line=str(data.get("line", "?")),
+            message=str(data.get("message", "")),
+        )
+        lines.append(line)
+    if not lines:
+        return None
+    box = Paragraph(m("warnings.intro", n=len(lines)), "warning")
+    return Section(m("warnings.title"), 3, (box, Items(tuple(lines))))

@@ -14,7 +14,8 @@ from db_desk import StoreDesk, make_store_desk
 
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy import rulebook
-from tierdesk.policy.loader import preset_path
+from tierdesk.policy.compile import compile_policy
+from tierdesk.policy.loader import load_text, preset_path
 from tierdesk.services import approvals, conversation, lifecycle, policies, templates
 from tierdesk.services.customers import Contact
 from tierdesk.services.errors import (
@@ -389,9 +390,9 @@ def test_the_l1_time_box_counts_l1_work_from_when_it_was_taken(desk: StoreDesk) 
     desk.clock.advance(timedelta(minutes=1))
     assert sweep(desk.env).escalations == 1
     [escalated] = [e for e in desk.events(ticket) if e.kind.value == "escalated"]
-    assert "L1 has worked the ticket for 15 min of business time" in escalated.reason
+    assert "L1 has worked the ticket for 15 minutes of business time" in escalated.reason
     assert "taken at 2025-03-04 11:00 (Asia/Taipei)" in escalated.reason
-    assert "not counting 30 min waiting on the customer" in escalated.reason
+    assert "not counting 30 minutes waiting on the customer" in escalated.reason
 
 
 @pytest.mark.rule("R-ESC-1")
@@ -409,6 +410,28 @@ def test_an_order_question_on_friday_evening_waits_for_monday(
     desk.clock.set(datetime(2025, 3, 10, 1, 16, tzinfo=UTC))  # Monday 09:16
     assert sweep(desk.env).escalations == 1
     assert desk.ticket(ticket).tier == "L2"
+
+
+@pytest.mark.rule("R-ESC-1")
+def test_a_tier_on_its_own_24x7_calendar_is_timed_at_night(
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    source = preset_path("cs-sop").read_text(encoding="utf-8")
+    source = source.replace("    team_size: 6\n", "    team_size: 6\n    calendar: 24x7\n", 1)
+    loaded = load_text(source, "night.yaml")
+    desk = make_store_desk(uow_factory, compile_policy(loaded.policy))
+    desk.clock.set(datetime(2025, 3, 7, 12, 0, tzinfo=UTC))  # Friday 20:00 in Taipei
+    ticket = desk.open().id
+    l1 = desk.user["agent_l1"]
+    conversation.reply(desk.env, ticket_id=ticket, actor_id=l1, body="Checking it now.")
+    desk.clock.advance(timedelta(minutes=14))
+    assert sweep(desk.env).escalations == 0
+    desk.clock.advance(timedelta(minutes=1))
+    assert sweep(desk.env).escalations == 1
+    assert desk.ticket(ticket).tier == "L2"
+    [escalated] = [e for e in desk.events(ticket) if e.kind.value == "escalated"]
+    assert "on the 24x7 calendar (the L1 tier's)" in escalated.reason
+    assert "reached at 2025-03-07 20:15 (Asia/Taipei)" in escalated.reason
 
 
 # --- the warm-handoff brief (R-ESC-8) ------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from tierdesk.domain.durations import local_time
 from tierdesk.domain.model import Money, Signal
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
 from tierdesk.domain.ticket import Entry, Ticket
@@ -109,8 +110,11 @@ def contact_time(ticket: Ticket, n: int) -> datetime | None:
     return ticket.contacts_at[n - 1] if len(ticket.contacts_at) >= n else None
 
 
-def stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
+def stamp(at: datetime, rules: Rulebook) -> str:
+    """A moment in a reason: in the policy's time zone (its business calendar's), to the
+    minute."""
+    cal = next((c for c in rules.calendars if not c.always_open), rules.calendars[0])
+    return local_time(at, cal.timezone)
 
 
 def money(m: Money) -> str:

@@ -24,14 +24,14 @@ def _compile(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _evaluate(
-    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, __: Rulebook
+    rule: EscalationRule, ticket: Ticket, entries: list[Entry], _: datetime, rules: Rulebook
 ) -> Fired | None:
     seen = [(s, first_seen(s, ticket, entries)) for s in rule.signals]
     present = [(s, t) for s, t in seen if t is not None]
     if not present:
         return None
     at = min(t for _, t in present)
-    where = "at intake" if at == ticket.created_at else f"at {stamp(at)}"
+    where = "at intake" if at == ticket.created_at else f"at {stamp(at, rules)}"
     names = ", ".join(s.value for s, _ in present)
     return Fired(at, f"{rule.id}: {describe(rule)}: signal {names} detected {where}")
 

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tierdesk.domain.calendar import BusinessCalendar, calendar_for
-from tierdesk.domain.durations import format_duration
+from tierdesk.domain.durations import clock_kind, local_time, spoken, to_minute
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
-from tierdesk.domain.sla import level_of
 from tierdesk.domain.ticket import Entry, Ticket
 from tierdesk.domain.triggers.base import Fired, PolicyFacts, TriggerKind, Words, describe
 
@@ -45,10 +44,10 @@ def reached_at(
     rule: EscalationRule, ticket: Ticket, now: datetime, rules: Rulebook
 ) -> tuple[timedelta, datetime | None]:
     """(working time so far on the tier's calendar, the moment it reached `rule.over` or
-    None). The tier's calendar is the clock of the ticket's priority (business hours for a
-    business calendar: an order question that arrives on Friday evening is not worked, nor
-    timed, before Monday)."""
-    cal = _calendar(ticket, rules)
+    None). The tier's calendar is the one the policy gives the timed tier (`tiers.<id>.calendar`,
+    by default the policy's business calendar): an order question that arrives on Friday
+    evening is not worked, nor timed, before Monday."""
+    cal = _calendar(rule, rules)
     worked = timedelta(0)
     for start, end in work_segments(ticket, now):
         span = cal.elapsed(start, end)
@@ -66,11 +65,16 @@ def next_look(
     if rule.over is None or ticket.tier_taken_at is None or ticket.pending_on_customer:
         return None
     worked, reached = reached_at(rule, ticket, now, rules)
-    return reached or _calendar(ticket, rules).due(now, rule.over - worked)
+    return reached or _calendar(rule, rules).due(now, rule.over - worked)
 
 
-def _calendar(ticket: Ticket, rules: Rulebook) -> BusinessCalendar:
-    return calendar_for(rules.calendar(level_of(rules, ticket.priority).clock))
+def _calendar(rule: EscalationRule, rules: Rulebook) -> BusinessCalendar:
+    """The calendar of the tier the rule times (its own, else the policy's business one)."""
+    tier = next((t for t in rules.tiers if t.id == rule.tier), None)
+    name = tier.calendar if tier is not None and tier.calendar else None
+    if name is None:
+        name = next((c.name for c in rules.calendars if not c.always_open), None)
+    return calendar_for(rules.calendar(name or rules.calendars[0].name))
 
 
 def _evaluate(
@@ -83,15 +87,17 @@ def _evaluate(
     worked, reached = reached_at(rule, ticket, now, rules)
     if reached is None:
         return None
-    cal = _calendar(ticket, rules)
-    clock = "business time" if not cal.spec.always_open else "24x7"
+    cal = _calendar(rule, rules)
+    kind = clock_kind(cal.spec.always_open)
+    clock = "business time" if kind == "business" else "24x7 time"
     paused = sum((b - a for a, b in _closed(ticket.tier_pauses, now)), timedelta(0))
-    waited = f", not counting {format_duration(paused)} waiting on the customer" if paused else ""
+    waited = f", not counting {spoken(to_minute(paused))} waiting on the customer" if paused else ""
     reason = (
         f"{rule.id}: {describe(rule)}: {ticket.tier} has worked the ticket for "
-        f"{format_duration(worked)} of {clock} ({cal.spec.name} calendar) since it was taken at "
-        f"{_local(ticket.tier_taken_at, cal)}{waited}, without resolving it "
-        f"(limit {format_duration(rule.over)}, reached at {_local(reached, cal)})"
+        f"{spoken(to_minute(worked))} of {clock} on the {cal.spec.name} calendar (the "
+        f"{ticket.tier} tier's) since it was taken at {_local(ticket.tier_taken_at, cal)}{waited}, "
+        f"without resolving it (limit {spoken(rule.over, clock=kind)}, reached at "
+        f"{_local(reached, cal)})"
     )
     return Fired(reached, reason)
 
@@ -103,9 +109,7 @@ def _closed(
 
 
 def _local(at: datetime | None, cal: BusinessCalendar) -> str:
-    if at is None:
-        return "-"
-    return at.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") + f" ({cal.spec.timezone})"
+    return "-" if at is None else local_time(at, cal.spec.timezone)
 
 
 def _question(rule: EscalationRule, _: Rulebook, words: Words) -> str:
