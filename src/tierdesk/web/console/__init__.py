@@ -6,13 +6,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from tierdesk.web.console import admin, base, home, inbox, presence, queue, ticket
+from tierdesk.web.console import (
+    admin,
+    base,
+    home,
+    inbox,
+    incidents,
+    notices,
+    presence,
+    queue,
+    ticket,
+)
 
 
 def install(app: FastAPI) -> None:
     """Mount /static, the console's routes and its sign-in redirect on `app`."""
     base.install(app)
     router = APIRouter(include_in_schema=False)
-    for module in (home, queue, ticket, presence, inbox, admin):
+    for module in (home, queue, ticket, presence, inbox, admin, notices, incidents):
         router.include_router(module.router)
     app.include_router(router)
