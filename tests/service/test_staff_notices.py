@@ -10,10 +10,11 @@ from service_desk import ORDER, OUTAGE, Desk
 
 from tierdesk.domain.notify_rules import NoticeEvent
 from tierdesk.policy.loader import preset_path
-from tierdesk.services import policies, staff_notices
+from tierdesk.services import policies, staff_notices, users
 from tierdesk.services.errors import InvalidInput
 from tierdesk.services.records import OutboxRecord
 from tierdesk.services.sweep import sweep
+from tierdesk.workers.sweeper import describe_sweep
 
 
 def _sent(desk: Desk) -> list[OutboxRecord]:
@@ -111,6 +112,23 @@ def test_quiet_hours_hold_a_notice_until_they_end_unless_it_is_urgent(desk: Desk
     assert sweep(desk.env).notices_sent == 1
     assert {m.recipient for m in _sent(desk)} == {f"U{mgr[-6:]}", f"U{sup[-6:]}"}
     assert sweep(desk.env).notices_sent == 0  # sent once
+
+
+def test_a_held_notice_of_a_deactivated_user_is_dropped_and_the_sweeper_says_what_it_sent(
+    desk: Desk,
+) -> None:
+    sup = desk.user["supervisor"]
+    staff_notices.set_settings(
+        desk.env, sup, channels=["line"], line_user_id="Usup", quiet_start="09:00",
+        quiet_end="11:00", timezone="Asia/Taipei",
+    )  # fmt: skip
+    desk.open("I was charged twice for my order, payment failed and money taken twice")  # P2
+    users.update_user(desk.env, user_id=sup, actor_id=desk.user["admin"], active=False)
+    desk.clock.advance(timedelta(hours=1))
+    report = sweep(desk.env)
+    assert report.notices_sent == 1 and _sent(desk) == []
+    assert "1 staff notice(s) sent" in (describe_sweep(report) or "")
+    assert sweep(desk.env).notices_sent == 0
 
 
 def test_an_approved_policy_version_asks_every_agent_to_acknowledge(desk: Desk) -> None:

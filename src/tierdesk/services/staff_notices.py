@@ -70,25 +70,23 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def staff(uow: UnitOfWork) -> list[nr.StaffMember]:
-    """Every active user, as the rules see them."""
-    return [
-        nr.StaffMember(u.id, u.username, u.role, ROLE_TIER.get(u.role))
-        for u in uow.users.search()
-        if u.active
-    ]
+def member(user: UserRecord) -> nr.StaffMember:
+    """A user as the rules see one."""
+    return nr.StaffMember(user.id, user.username, user.role, ROLE_TIER.get(user.role))
 
 
 def record(uow: UnitOfWork, env: Env, events: Sequence[nr.NoticeEvent]) -> list[NoticeRecord]:
     """Store (or fold) the notices `events` make under the policy's rules, queueing in the
     outbox those due now; the notices written, in order."""
     spec = env.rules.notifications
-    if not events or not spec.rules:
+    # Most commands make no event a rule wants: they read nothing more (intake stays lean).
+    wanted = [e for e in events if any(nr.matches(r, e) for r in spec.rules)]
+    if not wanted:
         return []
-    members = staff(uow)
-    users = {u.id: u for u in uow.users.search()}
+    users = {u.id: u for u in uow.users.search() if u.active}
+    members = [member(u) for u in users.values()]
     written: list[NoticeRecord] = []
-    for event in events:
+    for event in wanted:
         for notice in nr.decide(event, spec, members, env.rules.authority.ladder):
             user = users[notice.user_id]
             stored = _store(uow, env.rules, user, notice)
@@ -253,7 +251,8 @@ def deliver_due(env: Env, now: datetime | None = None, *, limit: int = 200) -> i
         due = uow.notices.due_for_delivery(at, limit)
         for notice in due:
             user = uow.users.get(notice.user_id)
-            if user is None:
+            if user is None or not user.active:
+                uow.notices.save(replace(notice, delivered_at=at))  # nobody to send it to
                 continue
             settings = uow.notices.settings(user.id) or default_settings(env.rules, user.id)
             _send(uow, notice, user, settings, at)

@@ -19,12 +19,13 @@ SWEEP_LIMIT = 200
 
 def describe_sweep(report: SweepReport) -> str | None:
     """One line for a sweep that found something; None for an idle one."""
-    if not (report.warnings or report.breaches or report.escalations or report.skipped):
+    found = report.warnings or report.breaches or report.escalations or report.skipped
+    if not (found or report.notices_sent):
         return None
     return (
         f"looked at {report.looked} ticket(s): {report.warnings} warning(s), "
         f"{report.breaches} breach(es), {report.escalations} escalation(s), "
-        f"{report.skipped} skipped"
+        f"{report.skipped} skipped, {report.notices_sent} staff notice(s) sent"
     )
 
 
