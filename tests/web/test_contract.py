@@ -7,6 +7,7 @@ import pytest
 from web_desk import WebDesk
 
 from tierdesk.domain.model import LANGS
+from tierdesk.web.openapi import BEYOND_SCHEMA, NO_CONTROL
 
 
 def test_every_operation_documents_its_problem_answers(desk: WebDesk) -> None:
@@ -79,9 +80,37 @@ def test_the_cursor_format_is_in_the_schema(desk: WebDesk) -> None:
     document = desk.client.get("/openapi.json").json()
     for path in ("/api/tickets", "/api/customers"):
         params = document["paths"][path]["get"]["parameters"]
-        cursor = next(p for p in params if p["name"] == "cursor")["schema"]["anyOf"][0]
+        cursor = next(p for p in params if p["name"] == "cursor")["schema"]
         assert "pattern" in cursor, path
         r = desk.client.get(path, params={"cursor": "0"}, headers=desk.auth("admin"))
         assert r.status_code == 422 and r.json()["code"] == "invalid_request", r.text
         r = desk.client.get(path, params={"cursor": "0.x"}, headers=desk.auth("admin"))
         assert r.status_code == 200, r.text
+
+
+def test_refusals_beyond_the_schema_name_real_operations_and_fields(desk: WebDesk) -> None:
+    document = desk.client.get("/openapi.json").json()
+    for method, path in BEYOND_SCHEMA:
+        operation = document["paths"][path][method]  # KeyError: a stale entry
+        refusals = operation["responses"]["422"]["x-refusals"]
+        assert refusals and all(r["why"] and r["code"] and r["field"] for r in refusals)
+        assert "Beyond the schema" in operation["responses"]["422"]["description"]
+
+
+def test_parameters_state_the_boundary_rules(desk: WebDesk) -> None:
+    document = desk.client.get("/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", ()):
+                schema = parameter["schema"]
+                assert all(o.get("type") != "null" for o in schema.get("anyOf", [schema]))
+                if parameter["in"] == "path":
+                    assert schema.get("pattern") == NO_CONTROL, (method, path, parameter)
+    r = desk.client.get("/api/tickets/a%01b", headers=desk.auth("admin"))
+    assert r.status_code == 422 and r.json()["errors"][0]["path"] == "path.ticket_id"
+    r = desk.client.post(
+        "/api/tickets/x/notes",
+        json={"body": "hi"},
+        headers={**desk.auth("admin"), "If-Match": "null"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["path"] == "header.If-Match"

@@ -6,6 +6,13 @@ problem+json answers the web layer gives (`tierdesk.web.errors`), each with the 
 carry: 400 malformed_json and 413 body_too_large where there is a body, 401/403 (sign-in
 needed or refused), 404 (an id the request names), 409 on writes, 422 everywhere (request and
 service refusals), 429 with Retry-After where a rate limit applies.
+
+The document also states what the boundary checks beyond FastAPI's own schema: every path and
+query string refuses control characters (`tierdesk.web.boundary`), so each gets that `pattern`.
+What no JSON schema can say (a value that must be one of the policy in force's, a ticket merged
+into itself, a host that resolves to a private address) is listed per operation under
+`x-refusals` of its 422 answer: `{code, field, why}`. A request valid by the schema is accepted
+or refused with one of those (the schemathesis test holds the server to it).
 """
 
 from __future__ import annotations
@@ -49,19 +56,108 @@ CODES = {
     429: "`rate_limited`: wait Retry-After seconds",
     503: "`metrics_unavailable`: the store cannot compute metrics",
 }
+# Path and query strings: no control character (the boundary's rule, in the schema).
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
+_POLICY = "must be a value of the policy in force (GET /api/policy-versions/{id})"
+_INPUT = "invalid_input"
+# A pattern for "not only white space" defeats schemathesis' coverage phase: stated here.
+_EMPTY = "white space alone is an empty message"
+_AMOUNT = "what the action takes: a positive amount, a percentage up to 100, one the policy grants"
+# A ticket command's If-Match header and body `version` must agree when both are given.
+_VERSIONS = ("invalid_request", "version", "the body's version disagrees with If-Match")
+# (method, path) -> the 422 refusals of a request valid by the schema: (code, field, why).
+BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+    ("post", "/api/tickets/{ticket_id}/merge"): (
+        (_INPUT, "target_id", "a ticket cannot be merged into itself"),
+    ),
+    ("post", "/api/customers/{customer_id}/merge"): (
+        (_INPUT, "source_id", "a customer cannot be merged into itself"),
+    ),
+    ("post", "/api/intake"): ((_INPUT, "text", _EMPTY),),
+    ("post", "/api/tickets"): (
+        (_INPUT, "text", _EMPTY),
+        (_INPUT, "related_to", "must name a ticket that exists"),
+    ),
+    ("post", "/api/tickets/{ticket_id}/replies"): ((_INPUT, "body", _EMPTY),),
+    ("post", "/api/tickets/{ticket_id}/notes"): ((_INPUT, "body", _EMPTY),),
+    ("post", "/api/tickets/{ticket_id}/calls"): (
+        (
+            _INPUT,
+            "started_at",
+            "a call is logged once it took place: not more than 5 minutes "
+            "ahead of the server's clock",
+        ),
+    ),
+    ("post", "/api/tickets/{ticket_id}/escalations"): ((_INPUT, "to_tier", _POLICY),),
+    ("post", "/api/tickets/{ticket_id}/triage-corrections"): (
+        (_INPUT, "category", _POLICY),
+        (_INPUT, "priority", _POLICY),
+    ),
+    ("get", "/api/tickets"): ((_INPUT, "priority", _POLICY),),
+    ("post", "/api/tickets/{ticket_id}/approvals"): (
+        (_INPUT, "action", _POLICY),
+        (_INPUT, "amount", _AMOUNT),
+    ),
+    ("post", "/api/tickets/{ticket_id}/actions"): (
+        (_INPUT, "action", _POLICY),
+        (_INPUT, "amount", _AMOUNT),
+    ),
+    ("post", "/api/policy-versions"): (
+        (_INPUT, "source", "the YAML must be a policy that checks (`tierdesk policy check`)"),
+    ),
+    ("post", "/api/webhooks"): (
+        (_INPUT, "url", "an [IPv6] host must be an IPv6 address"),
+        (
+            "unsafe_url",
+            "url",
+            "the host must not be or resolve to a loopback, private, "
+            "link-local, multicast or metadata address",
+        ),
+    ),
+    ("get", "/api/metrics"): (
+        ("invalid_request", "until", "a report covers at most 1830 days within 2000-2100"),
+    ),
+}
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 
 
-def _answer(status: int) -> dict[str, Any]:
+def _answer(status: int, refusals: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
+    description = CODES[status]
+    if refusals:
+        description += ". Beyond the schema: " + "; ".join(
+            f"`{code}` on `{field}`: {why}" for code, field, why in refusals
+        )
     answer: dict[str, Any] = {
-        "description": CODES[status],
+        "description": description,
         "content": {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         },
     }
     if status == 429:
         answer["headers"] = RETRY_AFTER
+    if refusals:
+        answer["x-refusals"] = [
+            {"code": code, "field": field, "why": why} for code, field, why in refusals
+        ]
     return answer
+
+
+def _parameter(schema: dict[str, Any]) -> None:
+    """A path, query or header parameter's schema as the server reads it: no `null` (a
+    parameter is given or left out; "null" would be the text "null"), and free strings,
+    alone or in a list, with the NO_CONTROL pattern."""
+    options = schema.get("anyOf")
+    if options is not None:
+        kept = [o for o in options if o.get("type") != "null"]
+        if len(kept) == 1:
+            del schema["anyOf"]
+            schema.update(kept[0])
+        else:
+            schema["anyOf"] = kept
+    for option in schema.get("anyOf", [schema]):
+        item = option.get("items", {}) if option.get("type") == "array" else option
+        if item.get("type") == "string" and not {"pattern", "enum", "format"} & item.keys():
+            item["pattern"] = NO_CONTROL
 
 
 def statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
@@ -88,8 +184,14 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             answers = operation.setdefault("responses", {})
+            refusals = BEYOND_SCHEMA.get((method, path), ())
+            names = {p.get("name") for p in operation.get("parameters", ())}
+            if "If-Match" in names and "requestBody" in operation:
+                refusals = (*refusals, _VERSIONS)
             for status in statuses(path, method, operation):
-                answers[str(status)] = _answer(status)
+                answers[str(status)] = _answer(status, refusals if status == 422 else ())
+            for parameter in operation.get("parameters", ()):
+                _parameter(parameter.get("schema", {}))
     return document
 
 

@@ -17,9 +17,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.config import JsonDict
 
+from tierdesk.domain.events import EventKind
 from tierdesk.domain.model import Channel, Lang, Role
 from tierdesk.domain.state import TicketStatus
 from tierdesk.policy.schema import PriorityId
@@ -27,12 +36,24 @@ from tierdesk.services.records import IdentityKind
 
 # Every text field: no control character (C0, DEL, C1) but tab, LF and CR.
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Text that says something: PLAIN_TEXT with one character that is not a space.
+_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+SAID = rf"^[\t\n\r ]*[^\s\x00-\x1f\x7f-\x9f]{_TEXT_CHAR}*$"
 # Single-line fields: no line break either (tab allowed).
 ONE_LINE = r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f]*$"
 OneLine = Field(pattern=ONE_LINE)
 # What the services accept as an email or a phone number (tierdesk.services.customers).
 EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
 PHONE = r"^ *\+?[ ().-]*([0-9][ ().-]*){6,15}$"
+# A LINE user id and a username as the services accept them (tierdesk.services.customers,
+# tierdesk.services.users; usernames are lower-cased there).
+LINE_ID = r"^[A-Za-z0-9_-]{4,64}$"
+USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
+# A webhook URL: http(s), a host name, IPv4 or [IPv6] address, an optional port and path.
+_HOST = r"([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+_PORT = r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+WEBHOOK_URL = rf"^https?://{_HOST}{_PORT}(/[!-~]*)?$"
+IDENTITY_PATTERNS = {"email": EMAIL, "phone": PHONE, "line": LINE_ID}
 _CONTROL = frozenset(
     chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 )
@@ -51,7 +72,21 @@ Text = Annotated[str, Field(min_length=1, max_length=100_000)]
 Short = Annotated[str, Field(max_length=500)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
-Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=14, decimal_places=4)]
+# An amount as JSON: an integer or a decimal string (a JSON float cannot carry 4 exact places).
+AMOUNT = r"^[0-9]{1,10}(\.[0-9]{1,4})?$"
+Amount = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, max_digits=14, decimal_places=4),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 9_999_999_999},
+                {"type": "string", "pattern": AMOUNT},
+            ],
+            "description": "An amount: an integer or a decimal string with up to 4 places.",
+        }
+    ),
+]
 Version = Annotated[int | None, Field(ge=0, description="The ticket version this is based on.")]
 
 
@@ -136,7 +171,18 @@ class IntakeOut(BaseModel):
     received_at: datetime
 
 
+def _value_of_kind(schema: JsonDict) -> None:
+    """An identity's `value` has the form of its `kind` (one alternative per kind)."""
+    _plain_text_schema(schema)
+    schema["anyOf"] = [
+        {"properties": {"kind": {"const": kind}, "value": {"type": "string", "pattern": pattern}}}
+        for kind, pattern in IDENTITY_PATTERNS.items()
+    ]
+
+
 class ContactIn(Strict):
+    model_config = ConfigDict(json_schema_extra=_value_of_kind)
+
     kind: IdentityKind
     value: Annotated[Ident, OneLine]
     name: Annotated[str, Field(max_length=200), OneLine] = ""
@@ -150,7 +196,7 @@ class TicketIn(Strict):
     contact: ContactIn
     subject: Annotated[str, Field(max_length=500), OneLine] = ""
     language: Lang | None = None
-    related_to: Annotated[str | None, Field(max_length=100)] = None
+    related_to: Annotated[str | None, Field(min_length=1, max_length=100)] = None
 
 
 class ReplyIn(Versioned):
@@ -232,7 +278,24 @@ class DecisionIn(Strict):
     note: Annotated[str, Field(max_length=5000)] = ""
 
 
+class RefusalIn(Strict):
+    """Denying or rejecting says why."""
+
+    note: Annotated[str, Field(min_length=1, max_length=5000, pattern=SAID)]
+
+
+def _csat_or_nps(schema: JsonDict) -> None:
+    _plain_text_schema(schema)
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "integer"}}} for name in ("csat", "nps")
+    ]
+
+
 class SurveyAnswerIn(Strict):
+    """An answer gives a CSAT score, an NPS score or both."""
+
+    model_config = ConfigDict(json_schema_extra=_csat_or_nps)
+
     csat: Annotated[int | None, Field(ge=1, le=5)] = None
     nps: Annotated[int | None, Field(ge=0, le=10)] = None
     comment: Annotated[str, Field(max_length=5000)] = ""
@@ -242,6 +305,8 @@ class SurveyAnswerIn(Strict):
 
 
 class IdentityIn(Strict):
+    model_config = ConfigDict(json_schema_extra=_value_of_kind)
+
     kind: IdentityKind
     value: Annotated[Ident, OneLine]
 
@@ -257,7 +322,7 @@ class PolicyProposeIn(Strict):
 
 
 class UserIn(Strict):
-    username: Annotated[str, Field(min_length=2, max_length=64), OneLine]
+    username: Annotated[str, Field(min_length=2, max_length=64, pattern=USERNAME)]
     role: Role
     password: Annotated[str, Field(min_length=8, max_length=1024)]
     display_name: Annotated[str, Field(max_length=200), OneLine] = ""
@@ -324,12 +389,25 @@ class TokenCreated(TokenOut):
     token: str = Field(description="Shown once: send as `Authorization: Bearer <token>`.")
 
 
+def _events_schema(schema: JsonDict) -> None:
+    """`events`: event kinds, or `["*"]` alone."""
+    _plain_text_schema(schema)
+    kinds: list[JsonValue] = [str(k) for k in EventKind]
+    schema["anyOf"] = [
+        {"properties": {"events": {"type": "array", "items": {"enum": kinds}}}},
+        {"properties": {"events": {"type": "array", "maxItems": 1, "items": {"const": "*"}}}},
+    ]
+
+
 class WebhookIn(Strict):
+    model_config = ConfigDict(json_schema_extra=_events_schema)
+
     url: Annotated[
         str,
         Field(
             min_length=1,
             max_length=2000,
+            pattern=WEBHOOK_URL,
             description="Where to POST: http:// or https:// with a host.",
         ),
     ]
@@ -346,7 +424,8 @@ class WebhookIn(Strict):
         Field(
             min_length=16,
             max_length=200,
-            description="Signs every delivery; a random one is made when absent.",
+            pattern=r"^[ -~]*$",
+            description="Printable ASCII. Signs every delivery; a random one is made when absent.",
         ),
     ] = None
 

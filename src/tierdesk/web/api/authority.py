@@ -16,7 +16,7 @@ from tierdesk.services.records import ApprovalRecord
 from tierdesk.web.api.common import IfMatch, State, expected_version, tagged
 from tierdesk.web.api.tickets import TicketId
 from tierdesk.web.auth import CurrentUser
-from tierdesk.web.schemas import ActionIn, ApprovalRequestIn, DecisionIn
+from tierdesk.web.schemas import ActionIn, ApprovalRequestIn, DecisionIn, RefusalIn
 from tierdesk.web.ticket_out import AppliedOut
 
 router = APIRouter(tags=["authority"])
@@ -95,7 +95,7 @@ def approve(
 
 @router.post("/approvals/{approval_id}/deny", response_model=ApprovalRecord)
 def deny(
-    approval_id: ApprovalId, body: DecisionIn, user: CurrentUser, state: State
+    approval_id: ApprovalId, body: RefusalIn, user: CurrentUser, state: State
 ) -> ApprovalRecord:
     """Refuse a pending request, saying why."""
     return approvals.deny(state.env, approval_id=approval_id, actor_id=user.user_id, note=body.note)

@@ -12,12 +12,15 @@ from tierdesk.web.ratelimit import RateLimiter
 from tierdesk.web.schemas import UserOut
 from tierdesk.web.state import WebState, web_state
 
+# A version number, quoted or not, weak or not, or "*" (any version).
+IF_MATCH = r'^ *(\*|(W/)?"?[0-9]{1,12}"?) *$'
 State = Annotated[WebState, Depends(web_state)]
 IfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
         max_length=40,
+        pattern=IF_MATCH,
         description='The ticket version the change is based on ("3" or 3); stale -> 409.',
     ),
 ]

@@ -10,7 +10,7 @@ from tierdesk.services import policies
 from tierdesk.services.records import AcknowledgementRecord, PolicyVersionRecord
 from tierdesk.web.api.common import State
 from tierdesk.web.auth import CurrentUser
-from tierdesk.web.schemas import DecisionIn, PolicyProposeIn
+from tierdesk.web.schemas import DecisionIn, PolicyProposeIn, RefusalIn
 
 router = APIRouter(prefix="/policy-versions", tags=["policy versions"])
 VersionId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -75,7 +75,7 @@ def approve(
 
 @router.post("/{version_id}/reject", response_model=PolicyVersionRecord)
 def reject(
-    version_id: VersionId, body: DecisionIn, user: CurrentUser, state: State
+    version_id: VersionId, body: RefusalIn, user: CurrentUser, state: State
 ) -> PolicyVersionRecord:
     """A named approver rejects a draft, saying why."""
     return policies.reject_version(
