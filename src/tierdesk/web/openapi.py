@@ -60,6 +60,7 @@ CODES = {
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 _POLICY = "must be a value of the policy in force (GET /api/policy-versions/{id})"
 _INPUT = "invalid_input"
+_QUIET = "quiet hours take quiet_start and quiet_end, or neither"
 # A pattern for "not only white space" defeats schemathesis' coverage phase: stated here.
 _EMPTY = "white space alone is an empty message"
 _AMOUNT = "what the action takes: a positive amount, a percentage up to 100, one the policy grants"
@@ -113,6 +114,13 @@ BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
             "the host must not be or resolve to a loopback, private, "
             "link-local, multicast or metadata address",
         ),
+    ),
+    ("put", "/api/notices/settings"): (
+        (_INPUT, "timezone", "an IANA time zone name (e.g. Asia/Taipei)"),
+        (_INPUT, "quiet_start", _QUIET),
+        (_INPUT, "quiet_end", _QUIET),
+        (_INPUT, "email", "a channel needs its address: email for email (or the user's)"),
+        (_INPUT, "line_user_id", "a channel needs its address: line_user_id for line"),
     ),
     ("get", "/api/metrics"): (
         ("invalid_request", "until", "a report covers at most 1830 days within 2000-2100"),

@@ -53,6 +53,9 @@ USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
 _HOST = r"([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
 _PORT = r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
 WEBHOOK_URL = rf"^https?://{_HOST}{_PORT}(/[!-~]*)?$"
+# The same, or "" (a setting left empty).
+OR_EMPTY_EMAIL = f"^$|{EMAIL}"
+OR_EMPTY_LINE_ID = f"^$|{LINE_ID}"
 IDENTITY_PATTERNS = {"email": EMAIL, "phone": PHONE, "line": LINE_ID}
 _CONTROL = frozenset(
     chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))

@@ -13,7 +13,7 @@ from tierdesk.services import staff_notices
 from tierdesk.services.ports import NoticeRecord, NoticeSettingsRecord
 from tierdesk.web.api.common import State
 from tierdesk.web.auth import CurrentUser
-from tierdesk.web.schemas import Strict
+from tierdesk.web.schemas import OR_EMPTY_EMAIL, OR_EMPTY_LINE_ID, Strict
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 
@@ -55,8 +55,10 @@ class NoticeSettingsIn(Strict):
     channels: list[Literal["email", "line"]] = Field(
         [], max_length=2, description="Where notices go beyond the console."
     )
-    email: str | None = Field(None, max_length=320, description="Default: the user's email.")
-    line_user_id: str | None = Field(None, max_length=64)
+    email: str | None = Field(
+        None, max_length=320, pattern=OR_EMPTY_EMAIL, description="Default: the user's email."
+    )
+    line_user_id: str | None = Field(None, max_length=64, pattern=OR_EMPTY_LINE_ID)
     quiet_start: HHMM | None = None
     quiet_end: HHMM | None = None
     timezone: str | None = Field(None, max_length=64, description="IANA zone of quiet hours.")
