@@ -122,6 +122,11 @@ BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         (_INPUT, "email", "a channel needs its address: email for email (or the user's)"),
         (_INPUT, "line_user_id", "a channel needs its address: line_user_id for line"),
     ),
+    ("post", "/api/incidents"): ((_INPUT, "severity", _POLICY),),
+    ("post", "/api/incidents/{incident_id}/resolve"): (
+        (_INPUT, "resolution", "a text that is not empty, in each language given"),
+        (_INPUT, "template_id", _POLICY),
+    ),
     ("get", "/api/metrics"): (
         ("invalid_request", "until", "a report covers at most 1830 days within 2000-2100"),
     ),
