@@ -142,6 +142,20 @@ def test_an_approved_policy_version_asks_every_agent_to_acknowledge(desk: Desk) 
     assert _notices(desk, "manager") == []  # the approver knows
 
 
+def test_the_new_versions_own_rules_say_who_is_told_of_it(desk: Desk) -> None:
+    source = (
+        preset_path("cs-sop")
+        .read_text(encoding="utf-8")
+        .replace("      notify: [agents, team_lead]\n", "      notify: [qa]\n", 1)
+    )
+    draft = policies.propose_version(
+        desk.env, source=source, title="v2", actor_id=desk.user["supervisor"]
+    )
+    policies.approve_version(desk.env, version_id=draft.id, actor_id=desk.user["manager"])
+    assert _notices(desk, "qa") == ["policy_version"]
+    assert _notices(desk, "agent_l1") == []
+
+
 def test_settings_refuse_bad_values_and_change_nothing(desk: Desk) -> None:
     user = desk.user["agent_l1"]
     bad = [

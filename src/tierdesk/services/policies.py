@@ -122,6 +122,7 @@ def approve_version(
     """A named approver approves a draft: it becomes effective, the previous effective
     version becomes superseded (kept). Forbidden for a role that may not approve or for the
     draft's own author (a second pair of eyes); InvalidTransition unless it is a draft."""
+    announced = _announcing(env, version_id)  # compiled before the write transaction opens
     with env.uow() as uow:
         approver = actor(uow, actor_id, POLICY_APPROVER_ROLES, "approve policy versions")
         version = _draft(uow, version_id, approver, "approve")
@@ -137,9 +138,22 @@ def approve_version(
             decision_note=note,
         )
         uow.policies.save(approved)
-        staff_notices.record(uow, env, [_in_force(approved, approver.id, now)])
+        staff_notices.record(uow, announced, [_in_force(approved, approver.id, now)])
         uow.commit()
         return approved
+
+
+def _announcing(env: Env, version_id: str) -> Env:
+    """`env` with the rules of the version about to come into force: its own notification
+    rules say who is told of it (`env` itself when it cannot be read; approval then refuses)."""
+    with env.reader() as uow:
+        version = uow.policies.get(version_id)
+    if version is None:
+        return env
+    try:
+        return replace(env, rules=compile_policy(_stored(version, "version_id")))
+    except InvalidInput:
+        return env
 
 
 def _in_force(version: PolicyVersionRecord, approver_id: str, at: datetime) -> NoticeEvent:
