@@ -283,6 +283,7 @@ def email_take(settings: Settings, env: policies.EnvSource) -> Callable[[str, by
     policy in force; returns once its ticket or reply is committed."""
     own = own_addresses(settings)
     blobs = blob_store(settings)
+    teams = {m.name: (m.team, m.brand) for m in settings.email_mailboxes}
 
     def take(mailbox: str, raw: bytes) -> Received:
         mail = _parse_mail(
@@ -297,6 +298,8 @@ def email_take(settings: Settings, env: policies.EnvSource) -> Callable[[str, by
             mail,
             own_addresses=own,
             hold_per_minute=settings.email_hold_per_minute,
+            team=teams.get(mailbox, (None, None))[0],
+            brand=teams.get(mailbox, (None, None))[1],
         )
 
     return take

@@ -226,3 +226,55 @@ def _wait_for(condition: object, seconds: float) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"not within {seconds} s")
+
+
+def test_each_mailbox_routes_its_new_tickets_to_its_team_and_records_its_brand(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    client = _client(dovecot)
+    client.create_folder("Billing")
+    client.create_folder("Press")
+    order = (CORPUS / "plain_utf8.eml").read_bytes()  # an order question: L1's by category
+    client.append("INBOX", order)
+    for folder, who in (("Billing", b"wen"), ("Press", b"reporter")):  # other customers
+        client.append(folder, order.replace(b"plain-1@", who + b"-1@").replace(b"mei@", who + b"@"))
+    client.logout()
+    base: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": dovecot.port,
+        "security": "none",
+        "username": dovecot.user,
+        "password_env": PASSWORD_ENV,
+        "timeout": 5.0,
+    }
+    boxes = [
+        MailboxSettings(name="support", **base),  # type: ignore[arg-type]
+        MailboxSettings(
+            name="billing",
+            folder="Billing",
+            team="L2",
+            brand="acme-pay",
+            **base,  # type: ignore[arg-type]
+        ),
+        MailboxSettings(name="press", folder="Press", team="pr", **base),  # type: ignore[arg-type]
+    ]
+    desk = Desk(dovecot, tmp_path)
+    desk.settings = desk.settings.model_copy(update={"email_mailboxes": boxes})
+    mailboxes = bootstrap.mailboxes(desk.settings, desk.env)
+    got: dict[str, Received] = {}
+    for mailbox in mailboxes:
+
+        def take(raw: bytes, m: Mailbox = mailbox) -> None:
+            got[m.source.name] = m.take(m.source.name, raw)
+
+        mailbox.source.poll(take)
+        mailbox.source.close()
+    assert {name: r.outcome for name, r in got.items()} == dict.fromkeys(
+        ("support", "billing", "press"), "ticket"
+    )
+    with desk.db.uow() as uow:
+        tickets = {n: uow.tickets.get(r.ticket_id or "") for n, r in got.items()}
+        opened = {n: uow.events.for_ticket(r.ticket_id or "")[0] for n, r in got.items()}
+    routing = {n: (t.tier, t.queue) for n, t in tickets.items() if t is not None}
+    assert routing == {"support": ("L1", "L1"), "billing": ("L2", "L2"), "press": ("L1", "pr")}
+    assert opened["billing"].get("brand") == "acme-pay" and opened["support"].get("brand") is None

@@ -117,9 +117,12 @@ def receive(
     *,
     own_addresses: Collection[str] = (),
     hold_per_minute: int = 20,
+    team: str | None = None,
+    brand: str | None = None,
 ) -> Received:
-    """Take one mail in (see the module doc). Raises only when the store fails (the mail is
-    then not acknowledged and is read again)."""
+    """Take one mail in (see the module doc). A new ticket goes to `team` (the mailbox's: a
+    tier or a policy team, see `tickets.open_ticket`) and records `brand`. Raises only when
+    the store fails (the mail is then not acknowledged and is read again)."""
     with env.uow() as uow:
         seen = uow.mail.find(mail.message_id)
         if seen is not None:
@@ -132,7 +135,7 @@ def receive(
         if uow.mail.clear_failing(mail.sender):  # the address works again: mail it again
             uow.commit()
         thread = _thread(uow, mail)
-    received = _take(env, mail, thread)
+    received = _take(env, mail, thread, team, brand)
     with env.uow() as uow:
         try:
             _record(uow, env, mail, received)
@@ -217,7 +220,13 @@ def _thread(uow: UnitOfWork, mail: InboundMail) -> TicketRecord | None:
     return None
 
 
-def _take(env: Env, mail: InboundMail, thread: TicketRecord | None) -> Received:
+def _take(
+    env: Env,
+    mail: InboundMail,
+    thread: TicketRecord | None,
+    team: str | None = None,
+    brand: str | None = None,
+) -> Received:
     body = mail.text.strip() or _attachments_line(mail)
     if thread is not None and thread.status != TicketStatus.CLOSED:
         try:
@@ -240,6 +249,8 @@ def _take(env: Env, mail: InboundMail, thread: TicketRecord | None) -> Received:
             subject=_subject(mail.subject),
             channel_message_id=mail.message_id,
             related_to=thread.id if thread is not None else None,
+            team=team,
+            brand=brand,
         )
     except ServiceError as exc:
         return Received("refused", None, str(exc))

@@ -69,6 +69,8 @@ class Intake:
     channel_message_id: str | None = None
     related_to: str | None = None
     actor_id: str | None = None
+    team: str | None = None  # the team the channel address belongs to (an email mailbox's)
+    brand: str | None = None  # the brand it was written to, recorded on the opened event
 
 
 def open_ticket(
@@ -83,10 +85,15 @@ def open_ticket(
     channel_message_id: str | None = None,
     related_to: str | None = None,
     actor_id: str | None = None,
+    team: str | None = None,
+    brand: str | None = None,
 ) -> Opened:
     """Open a ticket from any channel (see the module doc). `related_to` links it explicitly
     to an earlier ticket of the same issue; `actor_id` is the agent who logged it (a phone
-    call), None when the customer wrote. Raises InvalidInput naming the field."""
+    call), None when the customer wrote. `team`: the team the address written to belongs to
+    (an email mailbox's): a tier of the policy works the ticket in that tier, a policy team
+    gets it in its queue; one the policy does not define is noted and ignored. `brand` is
+    recorded on the opened event. Raises InvalidInput naming the field."""
     return open_intake(
         env,
         Intake(
@@ -99,6 +106,8 @@ def open_ticket(
             channel_message_id,
             related_to,
             actor_id,
+            team,
+            brand,
         ),
     )
 
@@ -217,6 +226,11 @@ def _request_facts(intake: Intake) -> dict[str, Any]:
     return {"request_hash": request_hash(intake)} if intake.idempotency_key else {}
 
 
+def _brand_facts(intake: Intake) -> dict[str, Any]:
+    """The brand the customer wrote to, on the opened event (none without one)."""
+    return {"brand": intake.brand} if intake.brand else {}
+
+
 def _same_request(uow: UnitOfWork, existing: TicketRecord, intake: Intake) -> None:
     """IdempotencyKeyReused unless `intake` asks for what the ticket's first request did
     (tickets opened before request hashes were stored are taken as the same request)."""
@@ -256,6 +270,7 @@ def _open(uow: UnitOfWork, env: Env, i: Intake, shared: _Shared) -> Opened:
     if count > 1:
         decision = _triage(env, i.text, count)
     routed = route(decision, env.rules, channel=i.channel, language=language)
+    tier, queue, reasons = _team_route(env, i.team, routed.tier, routed.reasons)
     change = TicketChange(new_id("t"), None, i.actor_id or f"customer:{customer.id}", now)
     opened = change.emit(
         EventKind.OPENED,
@@ -268,10 +283,11 @@ def _open(uow: UnitOfWork, env: Env, i: Intake, shared: _Shared) -> Opened:
         channel_message_id=i.channel_message_id,
         policy_version_id=shared.policy_id(),
         **_request_facts(i),
+        **_brand_facts(i),
     )
     _add_message(uow, change, i.channel, i.text, i.channel_message_id)
     change.actor = SYSTEM
-    _record_triage(change, decision, routed.tier, routed.priority, routed.reasons)
+    _record_triage(change, decision, tier, routed.priority, reasons, queue)
     if root is not None:
         change.emit(
             EventKind.CONTACT_LINKED,
@@ -327,6 +343,7 @@ def _record_triage(
     tier: str,
     priority: str,
     route_reasons: Sequence[str],
+    queue: str | None = None,
 ) -> None:
     change.emit(
         EventKind.TRIAGED,
@@ -347,8 +364,23 @@ def _record_triage(
     change.emit(
         EventKind.ROUTED,
         "; ".join(route_reasons) or f"category {d.category} is worked by {tier}",
-        changes={"tier": tier, "priority": priority, "queue": tier},
+        changes={"tier": tier, "priority": priority, "queue": queue or tier},
     )
+
+
+def _team_route(
+    env: Env, team: str | None, tier: str, reasons: Sequence[str]
+) -> tuple[str, str, tuple[str, ...]]:
+    """(tier, queue, routing reasons) once the team of the address written to is applied:
+    a tier of the policy takes the ticket, a policy team gets it in its queue (the tier
+    stays), anything else is noted and ignored."""
+    if not team:
+        return tier, tier, tuple(reasons)
+    if team in env.rules.tier_order:
+        return team, team, (*reasons, f"written to a mailbox of {team}")
+    if team in dict(env.rules.teams):
+        return tier, team, (*reasons, f"written to a mailbox of team {team}")
+    return tier, tier, (*reasons, f"mailbox team {team!r} is not in the policy; ignored")
 
 
 def _prior_contacts(
