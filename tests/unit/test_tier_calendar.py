@@ -12,6 +12,7 @@ import pytest
 
 from tierdesk import policy, sop
 from tierdesk.domain.escalation import evaluate
+from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.ticket import Ticket
 from tierdesk.policy.compile import compile_policy
 from tierdesk.policy.loader import load_text
@@ -30,7 +31,7 @@ def _source(l1_calendar: str | None) -> str:
     return text.replace(marker, marker + f"    calendar: {l1_calendar}\n", 1)
 
 
-def _rules(l1_calendar: str | None) -> policy.Rulebook:
+def _rules(l1_calendar: str | None) -> Rulebook:
     loaded = load_text(_source(l1_calendar), "tiers.yaml")
     assert [f for f in policy.check(loaded) if f.severity == "error"] == []
     return compile_policy(loaded.policy)
@@ -50,7 +51,7 @@ def _ticket(priority: str, category: str, taken: datetime) -> Ticket:
     )
 
 
-def _time_box(rules: policy.Rulebook, t: Ticket, now: datetime) -> bool:
+def _time_box(rules: Rulebook, t: Ticket, now: datetime) -> bool:
     return any(e.rule_id == "R-ESC-1" for e in evaluate(t, [], now, rules))
 
 

@@ -96,10 +96,24 @@ def _exception_verdict(auth: Authority, role: str, able: list[str]) -> Verdict:
     return NeedsApproval(role, EXCEPTION, above[0], why)
 
 
-def _grants(limit: ActionLimit, role: str, value: Decimal | None) -> bool:
+def role_limit(limit: ActionLimit, role: str) -> Decimal | None:
+    """The most `role` may grant of the action on its own, as the policy's authority table
+    says it: None when the role may not grant it at all, `Decimal("Infinity")` for no limit,
+    1 for a yes/no action it may grant. The one reading of the table: `may` enforces it, the
+    printed SOP prints it and the services show it per ticket."""
     if role not in dict(limit.limits):
+        return None
+    cap = limit.limit(role)
+    if cap <= 0:
+        return None
+    return Decimal(1) if limit.unit == "flag" else cap
+
+
+def _grants(limit: ActionLimit, role: str, value: Decimal | None) -> bool:
+    cap = role_limit(limit, role)
+    if cap is None:
         return False
-    return value is None or value <= limit.limit(role)
+    return value is None or value <= cap
 
 
 def _require_role(auth: Authority, role: str, field: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tierdesk.domain.authority import Allowed, NeedsApproval, may
+from tierdesk.domain.authority import Allowed, NeedsApproval, may, role_limit
 from tierdesk.domain.errors import DomainError
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.rulebook import ActionLimit, Rulebook
@@ -40,7 +40,7 @@ from tierdesk.services.records import (
     new_id,
 )
 from tierdesk.services.unit import TicketChange, act_on, finish, load, require_status
-from tierdesk.services.users import TICKET_ROLES, actor
+from tierdesk.services.users import NOTE_ROLES, TICKET_ROLES, actor
 
 ACCOUNT_ACTIONS = frozenset({"refund", "full_refund", "discount", "complimentary"})
 
@@ -422,7 +422,7 @@ def _use_approval(
 
 def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[ApprovalRecord]:
     """Pending requests, oldest first, that the user may decide (`may_decide`, on what each
-    ticket's issue has been granted so far)."""
+    ticket's issue has been granted so far; never the user's own requests)."""
     with env.reader() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "list approvals")
         pending = uow.approvals.pending(limit)
@@ -431,6 +431,111 @@ def pending_approvals(env: Env, *, actor_id: str, limit: int = 100) -> list[Appr
             record = uow.tickets.get(a.ticket_id)
             ids = granted.issue_ids(uow, record) if record is not None else {a.ticket_id}
             before = granted.total(env.rules, granted.actions_of(uow, ids), a.action)
-            if may_decide(env.rules, user.role, a, before).allowed:
+            if a.requested_by != user.id and may_decide(env.rules, user.role, a, before).allowed:
                 out.append(a)
     return out
+
+
+# --- what a user may grant on a ticket (R-AUTH-1/2): one reading for the API, console and SOP ---
+
+
+@dataclass(frozen=True)
+class ActionAuthority:
+    """What the user may grant of one action on a ticket's issue, on their own.
+
+    `limit` is the authority table's cell for the user's role (`domain.authority.role_limit`,
+    the cell the printed SOP prints): None when the role may not grant it alone, unlimited as
+    `Infinity`, 1 for a yes/no action it may grant. For money, `granted` is the running total
+    already granted on the issue (ticket, linked and merged tickets) and `remaining` what the
+    user may still grant alone (`limit - granted`, at least 0); for a percentage `remaining`
+    is the limit of one grant. `alone` says whether the user may grant any of it now without
+    an approval, and `approver` the least role that approves beyond `remaining`.
+    """
+
+    action: str
+    unit: str
+    currency: str | None
+    limit: Decimal | None
+    granted: Decimal | None
+    remaining: Decimal | None
+    alone: bool
+    approver: str | None
+
+
+@dataclass(frozen=True)
+class TicketAuthority:
+    """The user's authority on one ticket's issue, and the approvals waiting on it."""
+
+    ticket_id: str
+    role: str
+    actions: tuple[ActionAuthority, ...]
+    pending: tuple[ApprovalRecord, ...]
+    may_decide: tuple[str, ...]  # ids of the pending approvals this user may decide
+
+
+def action_authority(
+    rules: Rulebook, role: str, action: str, granted_before: Decimal | None
+) -> ActionAuthority:
+    """What `role` may grant of `action` on an issue that has `granted_before` of it (money),
+    by the same test `apply_action` enforces (`authority`)."""
+    limit = _limit(rules, action)
+    cap = role_limit(limit, role) if role in rules.authority.ladder else None
+    currency = limit.currency or None
+    if limit.unit == "flag":
+        verdict = authority(rules, role, action, None)
+        alone = verdict.allowed and action != "exception"
+        approver = None if alone else verdict.required_role
+        return ActionAuthority(action, "flag", None, cap, None, None, alone, approver)
+    if limit.unit == "percent":
+        over = (cap or Decimal(0)) + Decimal("0.01")
+        approver = None if over > 100 else authority(rules, role, action, over).required_role
+        return ActionAuthority(action, "percent", None, cap, None, cap, cap is not None, approver)
+    before = granted_before or Decimal(0)
+    remaining = max((cap or Decimal(0)) - before, Decimal(0))
+    approver = None
+    if remaining.is_finite():
+        approver = authority(
+            rules, role, action, before + remaining + Decimal("0.01")
+        ).required_role
+    return ActionAuthority(
+        action, "money", currency, cap, before, remaining, remaining > 0, approver
+    )
+
+
+def authority_rows(
+    rules: Rulebook, role: str, granted_on_issue: dict[str, Decimal]
+) -> tuple[ActionAuthority, ...]:
+    """`action_authority` of every action of the policy, in its order."""
+    return tuple(
+        action_authority(
+            rules,
+            role,
+            a.action,
+            granted_on_issue.get(a.action, Decimal(0)) if a.unit == "money" else None,
+        )
+        for a in rules.authority.actions
+    )
+
+
+def ticket_authority(env: Env, *, ticket_id: str, actor_id: str) -> TicketAuthority:
+    """What the user may grant on the ticket's issue (`authority_rows`) and the pending
+    approvals of the issue, with those the user may decide (`may_decide`): the one source of
+    the API's `GET /api/tickets/{id}/authority`, the console's ticket page and approvals inbox."""
+    with env.reader() as uow:
+        user = actor(uow, actor_id, NOTE_ROLES, "read authority on tickets")
+        record = uow.tickets.get(ticket_id)
+        if record is None:
+            raise NotFound("ticket", ticket_id)
+        ids = granted.issue_ids(uow, record)
+        done = granted.actions_of(uow, ids)
+        pending = tuple(
+            a for t in sorted(ids) for a in uow.approvals.for_ticket(t) if a.status == "pending"
+        )
+    rows = authority_rows(env.rules, user.role, granted.granted(env.rules, done))
+    decide = tuple(
+        a.id
+        for a in pending
+        if a.requested_by != user.id
+        and may_decide(env.rules, user.role, a, granted.total(env.rules, done, a.action)).allowed
+    )
+    return TicketAuthority(record.id, user.role, rows, pending, decide)

@@ -138,24 +138,25 @@ class InboxRow:
     ticket: TicketRecord | None
     requester: str
     rule: str  # the authority rule that applies (why the requester may not do it alone)
+    # The viewer's own authority for the action on the ticket's issue (limit, granted so far,
+    # what is left): the row GET /api/tickets/{id}/authority gives (approvals.ticket_authority).
+    authority: approvals.ActionAuthority | None = None
 
 
 def inbox(env: Env, *, actor_id: str) -> list[InboxRow]:
-    """Pending approvals the viewer has the authority to decide (oldest first)."""
+    """Pending approvals the viewer has the authority to decide (oldest first), each with the
+    viewer's authority on the ticket's issue (`approvals.ticket_authority`, the API's)."""
     pending = approvals.pending_approvals(env, actor_id=actor_id)
     rows = []
-    with env.reader() as uow:
-        for a in pending:
+    for a in pending:
+        own = approvals.ticket_authority(env, ticket_id=a.ticket_id, actor_id=actor_id)
+        mine = next((x for x in own.actions if x.action == a.action), None)
+        with env.reader() as uow:
             requester = uow.users.get(a.requested_by)
-            verdict = approvals.authority(env.rules, a.requested_role, a.action, a.amount)
-            rows.append(
-                InboxRow(
-                    a,
-                    uow.tickets.get(a.ticket_id),
-                    requester.display_name if requester is not None else a.requested_by,
-                    verdict.reason,
-                )
-            )
+            ticket = uow.tickets.get(a.ticket_id)
+        verdict = approvals.authority(env.rules, a.requested_role, a.action, a.amount)
+        name = requester.display_name if requester is not None else a.requested_by
+        rows.append(InboxRow(a, ticket, name, verdict.reason, mine))
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tierdesk.domain.authority import role_limit
 from tierdesk.domain.rulebook import ActionLimit, AmountBand, MatrixRow
 from tierdesk.sop.context import Ctx
 from tierdesk.sop.document import Table
@@ -75,8 +76,8 @@ def authority_table(ctx: Ctx) -> Table:
 
 def _authority_cell(ctx: Ctx, action: ActionLimit, role: str) -> str:
     m = ctx.msg
-    limit = action.limit(role)
-    if limit <= 0:
+    limit = role_limit(action, role)
+    if limit is None:
         return m("values.no")
     if action.unit == "flag":
         return m("values.yes")

@@ -257,6 +257,41 @@ def test_refunds_on_linked_and_merged_tickets_share_one_total(desk: StoreDesk) -
     _refund(desk, again, "500", role="team_lead")  # exactly 10,000 in all: the lead's limit
 
 
+@pytest.mark.rule("R-AUTH-1")
+@pytest.mark.rule("R-AUTH-2")
+def test_ticket_authority_is_what_the_services_enforce_across_linked_tickets(
+    desk: StoreDesk,
+) -> None:
+    env, lead = desk.env, desk.user["team_lead"]
+    first = desk.open().id
+    lifecycle.verify_identity(env, ticket_id=first, actor_id=lead)
+    again = desk.open().id
+    lifecycle.verify_identity(env, ticket_id=again, actor_id=lead)
+    if desk.ticket(again).related_to != first:
+        lifecycle.link_contact(env, ticket_id=again, related_to=first, actor_id=lead)
+    _refund(desk, first, "4000", role="team_lead")
+    shown = approvals.ticket_authority(env, ticket_id=again, actor_id=lead)
+    refund = next(a for a in shown.actions if a.action == "refund")
+    assert (refund.limit, refund.granted, refund.remaining) == (
+        Decimal(10000),
+        Decimal(4000),
+        Decimal(6000),
+    )
+    assert refund.approver == "supervisor" and refund.alone
+    with pytest.raises(ApprovalRequired):
+        _refund(desk, again, "6000.01", role="team_lead")
+    _refund(desk, again, "6000", role="team_lead")
+    request = approvals.request_approval(
+        env, ticket_id=first, actor_id=lead, action="refund", amount="100",
+        justification="one more",
+    )  # fmt: skip
+    for role in ("team_lead", "supervisor", "manager"):
+        view = approvals.ticket_authority(env, ticket_id=again, actor_id=desk.user[role])
+        assert [a.id for a in view.pending] == [request.id]
+        inbox = [a.id for a in approvals.pending_approvals(env, actor_id=desk.user[role])]
+        assert (request.id in view.may_decide) is (request.id in inbox) is (role != "team_lead")
+
+
 @pytest.mark.rule("R-AUTH-2")
 def test_complimentary_value_has_its_own_running_total(desk: StoreDesk) -> None:
     ticket = _verified(desk)

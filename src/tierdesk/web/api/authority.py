@@ -6,12 +6,14 @@ authority gets 403 `insufficient_authority` or 422 `approval_required`, never a 
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from pydantic import BaseModel, Field
 
 from tierdesk.services import approvals
-from tierdesk.services.approvals import Applied
+from tierdesk.services.approvals import ActionAuthority, Applied, TicketAuthority
 from tierdesk.services.records import ApprovalRecord
 from tierdesk.web.api.common import IfMatch, State, expected_version, tagged
 from tierdesk.web.api.tickets import TicketId
@@ -21,6 +23,79 @@ from tierdesk.web.ticket_out import AppliedOut
 
 router = APIRouter(tags=["authority"])
 ApprovalId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+class ActionAuthorityOut(BaseModel):
+    """What the caller may grant of one action on the ticket's issue on their own (R-AUTH)."""
+
+    action: str
+    unit: Literal["money", "percent", "flag"]
+    currency: str | None
+    limit: Decimal | None = Field(
+        description="The caller's limit, as the printed SOP's authority table gives it: null "
+        "when the role may not grant it alone or has no limit (`unlimited`); 1 for a yes/no "
+        "action it may grant."
+    )
+    unlimited: bool
+    granted: Decimal | None = Field(
+        description="Money: the running total already granted on the issue (the ticket, its "
+        "linked repeat contacts and merged tickets); null for other units."
+    )
+    remaining: Decimal | None = Field(
+        description="Money: what the caller may still grant alone (limit - granted, at least "
+        "0); percent: the most of one grant; null for yes/no actions and when unlimited."
+    )
+    may_grant_alone: bool
+    approver: str | None = Field(description="The least role that approves beyond `remaining`.")
+
+
+class TicketAuthorityOut(BaseModel):
+    """The caller's authority on a ticket's issue and the approvals waiting on it."""
+
+    ticket_id: str
+    role: str
+    actions: list[ActionAuthorityOut]
+    pending_approvals: list[ApprovalRecord]
+    may_decide: list[str] = Field(description="Ids of the pending approvals the caller decides.")
+
+
+def _number(value: Decimal | None) -> Decimal | None:
+    return value if value is None or value.is_finite() else None
+
+
+def _action_out(a: ActionAuthority) -> ActionAuthorityOut:
+    return ActionAuthorityOut(
+        action=a.action,
+        unit=a.unit,
+        currency=a.currency,
+        limit=_number(a.limit),
+        unlimited=a.limit is not None and not a.limit.is_finite(),
+        granted=a.granted,
+        remaining=_number(a.remaining),
+        may_grant_alone=a.alone,
+        approver=a.approver,
+    )
+
+
+def authority_out(t: TicketAuthority) -> TicketAuthorityOut:
+    return TicketAuthorityOut(
+        ticket_id=t.ticket_id,
+        role=t.role,
+        actions=[_action_out(a) for a in t.actions],
+        pending_approvals=list(t.pending),
+        may_decide=list(t.may_decide),
+    )
+
+
+@router.get("/tickets/{ticket_id}/authority", response_model=TicketAuthorityOut)
+def ticket_authority(ticket_id: TicketId, user: CurrentUser, state: State) -> TicketAuthorityOut:
+    """What the caller may grant on the ticket's issue alone, action by action: their limit
+    (the printed SOP's authority table), what the issue has been granted and what is left,
+    and the approvals waiting on the issue (those the caller may decide named). The console's
+    ticket page and approvals inbox read the same (R-AUTH-1/2)."""
+    return authority_out(
+        approvals.ticket_authority(state.env, ticket_id=ticket_id, actor_id=user.user_id)
+    )
 
 
 @router.post("/tickets/{ticket_id}/approvals", status_code=201, response_model=ApprovalRecord)

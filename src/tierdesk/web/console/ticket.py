@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -54,16 +53,9 @@ def _context(page: Viewer, desk: worklist.Desk) -> dict[str, Any]:
     show_brief = brief is not None and (own is None or own == ticket.tier)
     # What the page offers; the services refuse the same (wrong_tier) whatever is sent.
     below = own is not None and rules.tier_rank(own) < rules.tier_rank(ticket.tier)
-    money = [a for a in rules.authority.actions if a.unit == "money"]
+    # What the agent may grant on this issue: the same rows as GET /api/tickets/{id}/authority.
     authority = [
-        {
-            "action": a.action,
-            "limit": a.limit(role),
-            "currency": a.currency or rules.authority.currency,
-            "granted": desk.granted.get(a.action, Decimal(0)),
-            "remaining": max(a.limit(role) - desk.granted.get(a.action, Decimal(0)), Decimal(0)),
-        }
-        for a in money
+        a for a in approvals.authority_rows(rules, role, desk.granted) if a.unit == "money"
     ]
     approved = [x for x in view.approvals if x.status == "approved"]
     return {
