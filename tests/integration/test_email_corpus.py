@@ -6,6 +6,7 @@ is lost (every mail has its ledger row, the original stored by hash) and nothing
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -323,3 +324,29 @@ def test_message_ids_tierdesk_sends_name_their_ticket(room: Mailroom) -> None:
     assert mid == f"tierdesk.{ticket_id}.{receipt.payload['event_seq']}.receipt@desk.example"
     raw = f"From: mei@example.com\r\nMessage-ID: <r@x>\r\nIn-Reply-To: <{mid}>\r\n\r\nhi\r\n"
     assert receive(room.env, room.parse(raw.encode())) == Received("reply", ticket_id)
+
+
+def test_the_short_subject_token_threads_and_a_shared_one_goes_to_the_senders_ticket(
+    room: Mailroom,
+) -> None:
+    mei, wen = room.open(), room.open("wen@example.com")
+    assert email_intake.ticket_token(mei) == f"[#T-{mei[2:12]}]"
+
+    def mail(sender: str, token: str, n: int) -> Received:
+        raw = (
+            f"From: {sender}\r\nSubject: Re: {token} order\r\nMessage-ID: <short-{n}@x>\r\n\r\n"
+            "Any news?\r\n"
+        ).encode()
+        return receive(room.env, room.parse(raw), own_addresses=OWN)
+
+    assert mail("mei@example.com", email_intake.ticket_token(mei), 1) == Received("reply", mei)
+    assert mail("mei@example.com", f"[#T-{mei[2:12].upper()}]", 2) == Received("reply", mei)
+    # two tickets sharing the short reference's 40 bits (forced here): the sender's one
+    twin = "t_" + mei[2:12] + "f" * 22
+    tickets = room.store.tables.tickets
+    tickets[twin] = replace(tickets[wen], id=twin)
+    assert mail("wen@example.com", f"[#T-{mei[2:12]}]", 3) == Received("reply", twin)
+    assert mail("mei@example.com", f"[#T-{mei[2:12]}]", 4) == Received("reply", mei)
+    got = mail("stranger@example.com", f"[#T-{mei[2:12]}]", 5)  # neither is theirs
+    assert got.outcome == "ticket" and got.ticket_id not in (mei, twin)
+    assert room.store.tables.tickets[got.ticket_id or ""].subject == "Re: order"

@@ -85,7 +85,8 @@ def test_a_receipt_and_a_reply_go_out_threaded_and_the_customers_answer_comes_ba
     assert message_id.startswith(f"<tierdesk.{ticket_id}.")
     assert message_id.endswith(".receipt@desk.example>")
     assert receipt["In-Reply-To"] == receipt["References"] == "<plain-1@mail.example.com>"
-    assert receipt["Subject"] == f"Re: Where is my order #12345? [#{ticket_id}]"
+    short = f"T-{ticket_id[2:12]}"  # the short reference: the id's first 40 bits
+    assert receipt["Subject"] == f"Re: Where is my order #12345? [#{short}]"
     assert receipt["Auto-Submitted"] == "auto-replied"
     assert receipt["X-Tierdesk-Loop"] == "support@desk.example"
     assert receipt["Content-Language"] == "en"

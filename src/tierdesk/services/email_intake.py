@@ -8,7 +8,9 @@ both and changes nothing, so the poller acknowledges only what `receive` returne
 
 Threading, in order: `In-Reply-To`/`References` naming a Message-ID tierdesk sent
 (`message_id_for`, which encodes the ticket) or a mail of the customer already on a ticket;
-then the subject token `[#<ticket id>]`; otherwise a new ticket. A reply to a closed ticket
+then the subject token `[#T-<first 10 hex digits of the ticket id>]` (the long `[#t_...]` of
+earlier mail too; a short one several tickets share goes to the sender's); otherwise a new
+ticket. A reply to a closed ticket
 opens a new ticket linked to it (R-ESC-5).
 
 No loops: automatic mail (`auto_reason`) never opens a ticket or gets a receipt; a
@@ -47,6 +49,9 @@ CHANNEL = "email"
 LOOP_HEADER = "X-Tierdesk-Loop"
 _OURS = re.compile(r"^tierdesk\.(t_[0-9a-f]{32})\.")
 _TOKEN = re.compile(r"\[#(t_[0-9a-f]{32})\]")
+_SHORT = re.compile(r"\[#T-([0-9a-f]{10})\]", re.IGNORECASE)
+_ANY_TOKEN = re.compile(r"\[#(?:t_[0-9a-f]{32}|T-[0-9a-f]{10})\]", re.IGNORECASE)
+SHORT_HEX = 10  # 40 bits of the ticket id: ambiguous ones are told apart by the sender
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,18 @@ def message_id_for(message: OutboxRecord, domain: str) -> str:
     return f"tierdesk.{key}@{domain}"
 
 
+def short_reference(ticket_id: str) -> str:
+    """The short reference of a ticket id, `T-3f9c1a2b7e` (its first 40 bits; the full id
+    of anything that is not a `t_` id)."""
+    if re.fullmatch(r"t_[0-9a-f]{32}", ticket_id):
+        return f"T-{ticket_id[2 : 2 + SHORT_HEX]}"
+    return ticket_id
+
+
 def ticket_token(ticket_id: str) -> str:
-    """The subject token of a ticket, `[#t_...]`."""
-    return f"[#{ticket_id}]"
+    """The subject token of a ticket, `[#T-3f9c1a2b7e]` (`short_reference`); mail that carries
+    the long form `[#t_...]` of earlier versions threads too."""
+    return f"[#{short_reference(ticket_id)}]"
 
 
 def receive(
@@ -211,6 +225,9 @@ def _thread(uow: UnitOfWork, mail: InboundMail) -> TicketRecord | None:
     token = _TOKEN.search(mail.subject)
     if token:
         candidates.append(token.group(1))
+    short = _SHORT.search(mail.subject)
+    if short:
+        candidates += _by_short(uow, short.group(1).lower(), mail.sender)
     for ticket_id in candidates:
         ticket = uow.tickets.get(ticket_id)
         if ticket is not None and ticket.merged_into is not None:
@@ -218,6 +235,17 @@ def _thread(uow: UnitOfWork, mail: InboundMail) -> TicketRecord | None:
         if ticket is not None:
             return ticket
     return None
+
+
+def _by_short(uow: UnitOfWork, hex_part: str, sender: str) -> list[str]:
+    """The ticket a short reference names: the only one with that id prefix, or among a few
+    sharing it (40 bits: rare), the one of the customer writing. None found: no candidate."""
+    found = uow.tickets.with_id_prefix(f"t_{hex_part}")
+    if len(found) <= 1:
+        return [t.id for t in found]
+    customer = uow.customers.find_by_identity("email", sender)
+    mine = [t.id for t in found if customer is not None and t.customer_id == customer.id]
+    return mine[:1]
 
 
 def _take(
@@ -263,7 +291,7 @@ def _attachments_line(mail: InboundMail) -> str:
 
 
 def _subject(subject: str) -> str:
-    cleaned = _TOKEN.sub("", subject).strip()
+    cleaned = " ".join(_ANY_TOKEN.sub("", subject).split())
     return cleaned[:200]
 
 

@@ -127,6 +127,10 @@ class MemoryTickets:
     def get(self, ticket_id: str) -> TicketRecord | None:
         return self._t.tickets.get(ticket_id)
 
+    def with_id_prefix(self, prefix: str, limit: int = 5) -> list[TicketRecord]:
+        found = sorted(k for k in self._t.tickets if k.startswith(prefix))[:limit]
+        return [self._t.tickets[k] for k in found]
+
     def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
         return self._t.tickets.get(ticket_id)
 

@@ -130,6 +130,10 @@ class TicketRepository(Protocol):
 
     def get(self, ticket_id: str) -> TicketRecord | None: ...
 
+    def with_id_prefix(self, prefix: str, limit: int = 5) -> list[TicketRecord]:
+        """Up to `limit` tickets whose id starts with `prefix` (a short reference), by id."""
+        ...
+
     def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
         """Read a ticket to change it, locking its row until the transaction ends
         (PostgreSQL: FOR UPDATE; SQLite: the write transaction). With `skip_locked`, a row

@@ -158,3 +158,12 @@ def test_housekeeping_deletes_orphan_blobs_past_the_grace_and_nothing_a_mail_ref
     later = housekeeping.purge(desk.env, now + timedelta(days=2), blobs=blobs)
     assert later.blobs == 2  # `fresh` and `reused`, once their day is over; never `kept`
     assert all(blobs.path(sha).exists() for sha in kept)
+
+
+def test_tickets_are_found_by_a_prefix_of_their_id(uow_factory: Factory) -> None:
+    desk = make_store_desk(uow_factory, rulebook(preset="cs-sop"))
+    ids = sorted(desk.open(email=f"c{i}@example.com").id for i in range(3))
+    with uow_factory() as uow:
+        assert [t.id for t in uow.tickets.with_id_prefix(ids[0][:12])] == [ids[0]]
+        assert [t.id for t in uow.tickets.with_id_prefix("t_", limit=2)] == ids[:2]
+        assert uow.tickets.with_id_prefix("t_zz") == []

@@ -62,6 +62,18 @@ class SqlTickets:
     def get(self, ticket_id: str) -> TicketRecord | None:
         return self._one(_BY_ID, p_id=ticket_id)
 
+    def with_id_prefix(self, prefix: str, limit: int = 5) -> list[TicketRecord]:
+        # a range on the id's unique index (portable, unlike LIKE's use of an index); ids are
+        # ASCII, so every id starting with `prefix` sorts below prefix + U+FFFF
+        c = tickets.c
+        query = (
+            sa.select(tickets)
+            .where(c.id >= prefix, c.id < prefix + "\uffff")
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [from_row(TicketRecord, r) for r in self._tx.execute(query).mappings()]
+
     def get_for_update(self, ticket_id: str, *, skip_locked: bool = False) -> TicketRecord | None:
         query = _BY_ID
         if self._tx.postgres:

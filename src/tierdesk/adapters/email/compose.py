@@ -4,7 +4,8 @@ in the customer's language).
 Headers that make the customer's reply thread and keep machines quiet:
 - `Message-ID`: `email_intake.message_id_for` (stable across retries, names the ticket);
 - `In-Reply-To` / `References`: the Message-ID of the customer's mail that opened the ticket;
-- `Subject`: the ticket's subject with the token `[#<ticket id>]` ("Re: " when answering a mail);
+- `Subject`: the ticket's subject with the token `[#T-<short reference>]` ("Re: " when
+  answering a mail);
 - `Auto-Submitted: auto-replied` on automatic messages (receipts, notices, surveys; RFC 3834),
   so well-behaved auto-responders do not answer them; an agent's reply has none;
 - `X-Tierdesk-Loop`: our From address, so a mail of ours coming back is recognised as a loop;
