@@ -34,6 +34,22 @@ _N, _S, _I, _L, _E = (
 )
 
 
+# Statements of the notice hook (every command that tells someone runs them), built once so
+# that SQLAlchemy reuses their compiled form.
+_OPEN_ABOUT = (
+    sa.select(notices)
+    .where(
+        _N.user_id == sa.bindparam("p_user"),
+        _N.ticket_id == sa.bindparam("p_ticket"),
+        _N.read_at.is_(None),
+        _N.updated_at >= sa.bindparam("p_since"),
+    )
+    .order_by(_N.updated_at.desc(), _N.id.desc())
+    .limit(1)
+)
+_SETTINGS = sa.select(notice_settings).where(_S.user_id == sa.bindparam("p_user"))
+
+
 class SqlNotices:
     """NoticeRepository."""
 
@@ -59,16 +75,10 @@ class SqlNotices:
         self._tx.execute(sa.update(notices).where(_N.id == notice.id).values(**values))
 
     def open_about(self, user_id: str, ticket_id: str, since: datetime) -> NoticeRecord | None:
-        query = self._latest_first(
-            sa.select(notices).where(
-                _N.user_id == user_id,
-                _N.ticket_id == ticket_id,
-                _N.read_at.is_(None),
-                _N.updated_at >= since,
-            )
-        ).limit(1)
-        found = self._many(query)
-        return found[0] if found else None
+        # id order only breaks ties of equal times (PostgreSQL's collation is fine for that)
+        params = {"p_user": user_id, "p_ticket": ticket_id, "p_since": since}
+        row = self._tx.execute(_OPEN_ABOUT, params).mappings().first()
+        return None if row is None else from_row(NoticeRecord, row)
 
     def for_user(
         self, user_id: str, *, unread_only: bool = False, limit: int = 50
@@ -102,8 +112,7 @@ class SqlNotices:
         return self._many(query)
 
     def settings(self, user_id: str) -> NoticeSettingsRecord | None:
-        query = sa.select(notice_settings).where(_S.user_id == user_id)
-        row = self._tx.execute(query).mappings().first()
+        row = self._tx.execute(_SETTINGS, {"p_user": user_id}).mappings().first()
         return None if row is None else from_row(NoticeSettingsRecord, row)
 
     def save_settings(self, settings: NoticeSettingsRecord) -> None:
