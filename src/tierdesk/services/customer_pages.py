@@ -156,4 +156,6 @@ def _owned(uow: UnitOfWork, customer_id: str, ticket_id: str) -> TicketRecord:
 
 def _thread(uow: UnitOfWork, ticket: TicketRecord) -> CustomerThread:
     messages = tuple(m for m in uow.messages.for_ticket(ticket.id) if m.kind != "note")
-    return CustomerThread(ticket, tuple(sorted(messages, key=lambda m: (m.created_at, m.id))))
+    return CustomerThread(
+        ticket, tuple(sorted(messages, key=lambda m: (m.created_at, m.event_seq, m.id)))
+    )
