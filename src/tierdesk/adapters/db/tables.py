@@ -466,7 +466,9 @@ mail_address_failures = sa.Table(
 # Full-text indexes kept beside the tables, made by the migrations outside `metadata`: SQLite
 # FTS5 virtual tables (with their shadow tables, named after them) and PostgreSQL expression
 # indexes. Names start with one of these prefixes; the schema comparison leaves them out.
-SEARCH_INDEX_PREFIXES: tuple[str, ...] = ("kb_fts", "ix_kb_fts")
+# The keyset indexes of the lists (ix_keyset_*, migration 0010) differ by database (PostgreSQL's
+# compare ids with COLLATE "C"), so they are made there too and left out the same way.
+SEARCH_INDEX_PREFIXES: tuple[str, ...] = ("kb_fts", "ix_kb_fts", "ix_keyset_")
 
 
 def in_metadata(name: str | None, type_: str, parent_names: object) -> bool:

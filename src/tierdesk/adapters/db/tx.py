@@ -114,7 +114,9 @@ class Tx:
         created, row_id = table.c.created_at, self.id_order(table.c.id)
         if cursor is not None:
             at, after_id = decode_cursor(cursor)
-            query = query.where(sa.or_(created < at, sa.and_(created == at, row_id < after_id)))
+            # The row-value form is what both planners turn into an index seek on
+            # (created_at, id); the equivalent OR of two comparisons is planned as a scan.
+            query = query.where(sa.tuple_(created, row_id) < sa.tuple_(at, after_id))
         query = query.order_by(created.desc(), row_id.desc()).limit(limit + 1)
         return list(self.execute(query).mappings())
 
