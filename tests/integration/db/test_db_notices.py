@@ -8,11 +8,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from db_desk import START, make_store_desk
 from db_records import T0, at, customer, ticket, user
 
 from tierdesk.domain.notify_rules import NoticeEvent
 from tierdesk.policy import rulebook
-from tierdesk.services import staff_notices
+from tierdesk.services import incidents, staff_notices
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock
 from tierdesk.services.ports import (
@@ -24,6 +25,7 @@ from tierdesk.services.ports import (
     NoticeSettingsRecord,
     UnitOfWork,
 )
+from tierdesk.services.sweep import sweep
 
 Factory = Callable[[], UnitOfWork]
 
@@ -257,3 +259,39 @@ def test_notices_fold_and_wait_for_quiet_hours_on_each_store(uow_factory: Factor
         sent = uow.notices.get(notice.id)
         assert sent is not None and sent.delivered_at == at(60)
         assert uow.notices.due_for_delivery(at(120), 10) == []
+
+
+OUTAGE = "Your whole service is down, outage since this morning"
+
+
+def test_who_is_told_by_intake_the_sweeper_and_an_incident_on_each_store(
+    uow_factory: Factory,
+) -> None:
+    """The preset's rules end to end: a P1 intake tells the manager (urgent, by email at
+    once), its SLA warning the team lead, its breach the supervisor; an incident resolved
+    replies to its ticket."""
+    desk = make_store_desk(uow_factory, rulebook(preset="cs-sop"))
+    manager, lead, sup = (desk.user[r] for r in ("manager", "team_lead", "supervisor"))
+    staff_notices.set_settings(
+        desk.env, manager, channels=["email"], email="fay@desk.example",
+        quiet_start="00:00", quiet_end="23:59", timezone="Asia/Taipei",
+    )  # fmt: skip
+    ticket = desk.open(OUTAGE)
+    [told] = staff_notices.for_user(desk.env, manager)[0]
+    assert (told.kind, told.urgent, told.delivered_at) == ("ticket_priority", True, START)
+    desk.clock.advance(timedelta(minutes=12))
+    sweep(desk.env)
+    assert [n.kind for n in staff_notices.for_user(desk.env, lead)[0]] == ["sla_warning"]
+    desk.clock.advance(timedelta(minutes=4))
+    sweep(desk.env)
+    assert [n.kind for n in staff_notices.for_user(desk.env, sup)[0]] == ["sla_breach"]
+    view = incidents.declare(
+        desk.env, actor_id=desk.user["agent_l3"], title="Down", severity="P1",
+        ticket_ids=[ticket.id],
+    )  # fmt: skip
+    assert sorted(view.timeline[-1].data["users"]) == ["manager", "supervisor"]
+    done = incidents.resolve(
+        desk.env, incident_id=view.incident.id, actor_id=sup, resolution="fixed the database"
+    )
+    assert done.replied == [ticket.id]
+    assert any("fixed the database" in m.payload["text"] for m in desk.outbox(ticket.id, "reply"))
