@@ -64,8 +64,8 @@ def test_refund_above_l1_names_the_lowest_role_that_may_and_why() -> None:
     verdict = may("agent_l1", "refund", Money(Decimal(5000), "TWD"), CS)
     assert isinstance(verdict, NeedsApproval)
     assert verdict.by == "team_lead"  # L2 may grant up to NT$3,000, the team lead NT$10,000
-    assert "TWD 5,000" in verdict.reason
-    assert "up to TWD 500" in verdict.reason
+    assert "NT$5,000" in verdict.reason
+    assert "up to NT$500" in verdict.reason
 
 
 @pytest.mark.rule("R-AUTH-1")

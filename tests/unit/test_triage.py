@@ -239,7 +239,7 @@ def test_refund_over_l1_authority_escalates_with_the_limit_in_the_reason(rules: 
     assert d.escalate_to == ("L2",)
     assert d.tier == "L2"
     assert any(
-        r.startswith("refund NT$1,200 exceeds agent_l1 limit TWD 500 (R-ESC-3) -> L2")
+        r.startswith("refund NT$1,200 exceeds agent_l1 limit NT$500 (R-ESC-3) -> L2")
         for r in d.reasons
     )
 

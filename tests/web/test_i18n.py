@@ -63,6 +63,8 @@ def test_languages_normalize_and_format() -> None:
     assert i18n.money(Decimal("1500"), "TWD", "zh-TW") == "NT$1,500"
     assert i18n.money(Decimal("99.5"), "TWD", "en") == "NT$99.50"
     at = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)  # 10:00 in Taipei
-    assert "10:00" in i18n.when(at, "en", "Asia/Taipei")
-    assert "2025年3月4日" in i18n.when(at, "zh-TW", "Asia/Taipei")
+    # one way of writing a moment on every page: medium date, short time, to the minute
+    assert i18n.when(at, "en", "Asia/Taipei") == "Mar 4, 2025, 10:00\u202fAM"
+    assert i18n.when(at, "zh-TW", "Asia/Taipei") == "2025年3月4日 上午10:00"
+    assert i18n.when(at, "en", "Asia/Taipei", "date") == "Mar 4, 2025"
     assert i18n.translations("zh-TW").gettext("Sign in") == "登入"

@@ -22,7 +22,7 @@ from tierdesk.domain.errors import (
     InvalidValueError,
     UnknownReferenceError,
 )
-from tierdesk.domain.model import Money
+from tierdesk.domain.model import Money, money_text
 from tierdesk.domain.rulebook import ActionLimit, Authority, Rulebook
 
 EXCEPTION = "exception"
@@ -165,7 +165,7 @@ def _show(limit: ActionLimit, value: Decimal | None) -> str:
     if value is None:
         return name
     if limit.unit == "money":
-        return f"a {name} of {limit.currency} {value:,}"
+        return f"a {name} of {money_text(value, limit.currency)}"
     return f"a {name} of {value}%"
 
 
@@ -173,4 +173,5 @@ def _limit_note(limit: ActionLimit, role: str) -> str:
     if limit.unit == "flag" or role not in dict(limit.limits):
         return ""
     cap = limit.limit(role)
-    return f" (up to {limit.currency} {cap:,})" if limit.unit == "money" else f" (up to {cap}%)"
+    shown = money_text(cap, limit.currency) if limit.unit == "money" else f"{cap}%"
+    return f" (up to {shown})"

@@ -38,6 +38,32 @@ class Signal(StrEnum):
     REPEAT_CONTACT = "repeat_contact"
 
 
+# Symbols for the currencies a helpdesk is likely to quote (NT$ for TWD, so a Taiwanese dollar
+# never reads as a US one); others print as `EUR 100`. The console's Babel formatting agrees.
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "USD": "$",
+    "TWD": "NT$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "HKD": "HK$",
+    "SGD": "S$",
+    "AUD": "A$",
+    "CAD": "CA$",
+    "CNY": "CN¥",
+}
+
+
+def money_text(amount: Decimal, currency: str | None) -> str:
+    """An amount as every text of tierdesk writes it (reasons, briefs, the SOP): the currency's
+    symbol, thousands separators, and cents only when there are some ("NT$1,200", "$99.50")."""
+    number = f"{int(amount):,}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    if symbol:
+        return f"{symbol}{number}"
+    return f"{currency} {number}" if currency else number
+
+
 @dataclass(frozen=True)
 class Money:
     """An amount in an ISO 4217 currency. Amounts are Decimal: never floats for money."""
@@ -46,7 +72,7 @@ class Money:
     currency: str
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.amount:,}"
+        return money_text(self.amount, self.currency)
 
 
 @dataclass(frozen=True)

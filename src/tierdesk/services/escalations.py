@@ -17,7 +17,7 @@ from typing import Any
 from tierdesk.domain.decisions import TriageDecision
 from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.handoff import brief
-from tierdesk.domain.model import Signal
+from tierdesk.domain.model import Signal, money_text
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketState
 from tierdesk.domain.ticket import SYSTEM, Entry, EntryKind
@@ -261,7 +261,7 @@ def _granted(uow: UnitOfWork, rules: Rulebook, ticket_id: str) -> list[str]:
     out = [f"{_shown(a.action, a.amount, a.unit, a.currency)} ({a.role})" for a in actions]
     totals = granted.granted(rules, actions)
     currency = rules.authority.currency
-    out += [f"{action} total: {currency} {amount:,}" for action, amount in totals.items() if amount]
+    out += [f"{a} total: {money_text(amount, currency)}" for a, amount in totals.items() if amount]
     return out
 
 
@@ -274,7 +274,7 @@ def _shown(action: str, amount: Decimal | None, unit: str, currency: str | None)
     name = action.replace("_", " ")
     if amount is None:
         return name
-    return f"{name} {currency} {amount:,}" if unit == "money" else f"{name} {amount}%"
+    return f"{name} {money_text(amount, currency)}" if unit == "money" else f"{name} {amount}%"
 
 
 def _role(uow: UnitOfWork, user_id: str) -> str:

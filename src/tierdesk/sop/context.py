@@ -13,26 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from tierdesk.domain.durations import format_duration
-from tierdesk.domain.model import LocalText
+from tierdesk.domain.model import LocalText, money_text
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.policy.compile import text as local_text
 from tierdesk.policy.schema import Policy, Text
 from tierdesk.sop.live import LiveData
 from tierdesk.sop.messages import Messages
-
-# Symbols for the currencies an SOP is likely to quote; others print as `EUR 100`.
-_SYMBOLS: dict[str, str] = {
-    "USD": "$",
-    "TWD": "NT$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "HKD": "HK$",
-    "SGD": "S$",
-    "AUD": "A$",
-    "CAD": "CA$",
-    "CNY": "CN¥",
-}
 
 
 @dataclass(frozen=True)
@@ -105,9 +91,7 @@ class Ctx:
         return self.msg("values.list_sep").join(items) if items else self.msg("values.none")
 
     def money(self, amount: Decimal, currency: str) -> str:
-        number = f"{int(amount):,}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-        symbol = _SYMBOLS.get(currency)
-        return f"{symbol}{number}" if symbol else f"{currency} {number}"
+        return money_text(amount, currency)
 
     def percent(self, fraction: float | Decimal) -> str:
         value = f"{float(fraction) * 100:.1f}".rstrip("0").rstrip(".")

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta, get_timezone
+from babel.dates import format_date, format_time, format_timedelta, get_timezone
 from babel.numbers import format_decimal, get_currency_symbol
 from babel.support import NullTranslations, Translations
+
+from tierdesk.domain.model import CURRENCY_SYMBOLS
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 # Language codes as stored with users and tickets -> Babel locale identifiers.
@@ -62,21 +64,33 @@ def locale(lang: str) -> Locale:
 
 
 def when(value: datetime | None, lang: str, zone: str, fmt: str = "medium") -> str:
-    """`value` (aware) in the time zone `zone`, formatted for `lang`; "" for None."""
+    """`value` (aware) in the time zone `zone`, formatted for `lang`; "" for None.
+
+    Every page writes a moment the same way, to the minute: the medium date and the short time
+    ("Mar 4, 2025, 10:00 AM", "2025年3月4日 上午10:00"); `fmt="date"` gives the date alone.
+    """
     if value is None:
         return ""
-    return format_datetime(value, fmt, tzinfo=get_timezone(zone), locale=locale(lang))
+    loc = locale(lang)
+    local = value.astimezone(get_timezone(zone))
+    day = format_date(local, "medium", locale=loc)
+    if fmt == "date":
+        return day
+    time = format_time(local, "short", locale=loc)
+    return str(loc.datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)
 
 
 def money(amount: Decimal | int | float | None, currency: str, lang: str) -> str:
-    """`amount` with the currency's international symbol (NT$ for TWD in every language, so a
-    Taiwanese dollar never reads as a US one); whole amounts without decimals."""
+    """`amount` with the currency's symbol as every text of tierdesk writes it (the domain's
+    `CURRENCY_SYMBOLS`: NT$ for TWD in every language, so a Taiwanese dollar never reads as a
+    US one), in the reader's number format; whole amounts without decimals."""
     if amount is None:
         return ""
     value = Decimal(str(amount))
     pattern = "#,##0" if value == value.to_integral_value() else "#,##0.00"
     number = format_decimal(value, format=pattern, locale=locale(lang))
-    return f"{get_currency_symbol(currency, 'en')}{number}"
+    symbol = CURRENCY_SYMBOLS.get(currency) or get_currency_symbol(currency, "en")
+    return f"{symbol}{number}"
 
 
 def duration(value: timedelta | None, lang: str) -> str:

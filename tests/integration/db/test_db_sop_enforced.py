@@ -507,9 +507,9 @@ def test_the_brief_carries_every_input_the_agent_gave_and_each_promise_once(
     assert brief["agent_mood"] == "frustrated" and brief["customer_mood"] == "frustrated"
     assert "Customer mood: frustrated (as the agent judged it" in text
     assert "Escalation reason: carrier claim needs L2" in text
-    assert "refund TWD 300 (agent_l1)" in text and "apology (agent_l1)" in text
-    assert "refund total: TWD 300" in text
-    assert "refund TWD 400: needs agent_l2 (asked by agent_l1: second parcel lost)" in text
+    assert "refund NT$300 (agent_l1)" in text and "apology (agent_l1)" in text
+    assert "refund total: NT$300" in text
+    assert "refund NT$400: needs agent_l2 (asked by agent_l1: second parcel lost)" in text
     assert "asked the carrier to trace it" in text
     assert [p["text"] for p in brief["promises"]] == ["an update by Friday"]
 

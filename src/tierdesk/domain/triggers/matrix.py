@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tierdesk.domain.errors import CurrencyMismatchError, InvalidValueError, UnknownReferenceError
-from tierdesk.domain.model import Money, Signal
+from tierdesk.domain.model import Money, Signal, money_text
 from tierdesk.domain.rulebook import AmountBand, MatrixRow, Rulebook
 
 
@@ -96,9 +96,9 @@ def _by_amount(row: MatrixRow, value: Money | Decimal | int, currency: str) -> M
     if band is None:  # only below the lowest band: the checker allows no gaps
         raise InvalidValueError("amount_or_level", f"{amount} is below every band of {row.id}")
     span = (
-        f"{currency} {band.low:,} and over"
+        f"{money_text(band.low, currency)} and over"
         if band.high is None
-        else (f"{currency} {band.low:,} to under {band.high:,}")
+        else (f"{money_text(band.low, currency)} to under {money_text(band.high, currency)}")
     )
     reason = f"R-ESC-6: {row.label.get('en')}, {amount} is in the band {span}: {band.role} decides"
     return MatrixDecision(row.id, band.role, reason, band=band)

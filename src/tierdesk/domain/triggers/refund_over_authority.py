@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tierdesk.domain.model import Money, Signal
+from tierdesk.domain.model import Money, Signal, money_text
 from tierdesk.domain.rulebook import EscalationRule, Rulebook
 from tierdesk.domain.ticket import Entry, Ticket
 from tierdesk.domain.triggers.base import (
@@ -62,7 +62,7 @@ def _at_intake(rule: EscalationRule, rules: Rulebook, facts: IntakeFacts) -> str
     action = rules.authority.action("refund")
     limit = action.limit(role) if action is not None else Decimal(0)
     currency = (action.currency if action is not None else "") or rules.authority.currency
-    shown = f"{currency} {limit:,}"
+    shown = money_text(limit, currency)
     written = facts.refund_written
     if refund.currency != currency:
         # No exchange rates in the domain: the role cannot tell whether it may grant this.
