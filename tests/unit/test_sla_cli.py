@@ -85,3 +85,12 @@ def test_unknown_priority_exits_2_naming_the_defined_ones() -> None:
     assert result.exit_code == 2
     assert "'P9'" in result.stderr
     assert "P1, P2, P3, P4" in result.stderr
+
+
+@pytest.mark.rule("R-SLA-4")
+def test_a_line_ticket_is_due_at_its_channel_target_when_that_comes_first() -> None:
+    created = "2026-02-24T10:00:00+08:00"  # a Tuesday, business hours
+    line = run_json("--priority", "P3", "--created", created, "--channel", "line")
+    assert line["first_response_due"] == "2026-02-24T10:05:00+08:00"
+    mail = run_json("--priority", "P3", "--created", created, "--channel", "email")
+    assert mail["first_response_due"] == "2026-02-24T15:00:00+08:00"  # 4 h, lunch left out

@@ -35,6 +35,13 @@ def due_cmd(
     created: Annotated[
         str, typer.Option("--created", help=f"When the ticket was created, e.g. {EXAMPLE}.")
     ],
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            "--channel",
+            help="The ticket's channel (e.g. line): its own first-response target applies too.",
+        ),
+    ] = None,
     policy_file: PolicyOpt = None,
     preset: PresetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -46,7 +53,7 @@ def due_cmd(
     created_at = parse_created(created)
     rules = load_rulebook(policy_file, preset)
     with translated("--priority: "):
-        due = due_times(priority, created_at, rules)
+        due = due_times(priority, created_at, rules, channel)
     typer.echo(json.dumps(to_json(due)) if as_json else render(due))
 
 
