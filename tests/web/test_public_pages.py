@@ -264,6 +264,7 @@ def test_a_chat_token_expires_and_is_not_a_magic_link(desk: WebDesk) -> None:
     assert desk.client.get(f"/my/{token}").status_code == 403
     desk.clock.advance(chat.CHAT_MAX_AGE + timedelta(seconds=1))
     assert desk.client.get(f"/chat/{token}").status_code == 403
+    assert desk.client.get(f"/chat/{token}/log").status_code == 286  # htmx stops polling
     r = desk.client.post(f"/chat/{token}/messages", data={"body": "late", "key": "k"})
     assert r.status_code == 403
     assert not [m for m in desk.store.tables.messages.values() if m.body == "late"]

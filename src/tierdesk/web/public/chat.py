@@ -47,6 +47,7 @@ FORM = "chat"
 PURPOSE = "chat"
 CHAT_MAX_AGE = timedelta(days=1)
 POLL_SECONDS = 3
+STOP_POLLING = 286  # htmx: swap this answer and stop polling
 Token = Annotated[str, Path(min_length=1, max_length=500)]
 
 
@@ -221,14 +222,15 @@ def chat_page(request: Request, state: State, token: Token) -> HTMLResponse:
 
 @router.get("/chat/{token}/log", response_class=HTMLResponse)
 def chat_log(request: Request, state: State, token: Token) -> HTMLResponse:
-    """The conversation fragment (polled by htmx)."""
+    """The conversation fragment (polled by htmx). An expired chat answers 286, which tells
+    htmx to stop polling, with a line saying the chat ended."""
     found = chat_of(state, token)
-    if found is None:
-        return _expired(request, state)
     try:
-        return _conversation(request, state, token, *found, "public/_chat_log.html")
+        if found is not None:
+            return _conversation(request, state, token, *found, "public/_chat_log.html")
     except NotFound:
-        return _expired(request, state)
+        pass
+    return _page(request, state, "public/_chat_ended.html", page_lang(request), status=STOP_POLLING)
 
 
 @router.post("/chat/{token}/messages", response_class=HTMLResponse)
