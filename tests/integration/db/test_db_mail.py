@@ -167,3 +167,27 @@ def test_tickets_are_found_by_a_prefix_of_their_id(uow_factory: Factory) -> None
         assert [t.id for t in uow.tickets.with_id_prefix(ids[0][:12])] == [ids[0]]
         assert [t.id for t in uow.tickets.with_id_prefix("t_", limit=2)] == ids[:2]
         assert uow.tickets.with_id_prefix("t_zz") == []
+
+
+def test_a_sender_over_the_limit_a_minute_is_held_then_taken_again(
+    uow_factory: Factory, tmp_path: Path
+) -> None:
+    desk = make_store_desk(uow_factory, rulebook(preset="cs-sop"))
+    blobs = BlobStore(tmp_path)
+
+    def send(n: int, sender: str = "flood@example.com") -> str:
+        raw = (
+            f"From: {sender}\r\nSubject: order {n}\r\nMessage-ID: <flood-{n}@x>\r\n\r\n"
+            f"Where is my order #{n}?\r\n"
+        ).encode()
+        mail = parse(raw, mailbox="s", store=blobs.put, max_attachment_bytes=10, max_attachments=1)
+        return receive(desk.env, mail, hold_per_minute=3).outcome
+
+    outcomes = [send(n) for n in range(5)]
+    assert outcomes == ["ticket", "ticket", "ticket", "held", "held"]
+    assert send(5, "calm@example.com") == "ticket"  # others are not held
+    desk.clock.advance(timedelta(seconds=61))
+    assert send(6) == "ticket"  # a minute later the sender is taken in again
+    with uow_factory() as uow:
+        held = uow.mail.find("flood-3@x")
+    assert held is not None and held.ticket_id is None and "3 mails a minute" in held.reason
