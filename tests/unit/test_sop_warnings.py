@@ -54,3 +54,18 @@ def test_a_preset_with_warnings_prints_them(name: str) -> None:
     assert isinstance(out, str)
     for f in warned:
         assert f.message in out
+
+
+@pytest.mark.rule("R-TIER-2")
+@pytest.mark.rule("R-DOC-1")
+@pytest.mark.parametrize("lang", ["en", "zh-TW"])
+def test_a_routing_rule_that_reads_the_customer_is_printed_as_not_applied(lang: str) -> None:
+    base = policy.preset_path("cs-sop").read_text(encoding="utf-8")
+    ok = "routing:\n  - id: line_fast\n    when: {channel: line}\n    priority: P2\n\n"
+    out = _render(VIP + base, lang)
+    line = next(x for x in out.splitlines() if "vip_fast_lane" in x and x.startswith("- "))
+    assert ("NOT APPLIED" in line) if lang == "en" else ("不執行" in line)
+    assert "R-TIER-2" in line
+    fine = _render(ok + base, lang)
+    line = next(x for x in fine.splitlines() if "line_fast" in x and x.startswith("- "))
+    assert "NOT APPLIED" not in line and "不執行" not in line

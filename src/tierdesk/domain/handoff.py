@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from tierdesk.domain.durations import format_duration
+from tierdesk.domain.durations import spoken, to_minute
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.sla import level_of
 from tierdesk.domain.ticket import CUSTOMER, Entry, EntryKind, Ticket, until, utc
@@ -136,6 +136,7 @@ class HandoffBrief:
     agent_mood: str = ""
     granted: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # whom the ticket is escalated to (tiers, teams, roles)
 
     def to_text(self) -> str:
         """A compact brief, in `lang`, times in the business's time zone."""
@@ -144,6 +145,7 @@ class HandoffBrief:
             f"{w['title']} {self.ticket_id} ({self.priority}, {self.tier})",
             f"{w['issue']}: {self.issue}",
             *([f"{w['reason']}: {self.reason}"] if self.reason else []),
+            *([f"{w['to']}: {', '.join(self.targets)}"] if self.targets else []),
             f"{w['mood']}: {self._mood(w)}",
             f"{w['tried']}:" + ("" if self.tried else f" {w['none']}"),
             *(
@@ -193,6 +195,7 @@ class HandoffBrief:
             "agent_mood": self.agent_mood or None,
             "granted": list(self.granted),
             "pending_approvals": list(self.pending),
+            "targets": list(self.targets),
         }
 
     def _mood(self, w: Mapping[str, str]) -> str:
@@ -209,10 +212,10 @@ class HandoffBrief:
     def _left(self, d: Deadline, w: Mapping[str, str]) -> str:
         """Time left (or overdue) to the minute, as people say it."""
         left = abs(d.left)
-        minutes = timedelta(minutes=max(1, round(left.total_seconds() / 60)))
+        minutes = max(to_minute(left), timedelta(minutes=1))
         if d.overdue:
-            return f"{w['overdue']} {format_duration(minutes, self.lang)}"
-        return f"{w['left']} {format_duration(minutes, self.lang)}"
+            return f"{w['overdue']} {spoken(minutes, self.lang)}"
+        return f"{w['left']} {spoken(minutes, self.lang)}"
 
 
 _WORDS: dict[str, dict[str, str]] = {
@@ -234,6 +237,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "overdue": "overdue by",
         "left": "due in",
         "reason": "Escalation reason",
+        "to": "Escalated to",
         "granted": "Granted so far",
         "pending": "Pending approvals",
         "by_agent": "as the agent judged it",
@@ -257,6 +261,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "overdue": "已逾期",
         "left": "剩餘",
         "reason": "升級原因",
+        "to": "升級至",
         "granted": "已給予",
         "pending": "待核准",
         "by_agent": "客服人員判斷",
@@ -277,6 +282,7 @@ def brief(
     agent_mood: str = "",
     granted: Sequence[str] = (),
     pending: Sequence[str] = (),
+    targets: Sequence[str] = (),
 ) -> HandoffBrief:
     """The warm-handoff brief of `ticket` at `now` (aware), labels in `lang` (en, zh-TW).
 
@@ -284,7 +290,8 @@ def brief(
     computes them (SLA clocks, escalations), so this stays pure. Entries after `now` are ignored.
     `reason` is why the ticket is escalated, `agent_mood` the mood as the agent judged it (it
     stands beside the one read from the messages), `granted` what the customer has received on
-    this issue and `pending` the approvals waiting, each as the receiving tier should read it.
+    this issue and `pending` the approvals waiting, each as the receiving tier should read it;
+    `targets` whom it is escalated to.
     """
     at = utc(now, "now")
     entries = until(history, at)
@@ -314,6 +321,7 @@ def brief(
         agent_mood=agent_mood.strip(),
         granted=tuple(granted),
         pending=tuple(pending),
+        targets=tuple(dict.fromkeys(targets)),
     )
 
 

@@ -96,7 +96,7 @@ def record(
     `from_tier` defaults to the ticket's tier (intake passes the category's own tier)."""
     before = change.state
     expected_by = clocks.expected_resolution(env.rules, before, to_tier, change.at)
-    handoff = _brief(uow, env.rules, change, reason, tried, mood, promises)
+    handoff = _brief(uow, env.rules, change, reason, tried, mood, promises, targets)
     escalation_id = new_id("e")
     event = change.emit(
         EventKind.ESCALATED,
@@ -221,6 +221,7 @@ def _brief(
     tried: Sequence[str],
     mood: str,
     promises: Sequence[str],
+    targets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The warm-handoff brief (R-ESC-8) by the domain's `brief`: issue, the escalation's
     reason, what was tried (the agent's list and the replies and notes), mood, promises (each
@@ -244,7 +245,8 @@ def _brief(
         reason=reason,
         agent_mood=mood,
         granted=_granted(uow, rules, state.id),
-        pending=[_pending(a) for a in uow.approvals.for_ticket(state.id) if a.status == "pending"],
+        pending=_pending_on_issue(uow, state.id),
+        targets=targets,
     )
     return {
         **handoff.to_json(),
@@ -263,6 +265,18 @@ def _granted(uow: UnitOfWork, rules: Rulebook, ticket_id: str) -> list[str]:
     currency = rules.authority.currency
     out += [f"{a} total: {money_text(amount, currency)}" for a, amount in totals.items() if amount]
     return out
+
+
+def _pending_on_issue(uow: UnitOfWork, ticket_id: str) -> list[str]:
+    """The approvals waiting on the ticket's issue (its linked and merged tickets too)."""
+    record = uow.tickets.get(ticket_id)
+    ids = granted.issue_ids(uow, record) if record else {ticket_id}
+    return [
+        _pending(a)
+        for t in sorted(ids)
+        for a in uow.approvals.for_ticket(t)
+        if a.status == "pending"
+    ]
 
 
 def _pending(a: ApprovalRecord) -> str:

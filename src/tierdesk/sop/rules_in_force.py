@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tierdesk.domain.routing import TICKET_CONDITIONS
 from tierdesk.domain.templates import render
 from tierdesk.policy.loader import Finding
 from tierdesk.sop.context import Ctx
@@ -34,7 +35,10 @@ def routing_block(ctx: Ctx) -> Block:
         ]
         reason = ctx.local(r.reason)
         line = m("rules.routing_line", id=r.id, when=when, then=ctx.join(sets))
-        lines.append(f"{line} ({reason})" if reason else line)
+        line = f"{line} ({reason})" if reason else line
+        if any(key not in TICKET_CONDITIONS for key, _ in r.when):
+            line += m("rules.not_applied")  # R-TIER-2: the engine skips it (domain.routing)
+        lines.append(line)
     return Items(tuple(lines))
 
 

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta, get_timezone
+from babel.dates import format_date, format_time, get_timezone
 from babel.numbers import format_decimal, get_currency_symbol
 from babel.support import NullTranslations, Translations
 
+from tierdesk.domain.durations import spoken, to_minute
 from tierdesk.domain.model import CURRENCY_SYMBOLS
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -94,31 +94,10 @@ def money(amount: Decimal | int | float | None, currency: str, lang: str) -> str
 
 
 def duration(value: timedelta | None, lang: str) -> str:
-    """A span of time in words of `lang`, to two units ("1 hour, 20 minutes" / "1 小時 20 分鐘")."""
+    """A span of time as people say it in `lang`, to the minute ("1 hour 20 minutes" /
+    "1 小時 20 分鐘"; under a minute in seconds): `tierdesk.domain.durations.spoken`, the
+    words of the API, the reasons and the notices."""
     if value is None:
         return ""
-    seconds = int(abs(value.total_seconds()))
-    loc = locale(lang)
-    if seconds < 60:
-        return format_timedelta(timedelta(seconds=seconds), threshold=10, locale=loc)
-    parts: list[str] = []
-    units: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    )
-    for unit, size in units:
-        if seconds >= size and len(parts) < 2:
-            count, seconds = divmod(seconds, size)
-            parts.append(
-                format_timedelta(
-                    timedelta(seconds=count * size),
-                    threshold=10**6,
-                    granularity=unit,
-                    format="short",
-                    locale=loc,
-                )
-            )
-        elif parts:
-            break
-    return " ".join(parts)
+    size = abs(value)
+    return spoken(size if size < timedelta(minutes=1) else to_minute(size), lang)

@@ -514,6 +514,38 @@ def test_the_brief_carries_every_input_the_agent_gave_and_each_promise_once(
     assert [p["text"] for p in brief["promises"]] == ["an update by Friday"]
 
 
+@pytest.mark.rule("R-ESC-8")
+def test_the_brief_names_the_targets_and_the_approvals_waiting_on_linked_tickets(
+    desk: StoreDesk,
+) -> None:
+    env, lead = desk.env, desk.user["team_lead"]
+    first = desk.open().id
+    lifecycle.verify_identity(env, ticket_id=first, actor_id=lead)
+    again = desk.open().id
+    if desk.ticket(again).related_to != first:
+        lifecycle.link_contact(env, ticket_id=again, related_to=first, actor_id=lead)
+    approvals.request_approval(
+        env, ticket_id=first, actor_id=lead, action="refund", amount="12000",
+        justification="three orders lost",
+    )  # fmt: skip
+    escalate(
+        env,
+        ticket_id=again,
+        actor_id=lead,
+        to_tier="L3",
+        reason="carrier fraud suspected",
+        targets=["legal"],
+        promises=["a call back today", "A call back today."],
+    )
+    with env.uow() as uow:
+        [esc] = uow.escalations.for_ticket(again)
+    text = str(esc.brief["text"])
+    assert "Escalated to: L3, legal" in text
+    assert "refund TWD 12,000: needs supervisor (asked by team_lead: three orders lost)" in text
+    assert [p["text"] for p in esc.brief["promises"]] == ["a call back today"]
+    assert esc.brief["targets"] == ["L3", "legal"]
+
+
 # --- policy versions keep their checker findings (R-DOC-3, R-TIER-2) -----------------------------
 
 
