@@ -541,7 +541,7 @@ def test_the_brief_names_the_targets_and_the_approvals_waiting_on_linked_tickets
         [esc] = uow.escalations.for_ticket(again)
     text = str(esc.brief["text"])
     assert "Escalated to: L3, legal" in text
-    assert "refund TWD 12,000: needs supervisor (asked by team_lead: three orders lost)" in text
+    assert "refund NT$12,000: needs supervisor (asked by team_lead: three orders lost)" in text
     assert [p["text"] for p in esc.brief["promises"]] == ["a call back today"]
     assert esc.brief["targets"] == ["L3", "legal"]
 
