@@ -4,6 +4,7 @@ Every page visited is also checked with axe-core (no serious or critical violati
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -260,7 +261,8 @@ def test_the_zh_tw_console_shows_no_english(live: tuple[WebDesk, str, Any]) -> N
         page.goto(url + path)
         text = page.evaluate(
             """() => { const c = document.body.cloneNode(true);
-                c.querySelectorAll('[lang=en], script, style, .msg.customer, .document')
+                c.querySelectorAll(
+                    '[lang=en], script, style, .msg.customer, .document, [data-people]')
                     .forEach(e => e.remove());
                 return c.innerText; }"""
         )
@@ -269,6 +271,39 @@ def test_the_zh_tw_console_shows_no_english(live: tuple[WebDesk, str, Any]) -> N
         accessible(page)
 
 
-# Names, not English prose: the product, key names, test users named after their role. The
+# Names, not English prose: the product, key names, test users named after their role (and
+# the lists of people to assign to, [data-people]). The
 # SOP document itself (.document) is the policy's own text, in whatever the policy wrote.
 ALLOWED = {"tierdesk", "LINE", "Enter", "agent", "LAST", "HEARD", "example"}
+
+
+def test_a_lead_assigns_the_chosen_rows_and_the_poll_keeps_them_chosen(
+    live: tuple[WebDesk, str, Any],
+) -> None:
+    desk, url, browsers = live
+    ids = [
+        desk.open_ticket(f"Where is my order #{700 + i}? Still nothing.", f"bulk{i}@example.com")[
+            "id"
+        ]
+        for i in range(2)
+    ]
+    page = new_page(browsers)
+    sign_in(page, url, "team-lead")
+    page.goto(f"{url}/queue?view=team")
+    for ticket_id in ids:
+        page.check(f"input[name=ticket][value='{ticket_id}']")
+    page.wait_for_timeout(5000)  # past a poll (every 4 s): the ticks are still there
+    assert all(page.is_checked(f"input[name=ticket][value='{t}']") for t in ids)
+    page.select_option("#b-action", "assign")
+    page.select_option("#b-assignee", desk.user["agent_l1"])
+    page.click("#bulk button[type=submit]")
+    page.wait_for_selector("[data-bulk-changed='2']")
+    assert page.locator("#bulk-result [role=status]").inner_text().startswith("2 changed")
+    shots = os.environ.get("TIERDESK_SHOTS")  # a folder: keep a screenshot to look at
+    if shots:
+        page.screenshot(path=os.path.join(shots, "console-bulk.png"), full_page=True)
+    for ticket_id in ids:
+        view = desk.client.get(f"/api/tickets/{ticket_id}", headers=desk.auth("team_lead"))
+        assert view.json()["ticket"]["assignee_id"] == desk.user["agent_l1"]
+    accessible(page)
+    assert page.errors == []

@@ -75,6 +75,50 @@ def test_queue_filters_mine_search_and_pages(desk: WebDesk) -> None:
     assert bad.status_code == 422
 
 
+def test_bulk_changes_the_chosen_tickets_and_reports_each_refusal(desk: WebDesk) -> None:
+    ids = [
+        desk.open_ticket(f"Where is my order #{200 + i}? It is late.", f"b{i}@example.com")["id"]
+        for i in range(3)
+    ]
+    lead = signed_in(desk, "team_lead")
+    page = lead.get("/queue?view=team").text
+    assert page.count('name="ticket"') == 3 and 'form="bulk"' in page
+    agent_id = desk.user["agent_l1"]
+    assert f'<option value="{agent_id}">' in page  # "assign to" and the assignee filter
+    r = lead.post(
+        "/queue/bulk?view=team",
+        {"ticket": [ids[0], ids[1], "t_missing"], "action": "assign", "assignee": agent_id},
+    )
+    assert r.status_code == 200
+    assert 'data-bulk-changed="2" data-bulk-refused="1"' in r.text
+    assert 'data-ticket="t_missing"' in r.text and 'data-code="not_found"' in r.text
+    assert 'id="queue-list"' in r.text and 'hx-swap-oob="true"' in r.text  # list redrawn
+    for ticket_id in ids[:2]:
+        view = desk.client.get(f"/api/tickets/{ticket_id}", headers=desk.auth("team_lead"))
+        assert view.json()["ticket"]["assignee_id"] == agent_id
+    # the assignee filter lists what that agent holds
+    mine = lead.get(f"/queue?view=team&assignee={agent_id}").text
+    assert mine.count('data-href="/tickets/') == 2 and ids[2][:10] not in mine
+    # a status change needs its text once for all; refused before anything changes
+    bad = lead.post("/queue/bulk?view=team", {"ticket": ids, "action": "resolve"})
+    assert bad.status_code == 422 and 'data-code="invalid_input"' in bad.text
+    done = lead.post(
+        "/queue/bulk?view=team", {"ticket": ids, "action": "resolve", "text": "re-shipped"}
+    )
+    assert 'data-bulk-changed="3" data-bulk-refused="0"' in done.text
+    statuses = {
+        desk.client.get(f"/api/tickets/{t}", headers=desk.auth("team_lead")).json()["ticket"][
+            "status"
+        ]
+        for t in ids
+    }
+    assert statuses == {"resolved"}
+    # the server refuses what the role may not do, whatever the page shows
+    qa = signed_in(desk, "qa")
+    refused = qa.post("/queue/bulk?view=review", {"ticket": ids[:1], "action": "unassign"})
+    assert 'data-bulk-refused="1"' in refused.text and 'data-code="forbidden"' in refused.text
+
+
 def _ticket_agent(desk: WebDesk, role: str = "agent_l1") -> tuple[Agent, dict]:  # type: ignore[type-arg]
     return signed_in(desk, role), desk.open_ticket()
 

@@ -28,7 +28,7 @@ from tierdesk.services.records import (
     TicketRecord,
 )
 from tierdesk.services.unit import to_state
-from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, actor
+from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, TICKET_ROLES, actor
 
 HISTORY_DAYS = 365
 
@@ -95,6 +95,15 @@ def queue(
         far = now + timedelta(days=36500)
         rows.sort(key=lambda r: r.due.due_at if r.due is not None else far)
     return QueuePage(tuple(rows), page.next_cursor)
+
+
+def assignees(env: Env) -> list[tuple[str, str]]:
+    """(id, display name) of the active people tickets can be given to (agents and leads), by
+    name: the queue's assignee filter and its bulk "assign to"."""
+    with env.reader() as uow:
+        people = [u for u in uow.users.search(None) if u.active and u.role in TICKET_ROLES]
+    people = [u for u in people if u.role != "admin"]
+    return sorted(((u.id, u.display_name) for u in people), key=lambda p: p[1].casefold())
 
 
 @dataclass(frozen=True)

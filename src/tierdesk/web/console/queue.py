@@ -1,18 +1,19 @@
 """Queues: per tier, "mine", the team's, what QA reviews; filters, sort by due, cursor pages,
-and a list that refreshes itself every few seconds (htmx polling of /queue/rows)."""
+bulk changes of the chosen rows (services.bulk), and a list that refreshes itself every few
+seconds (htmx polling of /queue/rows; console.js holds the poll while rows are chosen)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from tierdesk.domain.model import CHANNELS
 from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
-from tierdesk.services import worklist
+from tierdesk.services import bulk, worklist
 from tierdesk.services.errors import ServiceError
 from tierdesk.services.records import TicketFilter
 from tierdesk.services.users import ROLE_TIER
@@ -106,7 +107,9 @@ def _query(
     )  # fmt: skip
 
 
-def _page(request: Request, page: Viewer, query: QueueQuery, template: str) -> HTMLResponse:
+def _page(
+    request: Request, page: Viewer, query: QueueQuery, template: str, **extra: Any
+) -> HTMLResponse:
     try:
         found = worklist.queue(
             page.env,
@@ -132,7 +135,8 @@ def _page(request: Request, page: Viewer, query: QueueQuery, template: str) -> H
         categories=[(c.id, c.label.get(page.user.language)) for c in rules.categories],
         statuses=[str(s) for s in TicketStatus],
         channels=CHANNELS,
-        agents=[],
+        agents=worklist.assignees(page.env),
+        **extra,
     )
 
 
@@ -148,3 +152,28 @@ def queue_page(request: Request, page: Page, query: Queue) -> HTMLResponse:
 def queue_rows(request: Request, page: Page, query: Queue) -> HTMLResponse:
     """The list alone (what the page polls)."""
     return _page(request, page, query, "console/_queue_rows.html")
+
+
+FormText = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/queue/bulk", response_class=HTMLResponse)
+def bulk_change(
+    request: Request,
+    page: Page,
+    query: Queue,
+    ticket: Annotated[list[str] | None, Form(max_length=200)] = None,
+    action: Annotated[str, Form(max_length=20)] = "",
+    assignee: Annotated[str, Form(max_length=200)] = "",
+    text: FormText = "",
+) -> HTMLResponse:
+    """Apply one change to the chosen tickets: what changed and each refusal, with the list
+    redrawn (out of band) as it stands now."""
+    try:
+        outcomes = bulk.apply(
+            page.env, actor_id=page.id, ticket_ids=ticket or [], action=action,
+            assignee_id=assignee or None, text=text,
+        )  # fmt: skip
+    except ServiceError as exc:
+        return refused(request, page, exc)
+    return _page(request, page, query, "console/_bulk_result.html", outcomes=outcomes, oob=True)

@@ -91,6 +91,10 @@
     var key = event.key;
     if (key === "j") { mark(current + 1); event.preventDefault(); }
     else if (key === "k") { mark(current - 1); event.preventDefault(); }
+    else if (key === "x" && current >= 0 && rows()[current]) {
+      var choose = rows()[current].querySelector("input[name=ticket]");
+      if (choose) { choose.checked = !choose.checked; event.preventDefault(); }
+    }
     else if (key === "r" || key === "n") {
       var box = document.getElementById(key === "r" ? "reply-body" : "note-body");
       if (box) { box.focus(); event.preventDefault(); }
@@ -99,6 +103,21 @@
       if (assign) { assign.click(); event.preventDefault(); }
     } else if (key === "u") {
       if (document.getElementById("ticket")) { window.location.href = "/queue"; }
+    }
+  });
+
+  // Bulk changes: the header box chooses every row of the page; while any row is chosen the
+  // list's poll is held, so a refresh never drops what the agent has ticked.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[data-choose-all]")) {
+      document.querySelectorAll("#queue-list input[name=ticket]").forEach(function (box) { box.checked = el.checked; });
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.id === "queue-list" && document.querySelector("#queue-list input[name=ticket]:checked")) {
+      event.preventDefault();
     }
   });
 
