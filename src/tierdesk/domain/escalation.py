@@ -187,14 +187,23 @@ def notice_values(
         "name": ticket.customer_name,
         "ticket_id": ticket.id,
         "business": rules.business,
-        "escalated_to": ("、" if lang == "zh-TW" else ", ").join(
-            target_name(t, rules, lang) for t in targets
-        ),
+        "escalated_to": customer_targets(targets, rules, lang),
         "expected_resolution": local_time(expected, tz, lang),
         "tier": target_name(to_tier, rules, lang),
         "category": category.label.get(lang) if category is not None else ticket.category,
         "priority": level_of(rules, ticket.priority).name.get(lang),
     }
+
+
+def customer_targets(targets: Sequence[str], rules: Rulebook, lang: str = "en") -> str:
+    """Whom an escalation goes to, as the customer's notice names it: the tiers and teams
+    ("Specialist", "Legal, PR"; zh-TW joined with 、), each once. Staff roles (team lead,
+    supervisor) are people told inside the helpdesk, named only when no tier or team is."""
+    teams = dict(rules.teams)
+    tiers = {t.id for t in rules.tiers}
+    named = [t for t in dict.fromkeys(targets) if t in tiers or t in teams]
+    shown = named or list(dict.fromkeys(targets))
+    return ("、" if lang == "zh-TW" else ", ").join(target_name(t, rules, lang) for t in shown)
 
 
 def target_name(target: str, rules: Rulebook, lang: str = "en") -> str:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from tierdesk.domain.decisions import TriageDecision
+from tierdesk.domain.escalation import customer_targets
 from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.domain.handoff import brief
 from tierdesk.domain.model import Signal, money_text
@@ -143,7 +144,7 @@ def _notice(
         event,
         "escalation_notice",
         values={
-            "escalated_to": ", ".join(_target_name(rules, t, lang) for t in targets),
+            "escalated_to": customer_targets(targets, rules, lang),
             "expected_resolution": notify.fmt_time(
                 expected_by, clocks.timezone(rules, state), lang
             ),
@@ -294,8 +295,3 @@ def _shown(action: str, amount: Decimal | None, unit: str, currency: str | None)
 def _role(uow: UnitOfWork, user_id: str) -> str:
     user = uow.users.get(user_id)
     return user.role if user is not None else SYSTEM
-
-
-def _target_name(rules: Rulebook, target: str, lang: str) -> str:
-    tier = next((t for t in rules.tiers if t.id == target), None)
-    return tier.name.get(lang) if tier is not None else target

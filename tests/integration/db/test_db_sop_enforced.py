@@ -132,6 +132,32 @@ def test_every_message_to_a_nameless_customer_reads_naturally_in_chinese(
         assert "。。" not in text and ".。" not in text and not text.startswith(" ")
 
 
+@pytest.mark.rule("R-ESC-7")
+@pytest.mark.rule("R-TPL-1")
+@pytest.mark.parametrize(
+    ("text", "named", "hidden"),
+    [
+        (
+            "I want to speak to your manager, this is unacceptable",
+            "our Specialist team",
+            "team_lead",
+        ),
+        ("I will sue you and tell the press about this", "Expert, Legal, PR", "legal_"),
+        ("我要找你們主管，太離譜了", "專員團隊", "team_lead"),
+    ],
+)
+def test_an_escalation_notice_names_teams_as_customers_read_them(
+    desk: StoreDesk, text: str, named: str, hidden: str
+) -> None:
+    ticket = _nameless(desk, text, "loud@example.com")
+    texts = [str(m.payload["text"]) for m in desk.outbox(ticket, "escalation_notice")]
+    assert texts, desk.kinds(desk.ticket(ticket))
+    for body in texts:
+        assert named in body, body
+        assert hidden not in body and "_" not in body.replace(ticket, ""), body
+        assert body.startswith(("Hi there, ", "您好，")), body
+
+
 def test_a_business_name_ending_in_a_full_stop_is_not_followed_by_another(
     uow_factory: Callable[[], UnitOfWork], rules: Rulebook
 ) -> None:
