@@ -151,7 +151,7 @@ def test_an_escalation_notice_names_teams_as_customers_read_them(
 ) -> None:
     ticket = _nameless(desk, text, "loud@example.com")
     texts = [str(m.payload["text"]) for m in desk.outbox(ticket, "escalation_notice")]
-    assert texts, desk.kinds(desk.ticket(ticket))
+    assert texts, desk.kinds(ticket)
     for body in texts:
         assert named in body, body
         assert hidden not in body and "_" not in body.replace(ticket, ""), body
