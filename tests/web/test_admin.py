@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from console_client import signed_in
 from web_desk import ORDER, PASSWORD, WebDesk
 
 from tierdesk.policy.loader import preset_path
@@ -211,3 +212,18 @@ def test_the_approver_sees_the_checker_findings_of_a_version(desk: WebDesk) -> N
     assert finding["severity"] == "warning" and "R-TIER-2" in finding["message"]
     changes = desk.client.get(url + "/changes", headers=desk.auth("manager"))
     assert changes.json()["findings"] == [finding]
+
+
+@pytest.mark.rule("R-DOC-2")
+@pytest.mark.rule("R-TIER-2")
+def test_the_sop_in_force_shows_the_warnings_stored_with_its_version(desk: WebDesk) -> None:
+    vip = "routing:\n  - id: vip_fast_lane\n    when: {customer.vip: true}\n    tier: L3\n\n"
+    source = vip + preset_path("cs-sop").read_text(encoding="utf-8")
+    r = _post(desk, "supervisor", "/api/policy-versions", {"title": "VIP", "source": source})
+    assert r.status_code == 201, r.text
+    approved = _post(desk, "manager", f"/api/policy-versions/{r.json()['id']}/approve", {})
+    assert approved.status_code == 200, approved.text
+    page = signed_in(desk, "agent_l1").get("/sop")
+    assert page.status_code == 200
+    assert "Policy Checker Warnings" in page.text or "政策檢查警告" in page.text
+    assert "routing.0.when.customer.vip" in page.text and "R-TIER-2" in page.text
