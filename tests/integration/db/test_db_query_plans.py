@@ -52,13 +52,16 @@ def recorded(db: Database) -> Iterator[list[tuple[str, Any]]]:
         sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
-def plan(db: Database, statement: str, params: Any) -> str:
+def plan(db: Database, statement: str, params: Any, *, bitmaps: bool = False) -> str:
+    """The plan of `statement`; on PostgreSQL with sequential scans (and bitmap scans unless
+    `bitmaps`: GIN indexes are read only by them) priced out."""
     with db.engine.connect() as conn:
         if db.engine.dialect.name == "sqlite":
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
             return "\n".join(str(r[-1]) for r in rows)
         conn.exec_driver_sql("SET enable_seqscan = off")
-        conn.exec_driver_sql("SET enable_bitmapscan = off")
+        if not bitmaps:
+            conn.exec_driver_sql("SET enable_bitmapscan = off")
         rows = conn.exec_driver_sql("EXPLAIN " + statement, params).all()
         return "\n".join(str(r[0]) for r in rows)
 

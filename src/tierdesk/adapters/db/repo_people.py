@@ -55,6 +55,16 @@ _EFFECTIVE = (
 )
 
 
+# SQLite's full-text tables of customer search (migration 0011; not in `metadata`).
+_FTS = sa.table("customer_fts", sa.column("customer_id", sa.String))
+_NAME_FTS = sa.table("customer_name_fts", sa.column("customer_id", sa.String))
+
+
+def _matches(table: str, phrase: str) -> sa.ColumnElement[bool]:
+    """`table MATCH phrase` (FTS5: every column of the row)."""
+    return sa.literal_column(table).op("MATCH", is_comparison=True)(phrase)
+
+
 @functools.cache
 def _merged(postgres: bool) -> sa.Select[Any]:
     customer_id = _C.id.collate("C") if postgres else _C.id
@@ -129,12 +139,25 @@ class SqlCustomers:
     ) -> CustomerPage:
         query = sa.select(customers).where(_C.merged_into.is_(None))
         if text:
-            by_identity = sa.exists().where(
-                _I.customer_id == _C.id, _I.value.icontains(text, autoescape=True)
-            )
-            query = query.where(sa.or_(_C.name.icontains(text, autoescape=True), by_identity))
+            query = query.where(_C.id.in_(self._containing(text)))
         found = self._tx.newest_first(query, customers, limit, cursor)
         return CustomerPage(*cut([from_row(CustomerRecord, r) for r in found], limit))
+
+    def _containing(self, text: str) -> sa.CompoundSelect[Any]:
+        """Ids of customers whose name or an identity contains `text`, ignoring case, read
+        through the search indexes of migration 0011: SQLite's trigram FTS5 tables for 3
+        characters or more (fewer make no trigram: LIKE reads those), PostgreSQL's pg_trgm
+        GIN indexes on name and value, which its planner uses for this ILIKE."""
+        if not self._tx.postgres and len(text) >= 3:
+            phrase = '"' + text.replace('"', '""') + '"'
+            return sa.union(
+                sa.select(_NAME_FTS.c.customer_id).where(_matches("customer_name_fts", phrase)),
+                sa.select(_FTS.c.customer_id).where(_matches("customer_fts", phrase)),
+            )
+        return sa.union(
+            sa.select(_C.id).where(_C.name.icontains(text, autoescape=True)),
+            sa.select(_I.customer_id).where(_I.value.icontains(text, autoescape=True)),
+        )
 
     def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
         if not customer_ids:

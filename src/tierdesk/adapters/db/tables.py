@@ -468,7 +468,14 @@ mail_address_failures = sa.Table(
 # indexes. Names start with one of these prefixes; the schema comparison leaves them out.
 # The keyset indexes of the lists (ix_keyset_*, migration 0010) differ by database (PostgreSQL's
 # compare ids with COLLATE "C"), so they are made there too and left out the same way.
-SEARCH_INDEX_PREFIXES: tuple[str, ...] = ("kb_fts", "ix_kb_fts", "ix_keyset_")
+SEARCH_INDEX_PREFIXES: tuple[str, ...] = (
+    "kb_fts",
+    "ix_kb_fts",
+    "ix_keyset_",
+    "customer_fts",
+    "customer_name_fts",
+    "ix_trgm_",
+)
 
 
 def in_metadata(name: str | None, type_: str, parent_names: object) -> bool:
