@@ -18,6 +18,7 @@ from typing import Any
 from tierdesk.domain.authority import Allowed, NeedsApproval, may, role_limit
 from tierdesk.domain.errors import DomainError
 from tierdesk.domain.events import EventKind
+from tierdesk.domain.model import money_text
 from tierdesk.domain.rulebook import ActionLimit, Rulebook
 from tierdesk.domain.state import ACTIVE_STATUSES
 from tierdesk.services import granted
@@ -359,7 +360,7 @@ def apply_action(
             if verdict.allowed
             else _use_approval(uow, env.rules, change, action, value, before, verdict, approval_id)
         )
-        why = note or _why(verdict.reason, before, after)
+        why = note or _why(verdict.reason, before, after, _limit(env.rules, action).currency)
         retry: dict[str, Any] = {"idempotency_key": idempotency_key, "request_digest": fingerprint}
         record = _record_action(
             uow,
@@ -377,10 +378,11 @@ def apply_action(
         return Applied(saved, record)
 
 
-def _why(reason: str, before: Decimal | None, after: Decimal | None) -> str:
+def _why(reason: str, before: Decimal | None, after: Decimal | None, currency: str) -> str:
     if not before or after is None:
         return reason
-    return f"{reason}; {after:,} granted on this issue in all ({before:,} before)"
+    total, earlier = money_text(after, currency), money_text(before, currency)
+    return f"{reason}; {total} granted on this issue in all ({earlier} before)"
 
 
 def _use_approval(
@@ -407,7 +409,10 @@ def _use_approval(
         and may_decide(rules, approval.decided_role, approval, before).allowed
     )
     if approval is None or not covers:
-        already = f"{before:,} already granted on this issue, so " if before else ""
+        currency = _limit(rules, action).currency
+        already = (
+            f"{money_text(before, currency)} already granted on this issue, so " if before else ""
+        )
         raise ApprovalRequired(
             f"{already}{verdict.reason}: request an approval first (R-AUTH-2)",
             action=action,
