@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from tierdesk.services.memory_kb import MemoryKnowledgeBase
 from tierdesk.services.memory_notices import MemoryIncidents, MemoryNotices
 from tierdesk.services.memory_repos import (
     MemoryApprovals,
@@ -42,6 +43,7 @@ from tierdesk.services.ports import (
     EscalationRepository,
     EventLog,
     IncidentRepository,
+    KnowledgeBaseRepository,
     MailRepository,
     MessageRepository,
     NoticeRepository,
@@ -115,6 +117,7 @@ class MemoryUnitOfWork:
         self.channel_events: ChannelEventRepository = MemoryChannelEvents(t)
         self.notices: NoticeRepository = MemoryNotices(t)
         self.incidents: IncidentRepository = MemoryIncidents(t)
+        self.kb: KnowledgeBaseRepository = MemoryKnowledgeBase(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

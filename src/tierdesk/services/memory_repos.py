@@ -8,6 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from tierdesk.domain.events import TicketEvent
+from tierdesk.services.kb_records import (
+    ArticleRecord,
+    KbEventRecord,
+    RevisionRecord,
+    TranslationRecord,
+    VoteRecord,
+)
 from tierdesk.services.paging import cut, decode_cursor
 from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.records import (
@@ -74,6 +81,12 @@ class Tables:
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)
     incident_tickets: dict[tuple[str, str], IncidentTicketRecord] = field(default_factory=dict)
     incident_entries: dict[str, IncidentEntryRecord] = field(default_factory=dict)
+    # the knowledge base (tierdesk.services.memory_kb)
+    kb_articles: dict[str, ArticleRecord] = field(default_factory=dict)
+    kb_translations: dict[tuple[str, str], TranslationRecord] = field(default_factory=dict)
+    kb_revisions: dict[tuple[str, str, int], RevisionRecord] = field(default_factory=dict)
+    kb_votes: dict[tuple[str, str], VoteRecord] = field(default_factory=dict)
+    kb_events: dict[str, KbEventRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})

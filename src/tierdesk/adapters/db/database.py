@@ -26,6 +26,7 @@ from sqlalchemy import event
 
 from tierdesk.adapters.db.errors import as_duplicate
 from tierdesk.adapters.db.repo_channels import SqlChannelEvents
+from tierdesk.adapters.db.repo_kb import SqlKnowledgeBase
 from tierdesk.adapters.db.repo_mail import SqlMail
 from tierdesk.adapters.db.repo_notices import SqlIncidents, SqlNotices
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
@@ -54,6 +55,7 @@ from tierdesk.services.ports import (
     EscalationRepository,
     EventLog,
     IncidentRepository,
+    KnowledgeBaseRepository,
     MailRepository,
     MessageRepository,
     NoticeRepository,
@@ -220,6 +222,7 @@ class SqlUnitOfWork:
         self.channel_events: ChannelEventRepository = SqlChannelEvents(self._tx)
         self.notices: NoticeRepository = SqlNotices(self._tx)
         self.incidents: IncidentRepository = SqlIncidents(self._tx)
+        self.kb: KnowledgeBaseRepository = SqlKnowledgeBase(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -463,6 +463,94 @@ mail_address_failures = sa.Table(
     sa.Column("customer_id", sa.String(64), nullable=True, index=True),
 )
 
+# --- the knowledge base (issue 16; tierdesk.services.kb_records) --------------------------------
+
+kb_articles = sa.Table(
+    "kb_articles",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("slug", sa.String(120), nullable=False, unique=True),
+    sa.Column("category", sa.String(64), nullable=False, index=True),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("audience", sa.String(16), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _at("created_at"),
+    _at("updated_at"),
+)
+
+# `row_id` is the translation's rowid in SQLite's FTS5 index `kb_fts`; `search_title` and
+# `search_body` hold the published copy's tokens (tierdesk.domain.kb_text), empty when the
+# translation is not live; PostgreSQL indexes them with the GIN expression index `ix_kb_fts`.
+kb_translations = sa.Table(
+    "kb_translations",
+    metadata,
+    _row_id(),
+    sa.Column("article_id", sa.String(64), _fk("kb_articles.id"), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    _at("updated_at"),
+    sa.Column("submitted_by", sa.String(64), nullable=True),
+    _at("submitted_at", nullable=True),
+    sa.Column("approved_by", sa.String(64), nullable=True),
+    _at("approved_at", nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=False),
+    sa.Column("published_title", sa.Text, nullable=True),
+    sa.Column("published_body", sa.Text, nullable=True),
+    sa.Column("published_revision", sa.Integer, nullable=True),
+    _at("published_at", nullable=True),
+    sa.Column("search_title", sa.Text, nullable=False),
+    sa.Column("search_body", sa.Text, nullable=False),
+    sa.UniqueConstraint("article_id", "language"),
+)
+
+kb_revisions = sa.Table(
+    "kb_revisions",
+    metadata,
+    _row_id(),
+    sa.Column("article_id", sa.String(64), _fk("kb_articles.id"), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("author_id", sa.String(64), nullable=False),
+    _at("at"),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.UniqueConstraint("article_id", "language", "number"),
+)
+
+kb_votes = sa.Table(
+    "kb_votes",
+    metadata,
+    sa.Column("article_id", sa.String(64), _fk("kb_articles.id"), nullable=False),
+    sa.Column("visitor", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    _at("at"),
+    sa.PrimaryKeyConstraint("article_id", "visitor"),
+)
+
+kb_events = sa.Table(
+    "kb_events",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    _at("at"),
+    sa.Column("article_id", sa.String(64), nullable=True),
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("ticket_id", sa.String(64), nullable=True),
+    sa.Column("visitor", sa.String(64), nullable=True),
+    sa.Column("actor_id", sa.String(64), nullable=True),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Index("ix_kb_events_at", "at"),
+)
+
 # Full-text indexes kept beside the tables, made by the migrations outside `metadata`: SQLite
 # FTS5 virtual tables (with their shadow tables, named after them) and PostgreSQL expression
 # indexes. Names start with one of these prefixes; the schema comparison leaves them out.
@@ -520,4 +608,10 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_inbound_mail_id": "inbound_mail.id",
     "uq_inbound_mail_message_id": "inbound_mail.message_id",
     "pk_mail_address_failures": "mail_address_failures.address",
+    "pk_kb_articles": "kb_articles.id",
+    "uq_kb_articles_slug": "kb_articles.slug",
+    "uq_kb_translations_article_id_language": "kb_translations",
+    "uq_kb_revisions_article_id_language_number": "kb_revisions",
+    "pk_kb_votes": "kb_votes",
+    "uq_kb_events_id": "kb_events.id",
 }

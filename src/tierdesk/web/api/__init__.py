@@ -9,6 +9,7 @@ from tierdesk.web.api import (
     authority,
     customers,
     incidents,
+    kb,
     metrics,
     notices,
     public,
@@ -38,6 +39,7 @@ def api_router() -> APIRouter:
         metrics,
         notices,
         incidents,
+        kb,
     ):
         router.include_router(module.router)
     return router
