@@ -106,7 +106,7 @@ ALL = ("public", "internal")
         ("refund ", {"category": "order_status"}, []),
         ("password reset", {"audiences": ALL, "language": "en"}, [("a_pw", "en")]),
         ("where is my refund", {"mode": "any"}, [("a_refund", "en")]),
-        ("parcel 退款", {"mode": "any"}, [("a_order", "en"), ("a_refund", "zh-TW")]),
+        ("parcels 退款", {"mode": "any"}, [("a_order", "en"), ("a_refund", "zh-TW")]),
         ("", {}, []),
         ("!!! ...", {}, []),
     ],
