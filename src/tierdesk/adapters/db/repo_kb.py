@@ -3,7 +3,7 @@
 Search uses the database's own full-text index over the tokens of `tierdesk.domain.kb_text`,
 kept in `kb_translations.search_title` / `search_body` while a translation is live:
 
-- SQLite: the FTS5 table `kb_fts` (migration 0011), rowid = the translation's `row_id`, written
+- SQLite: the FTS5 table `kb_fts` (migration 0012), rowid = the translation's `row_id`, written
   here beside the row; `MATCH` with every token quoted (`"退款" AND "refun"*`), ranked by
   `bm25(kb_fts, 4, 1)` (a title hit weighs four body hits).
 - PostgreSQL: the GIN index `ix_kb_fts` on the tokens' tsvector (`to_tsvector('simple')`:
@@ -46,7 +46,7 @@ from tierdesk.services.kb_records import (
 _A, _T = kb_articles.c, kb_translations.c
 TITLE_WEIGHT = 4.0
 
-# Must be the expression of the index `ix_kb_fts` (migration 0011) for PostgreSQL to use it.
+# Must be the expression of the index `ix_kb_fts` (migration 0012) for PostgreSQL to use it.
 _PG_VECTOR = (
     "(setweight(to_tsvector('simple', kb_translations.search_title), 'A') || "
     "setweight(to_tsvector('simple', kb_translations.search_body), 'D'))"
