@@ -139,24 +139,34 @@ class SqlCustomers:
     ) -> CustomerPage:
         query = sa.select(customers).where(_C.merged_into.is_(None))
         if text:
-            query = query.where(_C.id.in_(self._containing(text)))
+            query = query.where(self._containing(text))
         found = self._tx.newest_first(query, customers, limit, cursor)
         return CustomerPage(*cut([from_row(CustomerRecord, r) for r in found], limit))
 
-    def _containing(self, text: str) -> sa.CompoundSelect[Any]:
-        """Ids of customers whose name or an identity contains `text`, ignoring case, read
-        through the search indexes of migration 0011: SQLite's trigram FTS5 tables for 3
-        characters or more (fewer make no trigram: LIKE reads those), PostgreSQL's pg_trgm
-        GIN indexes on name and value, which its planner uses for this ILIKE."""
+    def _containing(self, text: str) -> sa.ColumnElement[bool]:
+        """Customers whose name or an identity contains `text`, ignoring case, read through
+        the search indexes of migration 0011: SQLite's trigram FTS5 tables for 3 characters
+        or more; PostgreSQL's pg_trgm GIN indexes on name and value, which its planner uses
+        for this ILIKE. A shorter `text` on SQLite has no trigram: LIKE, read newest first
+        so that the scan stops at the page's last hit."""
         if not self._tx.postgres and len(text) >= 3:
             phrase = '"' + text.replace('"', '""') + '"'
-            return sa.union(
-                sa.select(_NAME_FTS.c.customer_id).where(_matches("customer_name_fts", phrase)),
-                sa.select(_FTS.c.customer_id).where(_matches("customer_fts", phrase)),
+            return _C.id.in_(
+                sa.union_all(  # IN ignores repeats: no sort to remove them
+                    sa.select(_NAME_FTS.c.customer_id).where(_matches("customer_name_fts", phrase)),
+                    sa.select(_FTS.c.customer_id).where(_matches("customer_fts", phrase)),
+                )
             )
-        return sa.union(
-            sa.select(_C.id).where(_C.name.icontains(text, autoescape=True)),
-            sa.select(_I.customer_id).where(_I.value.icontains(text, autoescape=True)),
+        if not self._tx.postgres:
+            by_identity = sa.exists().where(
+                _I.customer_id == _C.id, _I.value.icontains(text, autoescape=True)
+            )
+            return sa.or_(_C.name.icontains(text, autoescape=True), by_identity)
+        return _C.id.in_(
+            sa.union_all(
+                sa.select(_C.id).where(_C.name.icontains(text, autoescape=True)),
+                sa.select(_I.customer_id).where(_I.value.icontains(text, autoescape=True)),
+            )
         )
 
     def identities_for(self, customer_ids: Sequence[str]) -> list[IdentityRecord]:
