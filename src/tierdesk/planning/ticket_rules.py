@@ -10,7 +10,7 @@ event loop carries one small integer per ticket.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from tierdesk.domain.escalation import evaluate
 from tierdesk.domain.model import Money, Signal
 from tierdesk.domain.routing import triage_ticket
-from tierdesk.domain.rulebook import Category, Rulebook
+from tierdesk.domain.rulebook import CalendarSpec, Category, Rulebook
 from tierdesk.domain.ticket import Ticket
 from tierdesk.planning.arrivals import Arrivals, ArrivalsError
 
@@ -27,6 +27,17 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _PROBE_AT = datetime(2026, 1, 5, tzinfo=UTC)  # any instant: the rules read durations only
+
+
+_PROBE_CLOCK = "__simulation_24x7"
+
+
+def _round_the_clock(rules: Rulebook) -> Rulebook:
+    """`rules` with every tier on a 24x7 calendar: the simulation's time runs while the tier
+    works (its clock is working time), so a time box is read as the duration it sets."""
+    always = CalendarSpec(_PROBE_CLOCK, "UTC", always_open=True)
+    tiers = tuple(replace(t, calendar=_PROBE_CLOCK) for t in rules.tiers)
+    return replace(rules, tiers=tiers, calendars=(*rules.calendars, always))
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class EscalationBook:
 
     def __init__(self, rules: Rulebook) -> None:
         self.rules = rules
+        self._probe_rules = _round_the_clock(rules)
         self.states: list[frozenset[str]] = []
         self._ids: dict[frozenset[str], int] = {}
         self._limits: dict[tuple[int, int], TimeRule | None] = {}
@@ -71,7 +83,7 @@ class EscalationBook:
         return self._limits[key]
 
     def _probe_time(self, state: int, tier: int) -> TimeRule | None:
-        rules = self.rules
+        rules = self._probe_rules
         probe = _probe(rules, rules.tier_order[tier], self.states[state])
         due = [
             e
