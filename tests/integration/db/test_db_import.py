@@ -1,0 +1,168 @@
+"""`tierdesk import` on the in-memory fakes, SQLite and PostgreSQL: the fixture exports of
+tests/data/import/ stored as tickets whose events the metrics read (FCR, CSAT), once however
+often the file is imported, and nothing at all from a file with a bad row unless --skip-bad.
+
+tickets.csv (cs-sop; P3 on the Taipei business calendar): c1 closed, one reply, CSAT 5;
+c2 resolved (no category: triaged to order_status), one reply, CSAT 4; c3 resolved after three
+replies, CSAT 2; c4 still open. FCR = 2 of 3 resolved; CSAT mean (5 + 4 + 2) / 3, 2 of 3
+satisfied (4 or 5).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from db_desk import make_store_desk
+from db_records import BACKENDS
+from typer.testing import CliRunner
+
+from tierdesk import analytics, bootstrap
+from tierdesk.cli.main import app as cli
+from tierdesk.policy import rulebook
+from tierdesk.services import importing
+from tierdesk.services.env import Env
+from tierdesk.services.memory import MemoryStore
+
+DATA = Path(__file__).parents[2] / "data" / "import"
+SINCE = datetime(2025, 3, 1, tzinfo=UTC)
+UNTIL = datetime(2025, 3, 8, tzinfo=UTC)
+NOW = datetime(2025, 3, 10, tzinfo=UTC)
+
+
+@pytest.fixture(params=BACKENDS)
+def env(request: pytest.FixtureRequest) -> Env:
+    rules = rulebook(preset="cs-sop")
+    if request.param == "memory":
+        store = MemoryStore()
+        desk = make_store_desk(store.uow, rules)
+        desk.clock.set(NOW)
+        return replace(desk.env, store=store)
+    db = request.getfixturevalue(f"{request.param}_db")
+    desk = make_store_desk(db.uow, rules)
+    desk.clock.set(NOW)
+    return replace(desk.env, store=db)
+
+
+def text(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+def metric(report: analytics.Report, metric_id: str) -> float | None:
+    return next(m.value for m in report.metrics if m.id == metric_id)
+
+
+def test_csv_history_is_stored_once_and_measured(env: Env) -> None:
+    first = importing.import_text(env, "csv", "tickets.csv", text("tickets.csv"))
+    assert first.stored and first.imported == ["c1", "c2", "c3", "c4"] and not first.bad
+    again = importing.import_text(env, "csv", "tickets.csv", text("tickets.csv"))
+    assert again.imported == [] and again.already == ["c1", "c2", "c3", "c4"]
+    with env.uow() as uow:
+        c1 = uow.tickets.find_by_idempotency_key("import:csv:c1")
+        c2 = uow.tickets.find_by_idempotency_key("import:csv:c2")
+        assert c1 is not None and c2 is not None
+        kinds = [e.kind.value for e in uow.events.for_ticket(c1.id)]
+        messages = uow.messages.for_ticket(c1.id)
+    assert kinds == [
+        "opened",
+        "message_added",
+        "triaged",
+        "routed",
+        "message_added",
+        "resolved",
+        "closed",
+        "survey_answered",
+    ]
+    assert [m.kind for m in messages] == ["customer", "reply"]
+    assert c1.created_at == datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
+    assert c1.first_response_at == datetime(2025, 3, 4, 2, 10, tzinfo=UTC)
+    assert (c1.status, c1.csat, c1.nps) == ("closed", 5, 10)
+    assert (c2.category, c2.channel, c2.status) == ("order_status", "web", "resolved")
+    report = bootstrap.measure(env, analytics.Scope(SINCE, UNTIL))
+    assert metric(report, "fcr") == pytest.approx(2 / 3)
+    assert metric(report, "csat") == pytest.approx(11 / 3)
+    assert metric(report, "csat_satisfied") == pytest.approx(2 / 3)
+
+
+def test_a_file_with_a_bad_row_imports_nothing_unless_skip_bad(env: Env) -> None:
+    held = importing.import_text(env, "csv", "bad_rows.csv", text("bad_rows.csv"))
+    assert not held.stored
+    assert [str(b) for b in held.bad] == [
+        "bad_rows.csv line 3: created_at: 'yesterday' is not an ISO 8601 time",
+        "bad_rows.csv line 4: channel: 'fax' is not one of email, line, web, chat, phone, api",
+        "bad_rows.csv line 5: csat: 7 is not 1-5",
+    ]
+    with env.uow() as uow:
+        assert uow.tickets.find_by_idempotency_key("import:csv:b1") is None
+    dry = importing.import_text(env, "csv", "bad_rows.csv", text("bad_rows.csv"), dry_run=True)
+    assert dry.imported == ["b1"] and not dry.stored
+    done = importing.import_text(env, "csv", "bad_rows.csv", text("bad_rows.csv"), skip_bad=True)
+    assert done.stored and done.imported == ["b1"] and len(done.bad) == 3
+    with env.uow() as uow:
+        assert uow.tickets.find_by_idempotency_key("import:csv:b1") is not None
+
+
+def test_zendesk_and_freshdesk_exports(env: Env) -> None:
+    zd = importing.import_text(env, "zendesk", "zendesk.json", text("zendesk_tickets.json"))
+    assert zd.stored and zd.imported == ["35436", "35437", "35438"]
+    fd = importing.import_text(
+        env, "freshdesk", "fd.json", text("freshdesk_tickets.json"), skip_bad=True
+    )
+    assert [str(b) for b in fd.bad] == [
+        "fd.json record 3 (id 22): status: 9 is not one of 2, 3, 4, 5"
+    ]
+    with env.uow() as uow:
+        get = uow.tickets.find_by_idempotency_key
+        closed, solved, new = (get(f"import:zendesk:{n}") for n in (35436, 35437, 35438))
+        fd_closed, fd_pending = get("import:freshdesk:20"), get("import:freshdesk:21")
+    assert closed is not None and solved is not None and new is not None
+    assert (closed.status, closed.priority, closed.csat, closed.reply_count) == (
+        "closed",
+        "P3",
+        5,
+        1,
+    )
+    assert closed.resolved_at == datetime(2025, 3, 4, 2, 20, tzinfo=UTC)
+    assert (solved.status, solved.priority, solved.csat, solved.reply_count) == (
+        "resolved",
+        "P4",
+        1,
+        2,
+    )
+    assert solved.first_response_at == datetime(2025, 3, 4, 2, 30, tzinfo=UTC)
+    assert (new.status, new.channel, new.first_response_at) == ("new", "phone", None)
+    assert fd_closed is not None and fd_pending is not None
+    assert (fd_closed.status, fd_closed.priority, fd_closed.csat) == ("closed", "P4", 5)
+    assert (fd_pending.status, fd_pending.priority, fd_pending.channel) == (
+        "pending_customer",
+        "P1",
+        "chat",
+    )
+
+
+def test_cli_import_then_report(sqlite_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--database-url", sqlite_url]
+    bad = runner.invoke(cli, ["import", str(DATA / "bad_rows.csv"), *args])
+    assert bad.exit_code == 1
+    assert "bad_rows.csv line 3: created_at" in bad.output
+    assert "nothing imported" in bad.output
+    dry = runner.invoke(cli, ["import", str(DATA / "tickets.csv"), "--dry-run", *args])
+    assert dry.exit_code == 0, dry.output
+    assert "would import 4 ticket(s)" in dry.output
+    done = runner.invoke(cli, ["import", str(DATA / "tickets.csv"), "--json", *args])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)[0]["imported"] == 4
+    again = runner.invoke(cli, ["import", str(DATA / "tickets.csv"), *args])
+    assert "imported 0 ticket(s), 4 already imported" in again.output
+    out = runner.invoke(
+        cli,
+        ["report", "--since", "2025-03-01", "--until", "2025-03-08", "--format", "json", *args],
+    )
+    assert out.exit_code == 0, out.output
+    metrics = {m["id"]: m["value"] for m in json.loads(out.stdout)["metrics"]}
+    assert metrics["fcr"] == pytest.approx(2 / 3)
+    assert metrics["csat"] == pytest.approx(11 / 3)
