@@ -307,3 +307,34 @@ def test_a_lead_assigns_the_chosen_rows_and_the_poll_keeps_them_chosen(
         assert view.json()["ticket"]["assignee_id"] == desk.user["agent_l1"]
     accessible(page)
     assert page.errors == []
+
+
+def test_an_agent_walks_the_queue_ticket_by_ticket_with_the_keyboard(
+    live: tuple[WebDesk, str, Any],
+) -> None:
+    desk, url, browsers = live
+    for i in range(3):
+        desk.open_ticket(f"Where is my parcel #{800 + i}? It is late.", f"walk{i}@example.com")
+    page = new_page(browsers)
+    sign_in(page, url, "team-lead")
+    page.goto(f"{url}/queue?view=team&q=parcel")
+    listed = [
+        page.locator("#queue-list tbody tr").nth(i).get_attribute("data-href") for i in range(3)
+    ]
+    page.click(f"a[href='{listed[0]}']")
+    page.wait_for_url(f"**{listed[0]}")
+    nav = page.locator("[data-queue-nav]")
+    assert nav.is_visible() and "1 of 3" in nav.inner_text()
+    assert page.locator("[data-queue-prev]").is_hidden()
+    page.keyboard.press("j")
+    page.wait_for_url(f"**{listed[1]}")
+    assert "2 of 3" in page.locator("[data-queue-nav]").inner_text()
+    page.keyboard.press("j")
+    page.wait_for_url(f"**{listed[2]}")
+    assert page.locator("[data-queue-next]").is_hidden()
+    page.keyboard.press("k")
+    page.wait_for_url(f"**{listed[1]}")
+    accessible(page)
+    page.keyboard.press("u")
+    page.wait_for_url("**/queue?view=team&q=parcel")
+    assert page.errors == []

@@ -89,7 +89,12 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var key = event.key;
-    if (key === "j") { mark(current + 1); event.preventDefault(); }
+    if ((key === "j" || key === "k") && document.getElementById("ticket")) {
+      var link = document.querySelector(key === "j" ? "[data-queue-next]" : "[data-queue-prev]");
+      if (link && !link.hidden && link.getAttribute("href") !== "#") { window.location.href = link.href; }
+      event.preventDefault();
+    }
+    else if (key === "j") { mark(current + 1); event.preventDefault(); }
     else if (key === "k") { mark(current - 1); event.preventDefault(); }
     else if (key === "x" && current >= 0 && rows()[current]) {
       var choose = rows()[current].querySelector("input[name=ticket]");
@@ -102,9 +107,45 @@
       var assign = document.querySelector("[data-key=a]");
       if (assign) { assign.click(); event.preventDefault(); }
     } else if (key === "u") {
-      if (document.getElementById("ticket")) { window.location.href = "/queue"; }
+      if (document.getElementById("ticket")) { window.location.href = remembered().url || "/queue"; }
     }
   });
+
+  // Next / previous ticket: the queue page remembers the tickets it lists (this tab only,
+  // sessionStorage); a ticket opened from it links to its neighbours there (j / k, u back).
+  var QUEUE_KEY = "tierdesk.queue";
+  function remembered() {
+    try { return JSON.parse(window.sessionStorage.getItem(QUEUE_KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function rememberQueue() {
+    var list = document.getElementById("queue-list");
+    if (!list) return;
+    var ids = Array.prototype.map.call(list.querySelectorAll("tbody tr[data-href]"), function (r) {
+      return r.dataset.href.replace("/tickets/", "");
+    });
+    try {
+      window.sessionStorage.setItem(QUEUE_KEY, JSON.stringify({ ids: ids, url: window.location.pathname + window.location.search }));
+    } catch (e) { /* storage off: no neighbours */ }
+  }
+  function showNeighbours() {
+    var nav = document.querySelector("[data-queue-nav]");
+    var ticket = document.getElementById("ticket");
+    if (!nav || !ticket) return;
+    var queue = remembered();
+    var ids = queue.ids || [];
+    var at = ids.indexOf(ticket.dataset.ticket);
+    if (at < 0) return;
+    nav.querySelector("[data-queue-back]").href = queue.url || "/queue";
+    var prev = nav.querySelector("[data-queue-prev]");
+    var next = nav.querySelector("[data-queue-next]");
+    prev.hidden = at === 0;
+    next.hidden = at === ids.length - 1;
+    if (at > 0) prev.href = "/tickets/" + ids[at - 1];
+    if (at < ids.length - 1) next.href = "/tickets/" + ids[at + 1];
+    var pos = nav.querySelector("[data-queue-pos]");
+    pos.textContent = pos.dataset.of.replace("{n}", String(at + 1)).replace("{total}", String(ids.length));
+    nav.hidden = false;
+  }
 
   // Bulk changes: the header box chooses every row of the page; while any row is chosen the
   // list's poll is held, so a refresh never drops what the agent has ticked.
@@ -121,9 +162,10 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { holdImages(document); });
+  document.addEventListener("DOMContentLoaded", function () { holdImages(document); rememberQueue(); showNeighbours(); });
   document.addEventListener("htmx:afterSwap", function (event) {
     holdImages(event.target);
+    rememberQueue();
     var all = rows();
     if (current >= 0 && all[current]) all[current].classList.add("current");
   });
