@@ -12,7 +12,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -46,13 +46,13 @@ from tierdesk.adapters.outbound.webhook_sender import (
     check_registration as check_webhook_registration,
 )
 from tierdesk.adapters.security import Argon2Hasher
-from tierdesk.config import MailboxSettings, Settings
+from tierdesk.config import MailboxSettings, Settings, ensure_secret
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services import email_intake, line, policies, webhooks
+from tierdesk.services import email_intake, line, policies, signing, webhooks
 from tierdesk.services.email_intake import (
     InboundMail,
     Mailbox,
@@ -582,5 +582,20 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
             rules=rules,
             store=database,
             survey_url=settings.public_base() + "/survey/{token}",
+            customer_link=_customer_link(settings),
         )
+    )
+
+
+def _customer_link(settings: Settings) -> Callable[[str], str]:
+    """`Env.customer_link`: links to the customer's page signed with the web app's key (the
+    configured one or `<var_dir>/secret_key`), valid TIERDESK_CUSTOMER_LINK_MAIL_MAX_AGE."""
+    key = ensure_secret(settings).secret_key
+    if key is None:  # pragma: no cover - ensure_secret always sets it
+        raise RuntimeError("no secret key")
+    return signing.customer_link_builder(
+        signing.Signer(key.get_secret_value()),
+        settings.public_base(),
+        timedelta(seconds=settings.customer_link_mail_max_age),
+        lambda: datetime.now(UTC),
     )

@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     customer_link_max_age: int = Field(
         3600, ge=60, le=30 * 86400, description="How long a customer's magic link works, seconds."
     )
+    customer_link_mail_max_age: int = Field(
+        14 * 86400,
+        ge=3600,
+        le=90 * 86400,
+        description="How long the link to the customer's page in a receipt or reply works, "
+        "seconds (longer than an asked-for link: the mail is kept and read later).",
+    )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
     policy_max_bytes: int = Field(
         1_000_000,

@@ -79,7 +79,9 @@ def reply(
             template_id=template_id,
             unedited=unedited,
         )
-        notify.queue(uow, env.rules, change.state, event, "reply", text=text)
+        notify.queue(
+            uow, env.rules, change.state, event, "reply", text=text, customer_link=env.customer_link
+        )
         saved = finish(uow, env, change)
         uow.commit()
         return saved

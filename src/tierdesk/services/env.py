@@ -38,6 +38,9 @@ class Env:
     # The store behind `uow` (the composition root's SQL database), for the read side's
     # set-based queries (`tierdesk.analytics` through `bootstrap.measure`); None on fakes.
     store: object | None = None
+    # The absolute address of a customer's own page (/my/<signed token>), put in receipts and
+    # replies (`services.signing.customer_link_builder`); None: messages carry no link.
+    customer_link: Callable[[str], str] | None = None
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a command that only reads (a plain one when the store has no

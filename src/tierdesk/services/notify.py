@@ -7,7 +7,7 @@ never queues the same kind of message twice, however often a command or the swee
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,14 +97,20 @@ def queue(
     extra: Mapping[str, Any] | None = None,
     customer: CustomerRecord | None = None,
     identities: Sequence[IdentityRecord] | None = None,
+    customer_link: Callable[[str], str] | None = None,
 ) -> OutboxRecord | None:
     """Queue one message caused by `event`: `text` as given, or the template for `use`
     rendered with the ticket's values and `values`. None when the customer cannot be reached
     or the policy has no such template (nothing to send is not an error). `customer` (the
-    ticket's) and `identities` (all of its), when the caller holds them, save reading them."""
+    ticket's) and `identities` (all of its), when the caller holds them, save reading them.
+    `customer_link` (`Env.customer_link`): a mail carries the link to the customer's page
+    (payload `customer_link`, in the customer's language), printed in its footer."""
     channel, address = recipient(uow, state.customer_id, state.channel, identities)
     if not address:
         return None
+    if customer_link is not None and delivery_channel(channel) == "email":
+        link = f"{customer_link(state.customer_id)}?lang={state.language}"
+        extra = {"customer_link": link, **(extra or {})}
     body, template_id = text, None
     if body is None:
         template = template_for(rules, use or kind)

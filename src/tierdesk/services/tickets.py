@@ -447,4 +447,5 @@ def _receipt(
         values=values,
         customer=customer,
         identities=identities,
+        customer_link=env.customer_link,
     )

@@ -17,21 +17,19 @@ because browsers never attach them on their own.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from tierdesk.services import sessions, tokens, users
 from tierdesk.services.records import UserRecord
+from tierdesk.services.signing import Signer as Signer  # re-exported: the web app signs with it
 from tierdesk.web.errors import WebError
 from tierdesk.web.state import WebState, web_state
 
@@ -47,44 +45,6 @@ class Hasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, stored: str, password: str) -> bool: ...
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class Signer:
-    """Sign and check small JSON payloads with an expiry (`exp`, POSIX seconds)."""
-
-    def __init__(self, secret: str) -> None:
-        if len(secret) < 16:
-            raise ValueError("the signing secret must be at least 16 characters")
-        self._secret = secret.encode("utf-8")
-
-    def _mac(self, purpose: str, body: str) -> str:
-        key = hmac.new(self._secret, purpose.encode("ascii"), hashlib.sha256).digest()
-        return _b64(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest())
-
-    def dumps(self, purpose: str, payload: dict[str, Any]) -> str:
-        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-        return f"{body}.{self._mac(purpose, body)}"
-
-    def loads(self, purpose: str, signed: str, now: datetime) -> dict[str, Any] | None:
-        """The payload, or None when the signature is wrong, it is malformed or expired."""
-        body, _, mac = signed.partition(".")
-        if not body or not hmac.compare_digest(mac.encode(), self._mac(purpose, body).encode()):
-            return None
-        try:
-            payload = json.loads(_unb64(body))
-        except ValueError:
-            return None
-        if not isinstance(payload, dict) or not isinstance(payload.get("exp"), int | float):
-            return None
-        return payload if payload["exp"] > now.timestamp() else None
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,21 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
-from tierdesk.services.email_intake import LOOP_HEADER, message_id_for, ticket_token
+from tierdesk.services.email_intake import (
+    LOOP_HEADER,
+    message_id_for,
+    short_reference,
+    ticket_token,
+)
 from tierdesk.services.records import OutboxRecord
 
 _FOOTER = {
     "en": "Reference: {ticket}. Reply to this email to add to your request.",
     "zh-TW": "案件編號：{ticket}。直接回覆這封郵件即可補充說明。",
+}
+_LINK_LINE = {
+    "en": "Your requests and replies: {link}",
+    "zh-TW": "查看您的詢問與回覆：{link}",
 }
 _DEFAULT_SUBJECT = {
     "en": "Your request",
@@ -62,7 +71,13 @@ def compose(message: OutboxRecord, from_address: str, domain: str) -> EmailMessa
     if message.kind not in HUMAN_KINDS:
         mail["Auto-Submitted"] = "auto-replied"
     mail[LOOP_HEADER] = parseaddr(from_address)[1]
-    footer = _FOOTER.get(lang, _FOOTER["en"]).format(ticket=ticket) if ticket else ""
+    footer = (
+        _FOOTER.get(lang, _FOOTER["en"]).format(ticket=short_reference(ticket)) if ticket else ""
+    )
+    link = str(payload.get("customer_link") or "")
+    if link:
+        line = _LINK_LINE.get(lang, _LINK_LINE["en"]).format(link=link)
+        footer = f"{footer}\n{line}" if footer else line
     mail.set_content(text.rstrip() + ("\n\n-- \n" + footer if footer else "") + "\n")
     mail.add_alternative(_html(text, footer, lang), subtype="html")
     mail["Content-Language"] = lang  # after the content: setting it clears Content-* headers
@@ -84,9 +99,22 @@ def _html(text: str, footer: str, lang: str) -> str:
         if block.strip()
     )
     foot = (
-        f'<hr><p style="color:#666;font-size:small">{html.escape(footer)}</p>\n' if footer else ""
+        '<hr><p style="color:#666;font-size:small">'
+        + "<br>".join(_linked(line) for line in footer.splitlines())
+        + "</p>\n"
+        if footer
+        else ""
     )
     return (
         f'<!doctype html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8"></head>'
         f"<body>\n{paragraphs}{foot}</body></html>\n"
     )
+
+
+def _linked(line: str) -> str:
+    """A footer line, escaped, its https?:// address (the customer's page) as a link."""
+    text, sep, url = line.rpartition(" ")
+    if sep and url.startswith(("https://", "http://")):
+        href = html.escape(url, quote=True)
+        return f'{html.escape(text)} <a href="{href}">{href}</a>'
+    return html.escape(line)

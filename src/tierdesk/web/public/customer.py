@@ -4,7 +4,7 @@ an address is known); /my/{token} lists the customer's tickets with their public
 conversation and lets them reply to an open one (in as a customer message, channel `web`,
 the way an email reply comes in).
 
-The link's token is signed with the app's secret (HMAC-SHA256, `web.auth.Signer`) for this
+The link's token is signed with the app's secret (HMAC-SHA256, `services.signing.Signer`) for this
 one purpose (`customer-link`: a chat or form token never opens it), names the customer and
 expires after TIERDESK_CUSTOMER_LINK_MAX_AGE. It is the page's credential: no cookie, so a
 cross-site form has nothing to ride on. Asking for a link and replying are rate-limited with
@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tierdesk.services import customer_pages
+from tierdesk.services import customer_pages, signing
 from tierdesk.services.errors import InvalidInput, NotFound, ServiceError
 from tierdesk.web import i18n
 from tierdesk.web.api.common import State
@@ -38,23 +38,21 @@ from tierdesk.web.state import WebState
 
 router = APIRouter()
 FORM = "customer-link"
-PURPOSE = "customer-link"
+PURPOSE = signing.CUSTOMER_LINK
 Token = Annotated[str, Path(min_length=1, max_length=500)]
 
 
 def link_token(state: WebState, customer_id: str) -> tuple[str, int]:
-    """(a signed magic-link token for the customer, its expiry as POSIX seconds)."""
-    exp = int(
-        (state.env.now() + timedelta(seconds=state.settings.customer_link_max_age)).timestamp()
-    )
-    return state.signer.dumps(PURPOSE, {"c": customer_id, "exp": exp}), exp
+    """(a signed magic-link token for the customer, its expiry as POSIX seconds): the link a
+    customer asks for on /my (TIERDESK_CUSTOMER_LINK_MAX_AGE; links in receipts and replies
+    are `Env.customer_link`'s, TIERDESK_CUSTOMER_LINK_MAIL_MAX_AGE)."""
+    expires = state.env.now() + timedelta(seconds=state.settings.customer_link_max_age)
+    return signing.customer_token(state.signer, customer_id, expires), int(expires.timestamp())
 
 
 def customer_of(state: WebState, token: str) -> str | None:
     """The customer a magic-link token names, or None (forged, of another purpose, expired)."""
-    payload = state.signer.loads(PURPOSE, token, state.env.now())
-    customer = payload.get("c") if payload else None
-    return customer if isinstance(customer, str) else None
+    return signing.customer_of_token(state.signer, token, state.env.now())
 
 
 def _ask(
