@@ -25,7 +25,10 @@ def register(app: typer.Typer) -> None:
 def import_history(
     files: Annotated[list[Path], typer.Argument(help="The export file(s) to import.")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="csv (tierdesk's columns), zendesk, freshdesk.")
+        str,
+        typer.Option(
+            "--format", "-f", help="csv or jsonl (tierdesk's columns), zendesk, freshdesk."
+        ),
     ] = "csv",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would be imported; store nothing.")

@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "channels_cmd",
     "report_cmd",
     "import_cmd",
+    "export_cmd",
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from tierdesk.domain.model import CHANNELS
 
-FORMATS = ("csv", "zendesk", "freshdesk")
+FORMATS = ("csv", "jsonl", "zendesk", "freshdesk")
 STATUSES = ("new", "open", "pending_customer", "resolved", "closed")
 
 # tierdesk's CSV: the columns, in the order `tierdesk export --format csv` writes them.
@@ -140,6 +140,8 @@ def parse(fmt: str, name: str, text: str) -> tuple[list[Row], list[BadRow]]:
     cannot be read at all is one BadRow naming the file."""
     if fmt == "csv":
         return parse_csv(name, text)
+    if fmt == "jsonl":
+        return parse_jsonl(name, text)
     if fmt == "zendesk":
         return _parse_records(name, text, _zendesk, "tickets")
     if fmt == "freshdesk":
@@ -242,6 +244,35 @@ def parse_csv(name: str, text: str) -> tuple[list[Row], list[BadRow]]:
         line = reader.line_num
         try:
             rows.append(_csv_row(where, record))
+        except _BadError as exc:
+            bad.append(BadRow(where, exc.field, exc.message))
+    return rows, bad
+
+
+def parse_jsonl(name: str, text: str) -> tuple[list[Row], list[BadRow]]:
+    """tierdesk's JSON Lines: one object a line with CSV_COLUMNS as keys (what `tierdesk
+    export --format jsonl` writes). Its tickets are keyed as the CSV's are."""
+    rows: list[Row] = []
+    bad: list[BadRow] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{name} line {n}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append(BadRow(where, "record", f"not JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        if not isinstance(record, dict):
+            bad.append(BadRow(where, "record", "is not a JSON object"))
+            continue
+        unknown = [k for k in record if k not in CSV_COLUMNS]
+        if unknown:
+            bad.append(BadRow(where, unknown[0], f"unknown key (keys: {', '.join(CSV_COLUMNS)})"))
+            continue
+        values = {k: None if v is None else str(v) for k, v in record.items()}
+        try:
+            rows.append(_csv_row(where, values))
         except _BadError as exc:
             bad.append(BadRow(where, exc.field, exc.message))
     return rows, bad

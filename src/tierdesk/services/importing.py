@@ -99,7 +99,7 @@ def import_rows(
     with env.uow() as uow:
         fresh = []
         for row in good:
-            if uow.tickets.find_by_idempotency_key(key_of(row)) is not None:
+            if _imported(uow, row):
                 result.already.append(row.source_id)
             else:
                 fresh.append(row)
@@ -124,6 +124,17 @@ def import_rows(
             progress(len(batch))
     result.stored = True
     return result
+
+
+def _imported(uow: UnitOfWork, row: Row) -> bool:
+    """Imported before, or (tierdesk's own formats) a ticket of this store exported."""
+    if uow.tickets.find_by_idempotency_key(key_of(row)) is not None:
+        return True
+    return (
+        row.source == "csv"
+        and row.source_id.startswith("t_")
+        and (uow.tickets.get(row.source_id) is not None)
+    )
 
 
 def _policy_problem(rules: Rulebook, row: Row) -> BadRow | None:

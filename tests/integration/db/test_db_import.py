@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from tierdesk import analytics, bootstrap
 from tierdesk.cli.main import app as cli
 from tierdesk.policy import rulebook
-from tierdesk.services import importing
+from tierdesk.services import exporting, importing
 from tierdesk.services.env import Env
 from tierdesk.services.memory import MemoryStore
 
@@ -166,3 +166,53 @@ def test_cli_import_then_report(sqlite_url: str, tmp_path: Path) -> None:
     metrics = {m["id"]: m["value"] for m in json.loads(out.stdout)["metrics"]}
     assert metrics["fcr"] == pytest.approx(2 / 3)
     assert metrics["csat"] == pytest.approx(11 / 3)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_imports_back(env: Env, fmt: str) -> None:
+    importing.import_text(env, "csv", "tickets.csv", text("tickets.csv"))
+    importing.import_text(env, "zendesk", "zendesk.json", text("zendesk_tickets.json"))
+    records = list(exporting.rows(env))
+    assert len(records) == 7
+    by_id = {r["id"]: r for r in records}
+    assert by_id["c1"]["customer_email"] == "ann@example.com"
+    assert (by_id["c1"]["status"], by_id["c1"]["csat"], by_id["c3"]["replies"]) == (
+        "closed",
+        "5",
+        "3",
+    )
+    written = "".join(
+        exporting.to_csv(iter(records)) if fmt == "csv" else exporting.to_jsonl(iter(records))
+    )
+    same = importing.import_text(env, fmt, f"export.{fmt}", written)
+    assert same.imported == [] and len(same.already) == 7 and not same.bad
+    fresh = MemoryStore()
+    other = replace(env, store=fresh, uow=fresh.uow, read=None)
+    moved = importing.import_text(other, fmt, f"export.{fmt}", written)
+    assert len(moved.imported) == 7 and not moved.bad, moved.bad
+    assert {k: v for k, v in by_id["c3"].items() if k != "id"} == {
+        k: v
+        for k, v in next(r for r in exporting.rows(other) if r["id"] == "c3").items()
+        if k != "id"
+    }
+    again = list(exporting.rows(other))
+    report = bootstrap.measure(other, analytics.Scope(SINCE, UNTIL))
+    assert len(again) == 7
+    assert metric(report, "fcr") == pytest.approx(3 / 5)  # c1, c2, zendesk 35436 of 5
+
+
+def test_cli_export(sqlite_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--database-url", sqlite_url]
+    runner.invoke(cli, ["import", str(DATA / "tickets.csv"), *args])
+    out = tmp_path / "t.jsonl"
+    done = runner.invoke(cli, ["export", "--format", "jsonl", "-o", str(out), *args])
+    assert done.exit_code == 0, done.output
+    assert "4 ticket(s)" in done.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["id"] for r in lines) == ["c1", "c2", "c3", "c4"]
+    csv_out = runner.invoke(cli, ["export", "--status", "closed", *args])
+    assert csv_out.stdout.splitlines()[0].startswith("id,created_at,channel")
+    assert len(csv_out.stdout.splitlines()) == 2
+    bad = runner.invoke(cli, ["export", "--format", "parquet", *args])
+    assert bad.exit_code == 2
