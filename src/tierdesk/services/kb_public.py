@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tierdesk.domain.kb_text import Mode
 from tierdesk.services import kb
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
@@ -78,15 +79,17 @@ def search(
     visitor: str | None,
     kind: str = "search",
     limit: int = 10,
+    mode: Mode = "all",
 ) -> list[kb.Found]:
     """Public articles matching `text` in `language`, best first; recorded as a `kind`
     ("search" on the help centre, "suggest" as a customer types on the contact page) for
-    the deflection count when the text has words to search for."""
+    the deflection count when the text has words to search for. `mode` "any": one word is
+    enough (a contact form's sentence as a query)."""
     if kind not in ("search", "suggest"):
         raise InvalidInput("kind", "search or suggest", value=kind)
     _visitor(visitor)
     with env.uow() as uow:
-        found = kb.find(uow, text, audiences=PUBLIC, language=language, limit=limit)
+        found = kb.find(uow, text, audiences=PUBLIC, language=language, limit=limit, mode=mode)
         if text.strip():
             event = KbEventRecord(
                 new_id("kbe"),
@@ -118,17 +121,25 @@ def article(env: Env, slug: str, *, language: str, visitor: str | None) -> Publi
         return PublicArticle(found, t, languages)
 
 
-def vote(env: Env, *, article_id: str, language: str, visitor: str, helpful: bool) -> bool:
-    """A "did this help?" answer; False when this visitor answered for the article before
-    (the first answer stands)."""
+def vote(
+    env: Env,
+    *,
+    language: str,
+    visitor: str,
+    helpful: bool,
+    article_id: str | None = None,
+    slug: str | None = None,
+) -> bool:
+    """A "did this help?" answer on the article `article_id` (or `slug`); False when this
+    visitor answered for the article before (the first answer stands)."""
     if _visitor(visitor) is None:
         raise InvalidInput("visitor", "a vote needs the visitor cookie")
     with env.uow() as uow:
-        found = uow.kb.get_article(article_id)
-        t = None if found is None else uow.kb.get_translation(article_id, language)
+        found = uow.kb.get_article(article_id) if article_id else uow.kb.get_by_slug(slug or "")
+        t = None if found is None else uow.kb.get_translation(found.id, language)
         if found is None or found.audience != "public" or t is None or not t.live:
-            raise NotFound("article", article_id)
-        added = uow.kb.add_vote(VoteRecord(article_id, language, visitor, helpful, env.now()))
+            raise NotFound("article", article_id or slug or "")
+        added = uow.kb.add_vote(VoteRecord(found.id, language, visitor, helpful, env.now()))
         uow.commit()
         return added
 

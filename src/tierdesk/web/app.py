@@ -23,6 +23,7 @@ from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
 from tierdesk.web.channels import line as line_channel
+from tierdesk.web.help import pages as help_pages
 from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from tierdesk.web.ratelimit import RateLimiter
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(api_router())
     console.install(app)  # the agent console at / (pages, /static)
     public.install(app)  # the customer pages: survey, contact, magic link, chat
+    app.include_router(help_pages.router)  # the public help centre (/help) and /help/suggest
     docs.install(app)  # /docs: the vendored Swagger UI
     app.include_router(line_channel.router)
     openapi.install(app)  # every answer of every operation in /openapi.json

@@ -1,0 +1,80 @@
+"""The public help centre (/help, no account): categories, search in both languages, article
+pages with sanitized Markdown, "did this help?" once per visitor cookie, the contact page's
+suggestion fragment, CSP without inline script."""
+
+from __future__ import annotations
+
+from web_desk import WebDesk
+
+from tierdesk.services import kb
+
+
+def _publish(desk: WebDesk, language: str, title: str, body: str, **kw: object) -> kb.ArticleView:
+    view = kb.create_article(
+        desk.env,
+        actor_id=desk.user["agent_l1"],
+        category=str(kw.pop("category", "returns_refunds")),
+        language=language,
+        title=title,
+        body=body,
+        **kw,  # type: ignore[arg-type]
+    )
+    aid = view.article.id
+    kb.submit(desk.env, article_id=aid, language=language, actor_id=desk.user["agent_l1"])
+    kb.publish(desk.env, article_id=aid, language=language, actor_id=desk.user["team_lead"])
+    return kb.get_article(desk.env, aid, actor_id=desk.user["qa"])
+
+
+def test_the_help_centre_lists_topics_and_finds_chinese_without_spaces(desk: WebDesk) -> None:
+    _publish(desk, "zh-TW", "如何申請退款", "我想申請退款流程：請先**登入**。<script>x()</script>")
+    _publish(desk, "zh-TW", "內部備忘", "退款的內部規則", audience="internal")
+    home = desk.client.get("/help/zh-TW")
+    assert home.status_code == 200
+    assert "退貨" in home.text or "退款" in home.text  # the category's zh-TW label
+    assert "script-src 'self'" in home.headers["content-security-policy"]
+    assert "<script>" not in home.text.split("</head>")[1]  # no inline script in the body
+    found = desk.client.get("/help/zh-TW/search", params={"q": "退款"})
+    assert found.status_code == 200
+    assert "如何申請退款" in found.text and "內部備忘" not in found.text
+    none = desk.client.get("/help/zh-TW/search", params={"q": "包裹"})
+    assert "如何申請退款" not in none.text
+    assert desk.client.get("/help/fr").status_code == 404
+    assert (
+        desk.client.get(
+            "/help", headers={"accept-language": "zh-TW"}, follow_redirects=False
+        ).headers["location"]
+        == "/help/zh-TW"
+    )
+
+
+def test_an_article_page_is_sanitized_and_votes_count_once_per_visitor(desk: WebDesk) -> None:
+    view = _publish(
+        desk, "en", "Refund policy", "Refunds within **7 days**.\n\n<img src=x onerror=alert(1)>"
+    )
+    slug = view.article.slug
+    page = desk.client.get(f"/help/en/articles/{slug}")
+    assert page.status_code == 200
+    assert "<strong>7 days</strong>" in page.text and "<img" not in page.text  # shown as text
+    assert "td_visitor" in page.cookies
+    url = f"/help/en/articles/{slug}/vote"
+    first = desk.client.post(url, data={"helpful": "yes"}, headers={"HX-Request": "true"})
+    assert "Thank you for telling us" in first.text
+    again = desk.client.post(url, data={"helpful": "no"}, headers={"HX-Request": "true"})
+    assert "You answered already" in again.text
+    assert kb.get_article(desk.env, view.article.id, actor_id=desk.user["qa"]).votes == {
+        "en": (1, 0)
+    }
+    assert desk.client.get("/help/en/articles/no-such-article").status_code == 404
+    assert desk.client.get(f"/help/zh-TW/articles/{slug}").status_code == 404  # not in zh-TW
+
+
+def test_the_contact_page_fragment_suggests_articles_as_the_customer_types(desk: WebDesk) -> None:
+    _publish(desk, "zh-TW", "如何申請退款", "我想申請退款流程")
+    got = desk.client.get(
+        "/help/suggest", params={"lang": "zh-TW", "subject": "退款", "message": "我要退款"}
+    )
+    assert got.status_code == 200 and "如何申請退款" in got.text
+    empty = desk.client.get("/help/suggest", params={"lang": "zh-TW", "subject": ""})
+    assert "如何申請退款" not in empty.text
+    contact = desk.client.get("/contact", params={"lang": "zh-TW"})
+    assert 'id="kb-suggestions"' in contact.text and 'hx-get="/help/suggest"' in contact.text
