@@ -88,6 +88,22 @@ def limited(state: WebState, request: Request) -> int | None:
     return state.public_limiter.hit(f"public:{client_ip(request)}")
 
 
+def too_many(
+    request: Request, state: WebState, lang: str, wait: int, frame_ancestors: str | None = None
+) -> HTMLResponse:
+    """The kind 429 page of a customer who went past the rate limit, with Retry-After."""
+    return show(
+        request,
+        state,
+        "public/limited.html",
+        lang,
+        status=429,
+        headers={"Retry-After": str(wait)},
+        wait=wait,
+        frame_ancestors=frame_ancestors,
+    )
+
+
 def form_token(state: WebState, form: str) -> str:
     """A signed token for one serving of the public form `form` (expires after FORM_MAX_AGE)."""
     exp = int((state.env.now() + FORM_MAX_AGE).timestamp())

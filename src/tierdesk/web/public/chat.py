@@ -31,7 +31,7 @@ from tierdesk.services.customers import Contact
 from tierdesk.services.errors import NotFound, ServiceError
 from tierdesk.services.tickets import Intake
 from tierdesk.web.api.common import State
-from tierdesk.web.public.base import form_nonce, form_token, limited, page_lang, show
+from tierdesk.web.public.base import form_nonce, form_token, limited, page_lang, show, too_many
 from tierdesk.web.public.forms import (
     HONEYPOT,
     MAX_MESSAGE,
@@ -116,19 +116,6 @@ def _start(
     )
 
 
-def _limited(request: Request, state: State, lang: str, wait: int) -> HTMLResponse:
-    return show(
-        request,
-        state,
-        "public/limited.html",
-        lang,
-        status=429,
-        headers={"Retry-After": str(wait)},
-        wait=wait,
-        frame_ancestors=frame_ancestors(state),
-    )
-
-
 @router.get("/chat", response_class=HTMLResponse)
 def chat_start(request: Request, state: State) -> HTMLResponse:
     """The chat's first page: who you are and your first message."""
@@ -150,7 +137,7 @@ async def chat_open(
     page = page_lang(request, lang or None)
     wait = limited(state, request)
     if wait is not None:
-        return _limited(request, state, page, wait)
+        return too_many(request, state, page, wait, frame_ancestors(state))
     values = {"email": email, "message": message, "name": name}
     if trapped(website, FORM):
         return _start(request, state, page, values={})
@@ -249,7 +236,7 @@ def chat_say(
     lang = page_lang(request)
     wait = limited(state, request)
     if wait is not None:
-        return _limited(request, state, lang, wait)
+        return too_many(request, state, lang, wait, frame_ancestors(state))
     htmx = bool(request.headers.get("HX-Request"))
     template = "public/_chat_panel.html" if htmx else "public/chat.html"
     if not body.strip() or len(body) > MAX_MESSAGE:

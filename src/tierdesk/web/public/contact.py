@@ -29,7 +29,7 @@ from tierdesk.services.customers import Contact
 from tierdesk.services.errors import ServiceError
 from tierdesk.services.tickets import Intake
 from tierdesk.web.api.common import State
-from tierdesk.web.public.base import form_nonce, form_token, limited, page_lang, show
+from tierdesk.web.public.base import form_nonce, form_token, limited, page_lang, show, too_many
 from tierdesk.web.public.forms import (
     HONEYPOT,
     MAX_MESSAGE,
@@ -89,15 +89,7 @@ async def contact_send(
     page = page_lang(request, lang or None)
     wait = limited(state, request)
     if wait is not None:
-        return show(
-            request,
-            state,
-            "public/limited.html",
-            page,
-            status=429,
-            headers={"Retry-After": str(wait)},
-            wait=wait,
-        )
+        return too_many(request, state, page, wait)
     if trapped(website, FORM):
         return show(request, state, "public/contact_sent.html", page, reference=None)
     values = {"email": email, "message": message, "name": name, "subject": subject}

@@ -32,6 +32,7 @@ from tierdesk.web.public.base import (
     page_lang,
     public_base,
     show,
+    too_many,
 )
 from tierdesk.web.public.forms import HONEYPOT, MAX_MESSAGE, check_contact, trapped
 from tierdesk.web.state import WebState
@@ -98,15 +99,7 @@ def ask_link(
     page = page_lang(request, lang or None)
     wait = limited(state, request)
     if wait is not None:
-        return show(
-            request,
-            state,
-            "public/limited.html",
-            page,
-            status=429,
-            headers={"Retry-After": str(wait)},
-            wait=wait,
-        )
+        return too_many(request, state, page, wait)
     if trapped(website, FORM):
         return show(request, state, "public/my_sent.html", page, email=email)
     nonce = form_nonce(state, FORM, token)
@@ -191,15 +184,7 @@ def my_reply(
         return _gone(request, state)
     wait = limited(state, request)
     if wait is not None:
-        return show(
-            request,
-            state,
-            "public/limited.html",
-            page_lang(request),
-            status=429,
-            headers={"Retry-After": str(wait)},
-            wait=wait,
-        )
+        return too_many(request, state, page_lang(request), wait)
     target = f"/my/{token}"
     if request.query_params.get("lang"):
         target += f"?lang={page_lang(request)}"

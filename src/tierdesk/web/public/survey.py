@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from tierdesk.services import lifecycle
 from tierdesk.services.errors import InvalidInput, NotFound, SurveyAnswered, SurveyExpired
 from tierdesk.web.api.common import State
-from tierdesk.web.public.base import limited, page_lang, show
+from tierdesk.web.public.base import limited, page_lang, show, too_many
 
 router = APIRouter()
 
@@ -85,15 +85,7 @@ def survey_answer(
     """Record the answer; the thanks page, or the form again with what is wrong."""
     wait = limited(state, request)
     if wait is not None:
-        return show(
-            request,
-            state,
-            "public/limited.html",
-            page_lang(request),
-            status=429,
-            headers={"Retry-After": str(wait)},
-            wait=wait,
-        )
+        return too_many(request, state, page_lang(request), wait)
     try:
         survey = lifecycle.survey_page(state.env, token=token)
     except NotFound:
