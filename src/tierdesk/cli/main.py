@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "worker_cmd",
     "channels_cmd",
     "report_cmd",
+    "kb_cmd",
     "import_cmd",
     "export_cmd",
 )

@@ -125,6 +125,32 @@ def _slug(slug: str) -> str:
     return slug
 
 
+def normal_tags(tags: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Tags as they are stored: lower case, without repeats (InvalidInput for a bad one)."""
+    return _tags(tags)
+
+
+def validate(
+    env: Env,
+    *,
+    category: str,
+    language: str,
+    audience: str,
+    tags: tuple[str, ...] | list[str],
+    slug: str,
+    title: str,
+    body: str,
+) -> None:
+    """InvalidInput naming the field when an article would be refused (the checks of
+    `create_article`, for a batch checked before any of it is written)."""
+    _category(env, category)
+    _language(language)
+    _audience(audience)
+    _tags(tags)
+    _slug(slug)
+    _text(title, body)
+
+
 def slug_for(title: str, fallback: str) -> str:
     """A slug from an (English) title; `fallback` when the title has no Latin letters."""
     words = re.findall(r"[a-z0-9]+", title.lower())
