@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from tierdesk import bootstrap, policy
-from tierdesk.config import Settings
-from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services.email_intake import Mailbox, Receiver
-from tierdesk.services.outbox import Sender
-from tierdesk.services.policies import EnvSource
+if TYPE_CHECKING:  # imported where used: a command loads only what it needs (issue 15)
+    from tierdesk import policy
+    from tierdesk.config import Settings
+    from tierdesk.domain.rulebook import Rulebook
+    from tierdesk.services.email_intake import Mailbox, Receiver
+    from tierdesk.services.outbox import Sender
+    from tierdesk.services.policies import EnvSource
 
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="Policy YAML file (default: the preset).")
 ]
 PresetOpt = Annotated[
     str | None, typer.Option("--preset", help="Packaged preset: cs-sop, full-sop, simple.")
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite file under ./var/)."),
 ]
 
 
@@ -47,11 +52,15 @@ def emit(document: str | bytes, output: Path | None, fmt: str) -> None:
 
 def policy_max_bytes() -> int:
     """The largest policy file read (TIERDESK_POLICY_MAX_BYTES)."""
+    from tierdesk.config import Settings
+
     return Settings().policy_max_bytes
 
 
 def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPolicy:
     """The checked policy named by --policy or --preset (exit 1 with findings when invalid)."""
+    from tierdesk import policy
+
     if policy_file is not None and preset is not None:
         usage_error("give --policy or --preset, not both")
     if preset is not None and preset not in policy.PRESETS:
@@ -61,8 +70,20 @@ def load_policy(policy_file: Path | None, preset: str | None) -> policy.LoadedPo
 
 
 def load_rulebook(policy_file: Path | None, preset: str | None) -> Rulebook:
-    loaded = load_policy(policy_file, preset)
-    return policy.compile_policy(loaded.policy)
+    """The compiled policy named by --policy or --preset, from the compiled-policy cache when
+    the file (and tierdesk) did not change since it was last compiled (exit 1 with findings
+    when invalid)."""
+    from tierdesk.cli import policy_cache
+
+    if policy_file is not None and preset is not None:
+        usage_error("give --policy or --preset, not both")
+    return policy_cache.rulebook(policy_file, preset, lambda: _compile(policy_file, preset))
+
+
+def _compile(policy_file: Path | None, preset: str | None) -> Rulebook:
+    from tierdesk import policy
+
+    return policy.compile_policy(load_policy(policy_file, preset).policy)
 
 
 def log_to_stderr() -> None:
@@ -99,6 +120,8 @@ def channels_of(
     """The configured channels: each one's outbox sender, the mailboxes to poll and the
     servers receiving mail. A channel configured wrongly (no From address, a mailbox without
     its password) ends the command with the reason (exit 1)."""
+    from tierdesk import bootstrap
+
     try:
         receiver = bootstrap.smtp_receiver(settings, env)
         return (

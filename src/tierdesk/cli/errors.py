@@ -16,14 +16,13 @@ for one block. Exit 0 is success; codes are documented per command.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from tierdesk import policy
-from tierdesk.bootstrap import DatabaseUrlError
 from tierdesk.domain.errors import DomainError, TierdeskError
 from tierdesk.services.errors import InvalidInput
 
@@ -36,13 +35,30 @@ _T = TypeVar("_T")
 
 def exit_code(exc: TierdeskError) -> int:
     """2 when the user gave a wrong value, else 1."""
-    return USAGE if isinstance(exc, DomainError | InvalidInput | DatabaseUrlError) else FAILED
+    return USAGE if isinstance(exc, DomainError | InvalidInput) or _bad_url(exc) else FAILED
+
+
+def _policy_findings(exc: TierdeskError) -> list[Any] | None:
+    """The findings of a PolicyError (None for another error), without importing the policy
+    loader (YAML, the schema) for the test: when it was never imported, none was raised."""
+    loader = sys.modules.get("tierdesk.policy.loader")
+    if loader is not None and isinstance(exc, loader.PolicyError):
+        return list(exc.findings)
+    return None
+
+
+def _bad_url(exc: TierdeskError) -> bool:
+    """`exc` is a DatabaseUrlError. Its module (and SQLAlchemy with it) is not imported for
+    this test: when it was never imported, nothing can have raised one."""
+    database = sys.modules.get("tierdesk.adapters.db.database")
+    return database is not None and isinstance(exc, database.DatabaseUrlError)
 
 
 def fail(exc: TierdeskError, prefix: str = "", code: int | None = None) -> NoReturn:
     """Print `exc` as the CLI shows errors and exit with its code (or `code`)."""
-    if isinstance(exc, policy.PolicyError):
-        for f in exc.findings:
+    findings = _policy_findings(exc)
+    if findings is not None:
+        for f in findings:
             typer.echo(f.format(), err=True)
         raise typer.Exit(code or FAILED) from None
     typer.echo(f"error: {prefix}{exc.message}", err=True)

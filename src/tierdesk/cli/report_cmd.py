@@ -15,8 +15,8 @@ import typer
 from tierdesk import analytics, bootstrap
 from tierdesk.analytics.html import to_html
 from tierdesk.analytics.present import as_data, to_markdown
-from tierdesk.cli.common import emit, usage_error
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.common import DatabaseOpt, emit, usage_error
+from tierdesk.cli.serve_cmd import open_env, settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.sop.render import html_to_pdf
 

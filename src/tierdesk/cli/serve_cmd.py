@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from tierdesk import bootstrap
 from tierdesk.cli.common import (
+    DatabaseOpt,
     PolicyOpt,
     PresetOpt,
     channels_of,
@@ -47,10 +48,6 @@ from tierdesk.workers.run import start_background, stop_background
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Address (default 127.0.0.1).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite file under ./var/)."),
-]
 
 
 def register(app: typer.Typer) -> None:

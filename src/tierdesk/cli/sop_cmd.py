@@ -12,8 +12,8 @@ import typer
 from tierdesk import bootstrap, sop
 from tierdesk.analytics.present import sop_live
 from tierdesk.cli import report_cmd
-from tierdesk.cli.common import PolicyOpt, PresetOpt, emit, load_policy, usage_error
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.common import DatabaseOpt, PolicyOpt, PresetOpt, emit, load_policy, usage_error
+from tierdesk.cli.serve_cmd import open_env, settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.planning.team_size import auto_team_sizes
 from tierdesk.policy import compile_policy

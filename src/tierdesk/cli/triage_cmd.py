@@ -9,17 +9,17 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from tierdesk import bootstrap
-from tierdesk.cli.common import PolicyOpt, PresetOpt, load_rulebook, usage_error
+from tierdesk.cli.common import DatabaseOpt, PolicyOpt, PresetOpt, load_rulebook, usage_error
 from tierdesk.cli.errors import USAGE, translated
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.routing import triage_ticket
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.triage import predict_all
 from tierdesk.domain.triage_eval import score
-from tierdesk.services import training
+
+# bootstrap (the model's libraries, the store) and serve_cmd are imported where used, so that
+# `triage --json` without a model starts at once (issue 15).
 
 triage_app = typer.Typer(
     help="Triage customer messages by the policy: category, priority, tier, signals, refund.",
@@ -81,6 +81,8 @@ def _load_model(
         if intent_map is not None:
             usage_error("--intent-map needs --model")
         return None, None
+    from tierdesk import bootstrap
+
     try:
         with translated(code=USAGE):
             classifier = bootstrap.load_classifier(model)
@@ -189,6 +191,8 @@ def train_cmd(
             usage_error("give --data FILE or --from-store (one of them)")
         _train_from_store(out, current, database_url)
         return
+    from tierdesk import bootstrap
+
     try:
         with translated(code=USAGE):
             model = bootstrap.train_classifier_from_csv(data, text_col, label_col)
@@ -220,6 +224,8 @@ def eval_cmd(
     """Triage every labelled text and print accuracy per category and the confusion pairs."""
     rules = load_rulebook(policy_file, preset)
     classifier, mapping = _load_model(model, intent_map)
+    from tierdesk import bootstrap
+
     try:
         with translated(code=USAGE):
             texts, labels = bootstrap.read_labelled(data, text_col, label_col)
@@ -246,6 +252,10 @@ def eval_cmd(
 
 
 def _train_from_store(out: Path, current: Path | None, database_url: str | None) -> None:
+    from tierdesk import bootstrap
+    from tierdesk.cli.serve_cmd import open_env, settings_from
+    from tierdesk.services import training
+
     in_force, _ = _load_model(current, None)
     env = open_env(settings_from(database_url=database_url))
     name = f"the model in force ({current})" if current is not None else "the phrases alone"

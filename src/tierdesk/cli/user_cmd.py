@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from tierdesk import bootstrap
-from tierdesk.cli.common import check_password_length, prompt_password, usage_error
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.common import DatabaseOpt, check_password_length, prompt_password, usage_error
+from tierdesk.cli.serve_cmd import open_env, settings_from
 from tierdesk.services import users
 from tierdesk.services.records import ROLES
 

@@ -1,0 +1,184 @@
+"""The compiled-policy cache of the command line (issue 15).
+
+Reading a policy (YAML with positions, schema validation, checks, compile) costs more than the
+rest of `tierdesk triage --json` or `tierdesk sla due`. The compiled `Rulebook` is therefore
+kept as a pickle under the user's cache directory (`$TIERDESK_CACHE_DIR`, else
+`$XDG_CACHE_HOME/tierdesk`, else `~/.cache/tierdesk`), named by a key made of:
+
+- the SHA-256 of the policy file's bytes (a preset: of the packaged file);
+- the file name as given (findings and sources name it), and the size limit it was read under;
+- tierdesk's version, the Python version, and the name, size and modification time of every
+  module under tierdesk/domain and tierdesk/policy (the code that defines the compiled form).
+
+Any change to one of them is a miss: the policy is read, checked and compiled as without a
+cache, and the result stored. Only a policy that compiled is stored, so an invalid one reports
+its findings every time. The cache is a convenience, never a source of truth: a file is
+written atomically (temporary file, then rename), read only from our own directory (owned by
+this user, not writable by others) and only when owned by this user, must carry its own key,
+and any error reading or writing it falls back to reading the policy. Set
+`TIERDESK_POLICY_CACHE=off` to bypass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tierdesk.domain.rulebook import Rulebook
+
+FORMAT = b"tierdesk-rulebook-cache/1"
+# The packaged presets and the default size limit, as tierdesk.policy.loader defines them (a
+# test keeps them equal); repeated so that a cache hit imports neither YAML nor the schema.
+PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
+DEFAULT_MAX_BYTES = 1_000_000
+_PACKAGE = Path(__file__).resolve().parent.parent  # src/tierdesk
+_CODE_DIRS = ("domain", "policy")
+
+
+def cache_dir() -> Path | None:
+    """Where compiled policies are kept; None when the cache is switched off."""
+    if os.environ.get("TIERDESK_POLICY_CACHE", "").lower() in {"0", "off", "no", "false"}:
+        return None
+    given = os.environ.get("TIERDESK_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tierdesk"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("tierdesk")
+    except Exception:  # not installed: the code stamp still tells versions apart
+        return "unknown"
+
+
+def _code_stamp() -> bytes:
+    parts = [_version(), sys.version]
+    for sub in _CODE_DIRS:
+        for root, dirs, files in os.walk(_PACKAGE / sub):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(root, name))
+                    parts.append(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts).encode()
+
+
+def _max_bytes() -> int:
+    """The policy size limit (TIERDESK_POLICY_MAX_BYTES), reading the settings only when it is
+    set (case-insensitively, as the settings read it)."""
+    if any(k.upper() == "TIERDESK_POLICY_MAX_BYTES" for k in os.environ):
+        from tierdesk.cli.common import policy_max_bytes
+
+        return policy_max_bytes()
+    return DEFAULT_MAX_BYTES
+
+
+def _source(policy_file: Path | None, preset: str | None) -> tuple[Path, str, int] | None:
+    """The file to hash, the name it is read under and the size limit; None when the cache
+    does not apply (an unknown preset: reading reports it)."""
+    if policy_file is not None:
+        return policy_file, str(policy_file), _max_bytes()
+    name = preset or "cs-sop"
+    if name not in PRESETS:
+        return None
+    return _PACKAGE / "policy" / "presets" / f"{name}.yaml", f"preset:{name}", 0
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes | None:
+    try:
+        if max_bytes and path.stat().st_size > max_bytes:
+            return None  # reading reports it
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _safe_dir(directory: Path) -> bool:
+    """`directory` exists (or was made), is ours and not writable by anyone else."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = directory.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(st.st_mode)
+        and st.st_uid == os.getuid()
+        and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
+def _load(path: Path, key: str) -> Rulebook | None:
+    from tierdesk.domain.rulebook import Rulebook
+
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+                return None
+            stored_key, rules = pickle.load(f)  # noqa: S301 - our own file, see the docstring
+    except Exception:  # a missing, damaged or foreign entry is a miss
+        return None
+    if stored_key != key or not isinstance(rules, Rulebook):
+        return None
+    return rules
+
+
+def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
+    """Write the entry atomically and drop older entries of the same policy file."""
+    target = directory / f"{prefix}-{key}.pickle"
+    try:
+        data = pickle.dumps((key, rules), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for old in directory.glob(f"{prefix}-*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except Exception:  # noqa: S110 - the cache is optional; the next run reads again
+        pass
+
+
+def rulebook(
+    policy_file: Path | None, preset: str | None, compile_policy: Callable[[], Rulebook]
+) -> Rulebook:
+    """The compiled policy of `policy_file` (or the preset), from the cache when its key
+    matches, else `compile_policy()` (which raises as reading the policy does), then stored."""
+    directory = cache_dir()
+    source = _source(policy_file, preset)
+    if directory is None or source is None:
+        return compile_policy()
+    path, name, max_bytes = source
+    data = _read_bytes(path, max_bytes)
+    if data is None or not _safe_dir(directory):
+        return compile_policy()
+    digest = hashlib.sha256()
+    for part in (FORMAT, _code_stamp(), name.encode(), str(max_bytes).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(hashlib.sha256(data).digest())
+    key = digest.hexdigest()
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:16]
+    entry = directory / f"{prefix}-{key}.pickle"
+    cached = _load(entry, key)
+    if cached is not None:
+        return cached
+    rules = compile_policy()
+    if _read_bytes(path, max_bytes) == data:  # not changed while it was being read
+        _store(directory, prefix, key, rules)
+    return rules

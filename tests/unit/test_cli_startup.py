@@ -1,0 +1,158 @@
+"""The command line starts at once (issue 15): commands are imported lazily, and the compiled
+policy is cached by the file's hash, invalidated when the file (or tierdesk) changes."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tierdesk import policy
+from tierdesk.cli import policy_cache
+from tierdesk.cli.main import COMMAND_MODULES, LAZY_COMMANDS, load_module_commands
+from tierdesk.config import Settings
+
+HEAVY = ("sqlalchemy", "fastapi", "uvicorn", "sklearn", "scipy", "tierdesk.bootstrap")
+TEXT = "my card was stolen"
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+def _env(cache: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIERDESK_")}
+    return {**env, "TIERDESK_CACHE_DIR": str(cache), **extra}
+
+
+def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
+    code = "import sys, tierdesk.cli.main; print(' '.join(sorted(sys.modules)))"
+    r = _run(["-c", code], _env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    loaded = set(r.stdout.split())
+    heavy = [m for m in HEAVY if m in loaded]
+    assert not heavy, (
+        f"importing tierdesk.cli.main loads {heavy}: a command module imports them at its top; "
+        "list its commands in LAZY_COMMANDS (tierdesk/cli/main.py) or import them where used"
+    )
+
+
+def test_the_lazy_table_matches_the_commands_the_modules_register() -> None:
+    """`tierdesk --help` lists LAZY_COMMANDS without importing them: each entry's help is the
+    command's own (first paragraph), and each lazy module registers exactly its entries."""
+    by_module: dict[str, set[str]] = {}
+    for entry in LAZY_COMMANDS:
+        assert entry.module in COMMAND_MODULES
+        by_module.setdefault(entry.module, set()).add(entry.name)
+    for module, names in by_module.items():
+        commands = load_module_commands(module)
+        assert set(commands) == names, module
+        for name in names:
+            command = commands[name]
+            real = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
+            listed = next(e.help for e in LAZY_COMMANDS if e.name == name)
+            assert listed == real, name
+
+
+def test_the_cache_repeats_the_loaders_constants() -> None:
+    assert policy_cache.PRESETS == policy.PRESETS
+    assert policy_cache.DEFAULT_MAX_BYTES == policy.MAX_POLICY_BYTES
+    assert Settings.model_fields["policy_max_bytes"].default == policy_cache.DEFAULT_MAX_BYTES
+
+
+@pytest.mark.slow
+def test_triage_json_is_the_same_with_a_cold_a_warm_cache_and_after_a_change(
+    tmp_path: Path,
+) -> None:
+    cache = tmp_path / "cache"
+    file = tmp_path / "policy.yaml"
+    original = policy.preset_path("cs-sop").read_text(encoding="utf-8")
+    file.write_text(original, encoding="utf-8")
+    args = ["-m", "tierdesk", "triage", "--json", TEXT, "--policy", str(file)]
+
+    def triage(**extra: str) -> dict[str, object]:
+        r = _run(args, _env(cache, **extra))
+        assert r.returncode == 0, r.stderr
+        out: dict[str, object] = json.loads(r.stdout)
+        return out
+
+    uncached = triage(TIERDESK_POLICY_CACHE="off")
+    assert not cache.exists()
+    cold = triage()
+    assert len(list(cache.glob("*.pickle"))) == 1
+    warm = triage()
+    assert cold == warm == uncached
+    assert uncached["category"] == "security_breach"
+
+    file.write_text(original.replace("stolen|", "").replace("|stolen", ""), encoding="utf-8")
+    changed = triage()
+    assert changed == triage(TIERDESK_POLICY_CACHE="off")
+    assert changed != uncached  # the old compiled policy was not used
+    assert len(list(cache.glob("*.pickle"))) == 1  # the entry of the old text was dropped
+
+
+def _counting(path: Path | None, preset: str | None) -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def compile_policy() -> object:
+        calls.append(1)
+        return policy.compile_policy(policy.load(path, preset).policy)
+
+    return calls, compile_policy
+
+
+def test_a_hit_skips_reading_and_a_change_or_damage_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIERDESK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TIERDESK_POLICY_CACHE", raising=False)
+    file = tmp_path / "p.yaml"
+    file.write_text(policy.preset_path("simple").read_text(encoding="utf-8"), encoding="utf-8")
+    calls, compile_policy = _counting(file, None)
+    first = policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    second = policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 1
+    assert second == first
+
+    file.write_text(file.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 2
+
+    (entry,) = (tmp_path / "cache").glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    again = policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 3
+    assert again == first
+
+
+def test_an_invalid_policy_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TIERDESK_CACHE_DIR", str(cache))
+    file = tmp_path / "bad.yaml"
+    file.write_text("business: [unclosed\n", encoding="utf-8")
+    _, compile_policy = _counting(file, None)
+    for _ in range(2):
+        with pytest.raises(policy.PolicyError):
+            policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert not list(cache.glob("*.pickle"))
+
+
+def test_a_cache_directory_others_can_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    monkeypatch.setenv("TIERDESK_CACHE_DIR", str(cache))
+    calls, compile_policy = _counting(None, "simple")
+    policy_cache.rulebook(None, "simple", compile_policy)  # type: ignore[arg-type]
+    policy_cache.rulebook(None, "simple", compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 2
+    assert not list(cache.glob("*.pickle"))
