@@ -57,8 +57,9 @@ def test_the_lazy_table_matches_the_commands_the_modules_register() -> None:
         for name in names:
             command = commands[name]
             real = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
-            listed = next(e.help for e in LAZY_COMMANDS if e.name == name)
-            assert listed == real, name
+            entry = next(e for e in LAZY_COMMANDS if e.name == name)
+            assert entry.help == real, name
+            assert entry.group == hasattr(command, "commands"), name
 
 
 def test_the_cache_repeats_the_loaders_constants() -> None:

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from tierdesk.cli.common import usage_error
+from tierdesk.cli.common import DatabaseOpt, usage_error
 from tierdesk.cli.report_cmd import DateOpt, ListOpt, business_zone, parse_when
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.serve_cmd import open_env, settings_from
 
 
 def register(app: typer.Typer) -> None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tierdesk.cli.common import usage_error
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.common import DatabaseOpt, usage_error
+from tierdesk.cli.serve_cmd import open_env, settings_from
 
 if TYPE_CHECKING:
     from tierdesk.services.importing import ImportResult

@@ -44,6 +44,7 @@ class LazyCommand:
     name: str
     module: str  # under tierdesk.cli; its register(app) adds the command `name`
     help: str  # the first paragraph of the command's help, as `tierdesk --help` lists it
+    group: bool = False  # a group of subcommands (Typer lists them after single commands)
 
 
 # In the order `tierdesk --help` lists them (Typer's: single commands, then groups).
@@ -77,17 +78,33 @@ LAZY_COMMANDS: tuple[LazyCommand, ...] = (
         "--until (default: now), each against its policy target, with the trend over the\n"
         "previous period and whether action is required. Dates are in the business's time zone.",
     ),
-    LazyCommand("policy", "policy_cmd", "Check and compare SOP policy files."),
-    LazyCommand("sop", "sop_cmd", "Print the SOP document people sign and train on."),
+    LazyCommand(
+        "import",
+        "import_cmd",
+        "Import historical tickets (each once: a re-import adds nothing twice). A file with a\n"
+        "bad row imports nothing unless --skip-bad; bad rows are listed by file, line or record\n"
+        "and field. Exit 1 when any row was bad.",
+    ),
+    LazyCommand(
+        "export",
+        "export_cmd",
+        "Export tickets created from --since to --until (default: all), newest first, in the\n"
+        "columns `tierdesk import` reads (docs/guide.md). Parquet is not offered: pyarrow is "
+        "not a\n"
+        "dependency (load the CSV with DuckDB or Polars).",
+    ),
+    LazyCommand("policy", "policy_cmd", "Check and compare SOP policy files.", group=True),
+    LazyCommand("sop", "sop_cmd", "Print the SOP document people sign and train on.", group=True),
     LazyCommand(
         "triage",
         "triage_cmd",
         "Triage customer messages by the policy: category, priority, tier, signals, refund.",
+        group=True,
     ),
-    LazyCommand("sla", "sla_cmd", "SLA clocks: due times on the policy's calendars."),
-    LazyCommand("user", "user_cmd", "Manage users."),
-    LazyCommand("db", "db_cmd", "Create and migrate the database schema."),
-    LazyCommand("channels", "channels_cmd", "Customer channels (email, ...)."),
+    LazyCommand("sla", "sla_cmd", "SLA clocks: due times on the policy's calendars.", group=True),
+    LazyCommand("user", "user_cmd", "Manage users.", group=True),
+    LazyCommand("db", "db_cmd", "Create and migrate the database schema.", group=True),
+    LazyCommand("channels", "channels_cmd", "Customer channels (email, ...).", group=True),
 )
 
 _LAZY = {c.name: c for c in LAZY_COMMANDS}
@@ -115,8 +132,15 @@ class LazyGroup(TyperGroup):
         self._listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
+        """Typer's order: single commands, then groups; the table's first within each."""
         eager = [n for n in super().list_commands(ctx) if n not in _LAZY]
-        return [c.name for c in LAZY_COMMANDS] + eager
+        groups = {n for n in eager if hasattr(super().get_command(ctx, n), "commands")}
+        return (
+            [c.name for c in LAZY_COMMANDS if not c.group]
+            + [n for n in eager if n not in groups]
+            + [c.name for c in LAZY_COMMANDS if c.group]
+            + [n for n in eager if n in groups]
+        )
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         lazy = _LAZY.get(cmd_name)
