@@ -52,7 +52,7 @@ from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.intent_map import IntentMapError as IntentMapError
 from tierdesk.domain.intent_map import IntentMapping
 from tierdesk.domain.rulebook import Rulebook
-from tierdesk.services import email_intake, line, policies, signing, webhooks
+from tierdesk.services import email_intake, held_mail, line, policies, signing, webhooks
 from tierdesk.services.email_intake import (
     InboundMail,
     Mailbox,
@@ -63,7 +63,7 @@ from tierdesk.services.email_intake import (
 from tierdesk.services.env import Env
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock, TicketFilter
-from tierdesk.services.records import WebhookRecord
+from tierdesk.services.records import InboundMailRecord, WebhookRecord
 
 
 def train_classifier_from_csv(
@@ -243,6 +243,8 @@ def outbound_sender(
 
 # --- email in ------------------------------------------------------------------------------------
 
+SMTP_MAILBOX = "smtp"  # the mailbox name of mail the SMTP receiver takes
+
 
 def blob_store(settings: Settings) -> BlobStore:
     """Attachments and original mails, by content hash, under `settings.blob_dir()`."""
@@ -283,7 +285,7 @@ def email_take(settings: Settings, env: policies.EnvSource) -> Callable[[str, by
     policy in force; returns once its ticket or reply is committed."""
     own = own_addresses(settings)
     blobs = blob_store(settings)
-    teams = {m.name: (m.team, m.brand) for m in settings.email_mailboxes}
+    teams = mailbox_teams(settings)
 
     def take(mailbox: str, raw: bytes) -> Received:
         mail = _parse_mail(
@@ -303,6 +305,40 @@ def email_take(settings: Settings, env: policies.EnvSource) -> Callable[[str, by
         )
 
     return take
+
+
+def mailbox_teams(settings: Settings) -> dict[str, tuple[str | None, str | None]]:
+    """(team, brand) by mailbox name: each IMAP mailbox's, and the SMTP receiver's
+    (TIERDESK_SMTP_RECEIVE_TEAM/_BRAND) under `smtp` unless a mailbox takes that name."""
+    teams: dict[str, tuple[str | None, str | None]] = {
+        SMTP_MAILBOX: (settings.smtp_receive_team, settings.smtp_receive_brand)
+    }
+    teams.update({m.name: (m.team, m.brand) for m in settings.email_mailboxes})
+    return teams
+
+
+def held_mail_reader(settings: Settings) -> held_mail.Rereader:
+    """`reread(record)` for releasing held mail: its original from the blob store parsed
+    again (ValueError when the original is gone), with its mailbox's team and brand."""
+    blobs = blob_store(settings)
+    teams = mailbox_teams(settings)
+
+    def reread(record: InboundMailRecord) -> held_mail.Reread:
+        try:
+            raw = blobs.get(record.raw_sha256)
+        except OSError as exc:
+            raise ValueError("its original is no longer stored") from exc
+        mail = _parse_mail(
+            raw,
+            mailbox=record.mailbox,
+            store=blobs.put,
+            max_attachment_bytes=settings.email_max_attachment_bytes,
+            max_attachments=settings.email_max_attachments,
+        )
+        team, brand = teams.get(record.mailbox, (None, None))
+        return held_mail.Reread(mail, team, brand)
+
+    return reread
 
 
 def mailbox_config(mailbox: MailboxSettings) -> MailboxConfig:
@@ -345,7 +381,7 @@ def smtp_receiver(settings: Settings, env: policies.EnvSource) -> Receiver | Non
     take = email_take(settings, env)
     limit = settings.email_max_attachment_bytes * 2 + 10 * 1024 * 1024
     return SmtpReceiver(
-        lambda raw: take("smtp", raw),
+        lambda raw: take(SMTP_MAILBOX, raw),
         settings.smtp_receive_host,
         settings.smtp_receive_port,
         limit,

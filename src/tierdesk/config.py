@@ -170,6 +170,15 @@ class Settings(BaseSettings):
         None, ge=1, le=65535, description="Receive mail by SMTP on this port (aiosmtpd)."
     )
     smtp_receive_host: str = Field("127.0.0.1", description="Address the SMTP receiver uses.")
+    smtp_receive_team: str | None = Field(
+        None,
+        max_length=100,
+        description="The team of mail received by SMTP, as a mailbox's `team` (a tier or a "
+        "policy team routes its new tickets).",
+    )
+    smtp_receive_brand: str | None = Field(
+        None, max_length=100, description="The brand recorded on tickets received by SMTP."
+    )
 
     def blob_dir(self) -> Path:
         """Where attachments and original mails are kept."""

@@ -159,6 +159,17 @@ def receive(
     return received
 
 
+def retake(
+    env: Env, mail: InboundMail, team: str | None = None, brand: str | None = None
+) -> Received:
+    """Take a mail in that was recorded without being taken (a held one released by an
+    agent): threaded and opened as `receive` would, without the checks that held it. The
+    ticket or reply carries the Message-ID, so taking it twice changes nothing more."""
+    with env.reader() as uow:
+        thread = _thread(uow, mail)
+    return _take(env, mail, thread, team, brand)
+
+
 def _classify(
     uow: UnitOfWork,
     env: Env,

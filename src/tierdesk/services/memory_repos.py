@@ -569,6 +569,25 @@ class MemoryMail:
         found = [m for m in self._t.mail.values() if m.ticket_id == ticket_id]
         return sorted(found, key=lambda m: m.received_at)
 
+    def get(self, mail_id: str) -> InboundMailRecord | None:
+        return next((m for m in self._t.mail.values() if m.id == mail_id), None)
+
+    def with_outcome(self, outcome: str, limit: int) -> list[InboundMailRecord]:
+        found = [(m.received_at, n, m) for n, m in enumerate(self._t.mail.values())]
+        found.sort(key=lambda x: (x[0], x[1]), reverse=True)  # newest, then last added first
+        return [m for _, _, m in found if m.outcome == outcome][:limit]
+
+    def settle(
+        self, mail_id: str, from_outcome: str, outcome: str, ticket_id: str | None, reason: str
+    ) -> bool:
+        found = self.get(mail_id)
+        if found is None or found.outcome != from_outcome:
+            return False
+        self._t.mail[found.message_id] = replace(
+            found, outcome=outcome, ticket_id=ticket_id, reason=reason
+        )
+        return True
+
     def failing(self, address: str) -> AddressFailureRecord | None:
         return self._t.address_failures.get(address)
 

@@ -468,6 +468,21 @@ class MailRepository(Protocol):
         """The mails of one ticket, oldest first."""
         ...
 
+    def get(self, mail_id: str) -> InboundMailRecord | None:
+        """The mail with this ledger id (not its Message-ID)."""
+        ...
+
+    def with_outcome(self, outcome: str, limit: int) -> list[InboundMailRecord]:
+        """The newest `limit` mails with `outcome` (e.g. held), newest first."""
+        ...
+
+    def settle(
+        self, mail_id: str, from_outcome: str, outcome: str, ticket_id: str | None, reason: str
+    ) -> bool:
+        """Change a mail's outcome (and ticket, reason) when it is still `from_outcome`;
+        False when it is not (someone settled it first) or unknown."""
+        ...
+
     def failing(self, address: str) -> AddressFailureRecord | None: ...
 
     def mark_failing(self, failure: AddressFailureRecord) -> None:

@@ -64,6 +64,7 @@ def create_app(
             lambda intakes: tickets.open_tickets(policy.env(), intakes), settings.intake_batch_max
         ),
         line=bootstrap.line_channel(settings, policy),
+        reread_mail=bootstrap.held_mail_reader(settings),
     )
 
     @asynccontextmanager

@@ -15,6 +15,7 @@ from tierdesk.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from tierdesk.bootstrap import LineChannel
+    from tierdesk.services.held_mail import Rereader
     from tierdesk.web.auth import Hasher, Signer
 
 
@@ -32,6 +33,8 @@ class WebState:
     public_limiter: RateLimiter
     batcher: IntakeBatcher
     line: LineChannel | None = None  # None: LINE not configured
+    # Reads a held mail's original again to release it (`bootstrap.held_mail_reader`).
+    reread_mail: Rereader | None = None
 
     @property
     def env(self) -> Env:

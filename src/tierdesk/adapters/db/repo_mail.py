@@ -45,6 +45,28 @@ class SqlMail:
             .order_by(_M.received_at, _M.row_id)
         )
 
+    def get(self, mail_id: str) -> InboundMailRecord | None:
+        found = self._many(sa.select(inbound_mail).where(_M.id == mail_id))
+        return found[0] if found else None
+
+    def with_outcome(self, outcome: str, limit: int) -> list[InboundMailRecord]:
+        return self._many(
+            sa.select(inbound_mail)
+            .where(_M.outcome == outcome)
+            .order_by(_M.received_at.desc(), _M.row_id.desc())
+            .limit(limit)
+        )
+
+    def settle(
+        self, mail_id: str, from_outcome: str, outcome: str, ticket_id: str | None, reason: str
+    ) -> bool:
+        updated = self._tx.execute(
+            sa.update(inbound_mail)
+            .where(_M.id == mail_id, _M.outcome == from_outcome)
+            .values(outcome=outcome, ticket_id=ticket_id, reason=reason)
+        )
+        return bool(updated.rowcount)
+
     def failing(self, address: str) -> AddressFailureRecord | None:
         rows = self._tx.execute(
             sa.select(mail_address_failures).where(_F.address == address)

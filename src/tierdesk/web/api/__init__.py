@@ -8,6 +8,7 @@ from tierdesk.web.api import (
     auth_routes,
     authority,
     customers,
+    held_mail,
     incidents,
     kb,
     metrics,
@@ -40,6 +41,7 @@ def api_router() -> APIRouter:
         notices,
         incidents,
         kb,
+        held_mail,
     ):
         router.include_router(module.router)
     return router
