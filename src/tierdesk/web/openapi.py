@@ -127,6 +127,16 @@ BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         (_INPUT, "resolution", "a text that is not empty, in each language given"),
         (_INPUT, "template_id", _POLICY),
     ),
+    ("post", "/api/kb/articles"): (
+        (_INPUT, "category", _POLICY),
+        (_INPUT, "slug", "without a slug one is made from the title, which then needs a-z or 0-9"),
+    ),
+    ("post", "/api/kb/articles/{article_id}/translations/{language}/{action}"): (
+        (_INPUT, "note", "a rejection says why (the `reject` action)"),
+    ),
+    ("get", "/api/kb/deflection"): (
+        ("invalid_request", "since", "since must be before until (default: now)"),
+    ),
     ("get", "/api/metrics"): (
         ("invalid_request", "until", "a report covers at most 1830 days within 2000-2100"),
     ),
