@@ -165,10 +165,14 @@ def test_pending_resume_call_and_resolve(desk: WebDesk) -> None:
     assert 'data-status="pending_customer"' in r.text
     r = agent.post(url + "/resume", {})
     assert 'data-status="open"' in r.text
-    r = agent.post(url + "/call", {"minutes": "4.5", "direction": "inbound", "call_note": "rang"})
+    form = {"minutes": "4.5", "direction": "inbound", "call_note": "rang", "answer_seconds": "15"}
+    r = agent.post(url + "/call", form)
     assert 'data-notice="call_logged"' in r.text
     view = desk.client.get(f"/api/tickets/{t['id']}", headers=desk.auth("agent_l1")).json()
     assert view["calls"][0]["duration_seconds"] == 270
+    assert view["calls"][0]["answer_seconds"] == 15
+    r = agent.post(url + "/call", {**form, "answer_seconds": "soon"})
+    assert r.status_code == 422 and "answer_seconds" in r.text
     r = agent.post(url + "/resolve", {"summary": ""})
     assert r.status_code == 422  # the service's refusal, shown in the page
     r = agent.post(url + "/resolve", {"summary": "parcel found"})

@@ -162,6 +162,12 @@ def test_calls_identity_assign_and_merge(desk: WebDesk) -> None:
     assert r.status_code == 200 and r.json()["call_seconds"] == 300
     naive = _post(desk, "agent_l1", base + "/calls", {**call, "started_at": "2025-03-04T02:00"})
     assert naive.status_code == 422
+    timed = _post(desk, "agent_l1", base + "/calls", {**call, "answer_seconds": 20})
+    assert timed.status_code == 200, timed.text
+    late = _post(desk, "agent_l1", base + "/calls", {**call, "answer_seconds": 3601})
+    assert late.status_code == 422
+    view = desk.client.get(base, headers=desk.auth("agent_l1")).json()
+    assert [c.get("answer_seconds") for c in view["calls"]] == [None, 20]  # R-SLA-3
     r = _post(desk, "agent_l1", base + "/identity-verification", {"method": "otp"})
     assert r.status_code == 200 and r.json()["identity_verified_at"]
     r = _post(desk, "team_lead", base + "/assign", {"assignee_id": desk.user["agent_l1"]})

@@ -37,6 +37,7 @@ from tierdesk.analytics.queries import (
 )
 from tierdesk.analytics.scope import Scope, Tables, check_reach
 from tierdesk.domain.calendar import require_aware
+from tierdesk.domain.durations import DurationError, parse_duration
 from tierdesk.domain.rulebook import MetricTarget, Rulebook
 
 Unit = Literal["percent", "score5", "nps", "seconds", "count"]
@@ -138,6 +139,15 @@ METRICS: tuple[Metric, ...] = (
         _num("aht", "calls"),
         "aht",
         ("seconds",),
+    ),
+    Metric(
+        "phone_service_level",
+        "Phone service level (inbound calls answered in time)",
+        "percent",
+        True,
+        lambda m: _share(m.calls["answered_in_time"], m.calls["answered"]),
+        "service_level",
+        ("service_level",),
     ),
     Metric(
         "first_response_time",
@@ -328,6 +338,21 @@ def _context(t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
     return Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
 
 
+DEFAULT_ANSWER_WITHIN = 60.0  # seconds: R-SLA-3's "80% in 60 s" when the policy sets none
+
+
+def answer_within(rules: Rulebook) -> float:
+    """Seconds within which a call counts as answered in time (R-SLA-3): the policy's
+    `service_level` target's threshold (`> 80% in 60s`), else DEFAULT_ANSWER_WITHIN."""
+    target = next((t for t in rules.metrics if t.id == "service_level"), None)
+    if target is None or " in " not in target.display:
+        return DEFAULT_ANSWER_WITHIN
+    try:
+        return parse_duration(target.display.partition(" in ")[2].strip()).total_seconds()
+    except DurationError:
+        return DEFAULT_ANSWER_WITHIN
+
+
 def _rows(conn: sa.Connection, stmt: Query) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
@@ -343,7 +368,7 @@ def collect(
         sla=_rows(conn, sla_rows(ctx)),
         channels=_rows(conn, by_channel(ctx)),
         tiers={r["tier"]: r["tickets"] for r in _rows(conn, tier_mix(ctx))},
-        calls=_rows(conn, calls(ctx))[0],
+        calls=_rows(conn, calls(ctx, answer_within(rules)))[0],
         handoffs=_rows(conn, handoffs(ctx))[0],
         next_reply=None if nr is None else float(nr),
         backlog=_rows(conn, backlog(t, scope, min(scope.until, now)))[0],

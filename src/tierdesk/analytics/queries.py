@@ -396,13 +396,17 @@ def tier_mix(ctx: Ctx) -> Query:
     return sa.select(tk.tier, sa.func.count().label("tickets")).group_by(tk.tier)
 
 
-def calls(ctx: Ctx) -> Query:
-    """(calls, handle seconds, mean handle seconds) of the cohort's logged calls."""
+def calls(ctx: Ctx, answer_within: float = 60.0) -> Query:
+    """(calls, handle seconds, mean handle seconds, inbound calls with a time to answer,
+    those answered within `answer_within` seconds) of the cohort's logged calls (R-SLA-3)."""
     c = ctx.t.calls.c
+    timed = sa.and_(c.direction == "inbound", c.answer_seconds.is_not(None))
     return sa.select(
         sa.func.count().label("calls"),
         sa.func.coalesce(sa.func.sum(c.duration_seconds), 0).label("seconds"),
         sa.func.avg(c.duration_seconds).label("aht"),
+        count_if(timed).label("answered"),
+        count_if(sa.and_(timed, c.answer_seconds <= answer_within)).label("answered_in_time"),
     ).where(c.ticket_id.in_(sa.select(ctx.tk.c.id)))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from tierdesk.domain.events import EventKind
 from tierdesk.domain.model import LocalText
@@ -227,6 +228,7 @@ def link_contact(
         return saved
 
 
+MAX_ANSWER_SECONDS = 3600  # a call rung for longer than an hour was not answered
 CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours a client's clock may run
 
 
@@ -240,9 +242,12 @@ def log_call(
     direction: str = "inbound",
     note: str = "",
     expected_version: int | None = None,
+    answer_seconds: int | None = None,
 ) -> TicketRecord:
-    """Record a phone call; its duration feeds AHT. A call cannot start in the future
-    (beyond CLOCK_SKEW of the agent's clock running ahead)."""
+    """Record a phone call; its duration feeds AHT, and an inbound call's `answer_seconds`
+    (from the first ring to the answer, None when not known) the phone service level
+    (R-SLA-3). A call cannot start in the future (beyond CLOCK_SKEW of the agent's clock
+    running ahead)."""
     if started_at.tzinfo is None:
         raise InvalidInput("started_at", "naive time; give a time zone (UTC inside)")
     if started_at > env.now() + CLOCK_SKEW:
@@ -255,6 +260,14 @@ def log_call(
         raise InvalidInput("duration_seconds", "must be 1 s to 24 h", value=duration_seconds)
     if direction not in ("inbound", "outbound"):
         raise InvalidInput("direction", "must be inbound or outbound", value=direction)
+    if answer_seconds is not None and not 0 <= answer_seconds <= MAX_ANSWER_SECONDS:
+        raise InvalidInput(
+            "answer_seconds", f"must be 0-{MAX_ANSWER_SECONDS} s", value=answer_seconds
+        )
+    if answer_seconds is not None and direction != "inbound":
+        raise InvalidInput(
+            "answer_seconds", "is the time we took to answer: only for inbound calls"
+        )
     with env.uow() as uow:
         user = actor(uow, actor_id, TICKET_ROLES, "log calls")
         change = act_on(uow, user, ticket_id, env, expected_version, "log a call on")
@@ -266,14 +279,14 @@ def log_call(
             duration_seconds=duration_seconds,
             direction="inbound" if direction == "inbound" else "outbound",
             note=note,
+            answer_seconds=answer_seconds,
         )
         uow.calls.add(call)
+        facts: dict[str, Any] = {"call_id": call.id, "duration_seconds": duration_seconds}
+        if answer_seconds is not None:
+            facts["answer_seconds"] = answer_seconds
         change.emit(
-            EventKind.CALL_LOGGED,
-            note or f"{direction} call",
-            call_id=call.id,
-            duration_seconds=duration_seconds,
-            direction=direction,
+            EventKind.CALL_LOGGED, note or f"{direction} call", direction=direction, **facts
         )
         saved = finish(uow, env, change)
         uow.commit()

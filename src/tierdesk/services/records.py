@@ -92,6 +92,8 @@ class CallRecord:
     duration_seconds: int
     direction: Literal["inbound", "outbound"] = "inbound"
     note: str = ""
+    # seconds from the first ring to the answer (R-SLA-3 phone service level); None: unknown
+    answer_seconds: int | None = None
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,8 @@ class CallIn(Versioned):
     duration_seconds: Annotated[int, Field(ge=1, le=86_400)]
     direction: Literal["inbound", "outbound"] = "inbound"
     note: Annotated[str, Field(max_length=5000)] = ""
+    # seconds from the first ring to the answer, inbound calls (R-SLA-3 service level)
+    answer_seconds: Annotated[int | None, Field(ge=0, le=3600)] = None
 
 
 class VerifyIn(Versioned):

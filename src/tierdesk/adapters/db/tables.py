@@ -159,6 +159,7 @@ calls = sa.Table(
     sa.Column("duration_seconds", sa.Integer, nullable=False),
     sa.Column("direction", sa.String(16), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
+    sa.Column("answer_seconds", sa.Integer, nullable=True),  # 0013, R-SLA-3
 )
 
 escalations = sa.Table(

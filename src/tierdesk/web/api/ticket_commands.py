@@ -231,6 +231,7 @@ def log_call(body: CallIn, c: Command) -> TicketRecord:
             duration_seconds=body.duration_seconds,
             direction=body.direction,
             note=body.note,
+            answer_seconds=body.answer_seconds,
         )
     )
 

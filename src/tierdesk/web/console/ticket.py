@@ -25,7 +25,7 @@ from tierdesk.services import (
     templates,
     worklist,
 )
-from tierdesk.services.errors import ServiceError
+from tierdesk.services.errors import InvalidInput, ServiceError
 from tierdesk.services.users import ROLE_TIER
 from tierdesk.web.console.base import Page, Viewer, refused, show
 
@@ -247,6 +247,7 @@ def log_call(
     minutes: Annotated[float, Form(gt=0, le=24 * 60)],
     direction: Annotated[str, Form(max_length=10)] = "inbound",
     call_note: Short = "",
+    answer_seconds: Annotated[str, Form(max_length=8)] = "",
     version: Version = None,
 ) -> HTMLResponse:
     seconds = max(1, round(minutes * 60))
@@ -256,10 +257,19 @@ def log_call(
         lambda: lifecycle.log_call(
             page.env, ticket_id=ticket_id, actor_id=page.id, started_at=started,
             duration_seconds=seconds, direction=direction, note=call_note,
-            expected_version=version,
+            expected_version=version, answer_seconds=_seconds(answer_seconds),
         ),
         "call_logged", {"call_note": call_note},
     )  # fmt: skip
+
+
+def _seconds(text: str) -> int | None:
+    """A form's optional whole seconds (empty: None); InvalidInput naming the field."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InvalidInput("answer_seconds", "must be whole seconds", value=text)
+    return int(text.strip())
 
 
 @router.post("/tickets/{ticket_id}/verify", response_class=HTMLResponse)
