@@ -62,6 +62,32 @@ def test_the_lazy_table_matches_the_commands_the_modules_register() -> None:
             assert entry.group == hasattr(command, "commands"), name
 
 
+def test_help_lists_every_command_lazy_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module without a LAZY_COMMANDS entry (one just added) is registered at start and
+    listed too, in Typer's order: single commands, then groups."""
+    from typer.testing import CliRunner
+
+    from tierdesk.cli import main
+
+    lazy = main.LAZY_COMMANDS
+    monkeypatch.setattr(main, "_LAZY", {c.name: c for c in lazy if c.module != "triage_cmd"})
+    app = main.typer.Typer(cls=main.LazyGroup)
+    app.callback()(lambda: None)
+    from tierdesk.cli import staff_cmd, triage_cmd
+
+    staff_cmd.register(app)
+    triage_cmd.register(app)
+    r = CliRunner().invoke(app, ["--help"], terminal_width=200)
+    assert r.exit_code == 0, r.output
+    names = [c.name for c in lazy]
+    for name in names:
+        assert f" {name} " in r.output
+    lines = [line.split()[1] for line in r.output.splitlines() if line.startswith("│ ")]
+    listed = [n for n in lines if n in names]
+    assert listed.index("triage") > listed.index("report")  # a group after single commands
+    assert listed.count("staff") == 1
+
+
 def test_the_cache_repeats_the_loaders_constants() -> None:
     assert policy_cache.PRESETS == policy.PRESETS
     assert policy_cache.DEFAULT_MAX_BYTES == policy.MAX_POLICY_BYTES

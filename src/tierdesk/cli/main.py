@@ -105,6 +105,7 @@ LAZY_COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("user", "user_cmd", "Manage users.", group=True),
     LazyCommand("db", "db_cmd", "Create and migrate the database schema.", group=True),
     LazyCommand("channels", "channels_cmd", "Customer channels (email, ...).", group=True),
+    LazyCommand("kb", "kb_cmd", "Knowledge base articles as Markdown files.", group=True),
 )
 
 _LAZY = {c.name: c for c in LAZY_COMMANDS}
@@ -134,7 +135,8 @@ class LazyGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         """Typer's order: single commands, then groups; the table's first within each."""
         eager = [n for n in super().list_commands(ctx) if n not in _LAZY]
-        groups = {n for n in eager if hasattr(super().get_command(ctx, n), "commands")}
+        registered = dict(self.commands)  # (no zero-argument super() inside a comprehension)
+        groups = {n for n in eager if hasattr(registered.get(n), "commands")}
         return (
             [c.name for c in LAZY_COMMANDS if not c.group]
             + [n for n in eager if n not in groups]

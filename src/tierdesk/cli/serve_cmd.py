@@ -24,8 +24,8 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from tierdesk import bootstrap
+from tierdesk.cli.common import DatabaseOpt as DatabaseOpt  # re-exported: commands import it here
 from tierdesk.cli.common import (
-    DatabaseOpt,
     PolicyOpt,
     PresetOpt,
     channels_of,
