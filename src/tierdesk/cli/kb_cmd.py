@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from tierdesk.cli.common import usage_error
-from tierdesk.cli.serve_cmd import DatabaseOpt, open_env, settings_from
+from tierdesk.cli.common import DatabaseOpt, usage_error
+from tierdesk.cli.serve_cmd import open_env, settings_from
 from tierdesk.services import kb_files
 from tierdesk.services.env import Env
 
