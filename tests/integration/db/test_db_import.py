@@ -216,3 +216,17 @@ def test_cli_export(sqlite_url: str, tmp_path: Path) -> None:
     assert len(csv_out.stdout.splitlines()) == 2
     bad = runner.invoke(cli, ["export", "--format", "parquet", *args])
     assert bad.exit_code == 2
+
+
+def test_one_customer_with_several_tickets_in_one_file(env: Env) -> None:
+    text = (
+        "id,created_at,customer_email,body\n"
+        "r1,2025-03-04T02:00Z,same@example.com,Where is my order #1?\n"
+        "r2,2025-03-04T03:00Z,Same@Example.com,Where is my order #2?\n"
+    )
+    done = importing.import_text(env, "csv", "same.csv", text)
+    assert done.stored and done.imported == ["r1", "r2"]
+    with env.uow() as uow:
+        one = uow.tickets.find_by_idempotency_key("import:csv:r1")
+        two = uow.tickets.find_by_idempotency_key("import:csv:r2")
+    assert one is not None and two is not None and one.customer_id == two.customer_id
