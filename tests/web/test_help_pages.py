@@ -78,3 +78,19 @@ def test_the_contact_page_fragment_suggests_articles_as_the_customer_types(desk:
     assert "如何申請退款" not in empty.text
     contact = desk.client.get("/contact", params={"lang": "zh-TW"})
     assert 'id="kb-suggestions"' in contact.text and 'hx-get="/help/suggest"' in contact.text
+
+
+def test_the_ticket_page_suggests_articles_to_insert_into_the_reply(desk: WebDesk) -> None:
+    from console_client import signed_in
+
+    view = _publish(desk, "zh-TW", "如何申請退款", "我想申請退款流程")
+    ticket = desk.open_ticket("我想申請退款，東西壞了", email="lin@example.com")
+    agent = signed_in(desk, "agent_l1")
+    page = agent.get(f"/tickets/{ticket['id']}")
+    assert f'hx-get="/tickets/{ticket["id"]}/kb"' in page.text
+    panel = agent.get(f"/tickets/{ticket['id']}/kb")
+    assert panel.status_code == 200, panel.text
+    assert "如何申請退款" in panel.text and 'data-kb-insert="link"' in panel.text
+    assert f"/help/zh-TW/articles/{view.article.slug}" in panel.text
+    assert 'data-kb-insert="text"' in panel.text and "/static/help/kb-insert.js" in panel.text
+    assert agent.get("/tickets/t_nope/kb").status_code in (404, 200)

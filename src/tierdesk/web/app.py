@@ -23,6 +23,7 @@ from tierdesk.web.api import api_router
 from tierdesk.web.auth import Hasher, Signer
 from tierdesk.web.boundary import checked_parameters
 from tierdesk.web.channels import line as line_channel
+from tierdesk.web.help import console_panel as help_console
 from tierdesk.web.help import pages as help_pages
 from tierdesk.web.intake import IntakeBatcher
 from tierdesk.web.middleware import BodyLimit, HeadAsGet, SecurityHeaders
@@ -96,6 +97,7 @@ def create_app(
     console.install(app)  # the agent console at / (pages, /static)
     public.install(app)  # the customer pages: survey, contact, magic link, chat
     app.include_router(help_pages.router)  # the public help centre (/help) and /help/suggest
+    app.include_router(help_console.router)  # the ticket page's suggested articles
     docs.install(app)  # /docs: the vendored Swagger UI
     app.include_router(line_channel.router)
     openapi.install(app)  # every answer of every operation in /openapi.json
