@@ -183,3 +183,20 @@ def test_a_cache_directory_others_can_write_is_not_used(
     policy_cache.rulebook(None, "simple", compile_policy)  # type: ignore[arg-type]
     assert len(calls) == 2
     assert not list(cache.glob("*.pickle"))
+
+
+def test_unpickled_compiled_phrases_triage_as_the_originals() -> None:
+    """The cache pickles the triage phrases with their expressions as sources; compiled
+    again on first use, they find the same."""
+    import pickle
+
+    from tierdesk.domain import triage
+    from tierdesk.domain.routing import triage_ticket
+
+    rules = policy.compile_policy(policy.load(preset="full-sop").policy)
+    texts = [TEXT, "I want a refund of NT$5,000, the parcel never came", "我的帳號被盜了", "hi"]
+    before = [triage_ticket({"text": t}, rules).to_json() for t in texts]
+    copy_rules, copy_phrases = pickle.loads(pickle.dumps((rules, triage.compiled(rules))))  # noqa: S301
+    triage.remember(copy_rules, copy_phrases)
+    assert triage.compiled(copy_rules) is copy_phrases
+    assert [triage_ticket({"text": t}, copy_rules).to_json() for t in texts] == before

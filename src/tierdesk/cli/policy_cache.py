@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tierdesk.domain.rulebook import Rulebook
 
-FORMAT = b"tierdesk-rulebook-cache/1"
+FORMAT = b"tierdesk-rulebook-cache/2"  # (key, Rulebook, its triage CompiledRules)
 # The packaged presets and the default size limit, as tierdesk.policy.loader defines them (a
 # test keeps them equal); repeated so that a cache hit imports neither YAML nor the schema.
 PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
@@ -120,6 +120,7 @@ def _safe_dir(directory: Path) -> bool:
 
 
 def _load(path: Path, key: str) -> Rulebook | None:
+    from tierdesk.domain import triage
     from tierdesk.domain.rulebook import Rulebook
 
     try:
@@ -127,19 +128,28 @@ def _load(path: Path, key: str) -> Rulebook | None:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
                 return None
-            stored_key, rules = pickle.load(f)  # noqa: S301 - our own file, see the docstring
+            stored_key, rules, phrases = pickle.load(f)  # noqa: S301 - our own file (docstring)
     except Exception:  # a missing, damaged or foreign entry is a miss
         return None
-    if stored_key != key or not isinstance(rules, Rulebook):
+    if (
+        stored_key != key
+        or not isinstance(rules, Rulebook)
+        or not isinstance(phrases, triage.CompiledRules)
+    ):
         return None
+    triage.remember(rules, phrases)
     return rules
 
 
 def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
-    """Write the entry atomically and drop older entries of the same policy file."""
+    """Write the entry atomically and drop older entries of the same policy file. The entry
+    holds the triage phrases compiled too (tierdesk.domain.triage.compiled)."""
+    from tierdesk.domain import triage
+
     target = directory / f"{prefix}-{key}.pickle"
     try:
-        data = pickle.dumps((key, rules), protocol=pickle.HIGHEST_PROTOCOL)
+        phrases = triage.compiled(rules)
+        data = pickle.dumps((key, rules, phrases), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -292,7 +292,8 @@ class PhraseSet:
 
     def __init__(self, phrases: Sequence[str]) -> None:
         self.phrases = tuple(phrases)
-        self._entries: list[tuple[str, re.Pattern[str], frozenset[str] | None]] = []
+        # (phrase, its expression, its key words); the expression is its source after unpickling
+        self._entries: list[tuple[str, re.Pattern[str] | str, frozenset[str] | None]] = []
         for phrase in self.phrases:
             pattern = phrase_pattern(phrase)
             try:
@@ -308,6 +309,27 @@ class PhraseSet:
             for lit in lits or ():
                 by_lit.setdefault(lit, []).append(i)
         self._by_lit = {lit: tuple(ix) for lit, ix in by_lit.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (the command line's compiled-policy cache) with each expression as its
+        source: an unpickled set compiles an expression when a text first needs it, instead of
+        all of them at once. They were checked when the set was built."""
+        state = dict(self.__dict__)
+        state["_entries"] = [
+            (phrase, c if isinstance(c, str) else c.pattern, lits)
+            for phrase, c, lits in self._entries
+        ]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _pattern(self, i: int) -> re.Pattern[str]:
+        phrase, pattern, lits = self._entries[i]
+        if isinstance(pattern, str):  # unpickled: compiled on first use
+            pattern = re.compile(pattern, _FLAGS)
+            self._entries[i] = (phrase, pattern, lits)
+        return pattern
 
     def finditer(self, text: str, present: AbstractSet[str] | None = None) -> list[Hit]:
         """Every match in normalized `text`, by position (longest first at one position).
@@ -325,7 +347,7 @@ class PhraseSet:
             run.update(self._by_lit[lit])
         hits: list[Hit] = []
         for i in sorted(run):
-            phrase, pattern, _ = self._entries[i]
+            phrase, pattern = self._entries[i][0], self._pattern(i)
             # A long email repeats itself: a few matches per phrase are enough to find one that
             # no negation cancels, and bound the work.
             hits.extend(

@@ -88,11 +88,17 @@ def compiled(rules: Rulebook) -> CompiledRules:
     entry = _CACHE.get(id(rules))
     if entry is not None and entry[0]() is rules:
         return entry[1]
+    built = CompiledRules(rules)
+    remember(rules, built)
+    return built
+
+
+def remember(rules: Rulebook, built: CompiledRules) -> None:
+    """Use `built` as the compiled phrases of `rules` (one kept with them, e.g. unpickled
+    from the command line's compiled-policy cache together with `rules`)."""
     key = id(rules)
     ref = weakref.ref(rules, lambda _: _CACHE.pop(key, None))
-    built = CompiledRules(rules)
     _CACHE[key] = (ref, built)
-    return built
 
 
 @dataclass(frozen=True)
