@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from tierdesk.domain.model import CHANNELS
 
@@ -88,6 +88,15 @@ FRESHDESK_CSAT = {103: 5, 102: 4, 101: 4, 100: 3, -101: 2, -102: 2, -103: 1}
 
 
 @dataclass(frozen=True)
+class Said:
+    """A later message of an imported conversation: the customer's or a public reply."""
+
+    kind: Literal["customer", "reply"]
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One historical ticket, in our terms. `priority_level` is the source's level, 1 the
     most urgent (mapped onto the policy's priorities by the importer) unless `priority`
@@ -114,6 +123,7 @@ class Row:
     nps: int | None = None
     replies: int | None = None  # agent replies in all (the first at first_response_at)
     agent: str | None = None
+    thread: tuple[Said, ...] = ()  # the messages after the first, when the source has them
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,9 @@ def _check_order(row: Row) -> Row:
         and row.closed_at < row.resolved_at
     ):
         raise _BadError("closed_at", "is before resolved_at")
+    for n, said in enumerate(row.thread, 1):
+        if said.at < row.created_at:
+            raise _BadError(f"message {n}", f"{said.at.isoformat()} is before created_at")
     if row.replies and row.first_response_at is None:
         raise _BadError("first_response_at", f"is required with {row.replies} replies")
     if not row.body.strip():
@@ -426,6 +439,7 @@ def _zendesk(where: str, t: Mapping[str, Any]) -> Row:
     if status in ("resolved", "closed") and solved is None:
         solved = updated or created
     closed = (updated or solved) if status == "closed" else None
+    thread = _zendesk_comments(t)
     raw_tags = t.get("tags")
     tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     return Row(
@@ -447,7 +461,62 @@ def _zendesk(where: str, t: Mapping[str, Any]) -> Row:
         closed_at=closed,
         csat=csat,
         replies=_int("metric_set.replies", metrics.get("replies"), 0, 100_000) if metrics else None,
+        thread=thread,
     )
+
+
+def _zendesk_comments(t: Mapping[str, Any]) -> tuple[Said, ...]:
+    """A ticket's `comments` (as the Ticket Comments API lists them, inlined): the first is
+    the description (already the opening message) and private ones are internal notes, both
+    left out; the requester's are the customer's, the others public replies."""
+    comments = t.get("comments")
+    if comments is None:
+        return ()
+    if not isinstance(comments, list):
+        raise _BadError("comments", "is not a list")
+    requester = t.get("requester_id") or _obj(t, "requester").get("id")
+    out = []
+    for n, c in enumerate(comments[1:], 2):
+        if not isinstance(c, dict):
+            raise _BadError(f"comments[{n}]", "is not an object")
+        if c.get("public") is False:
+            continue
+        at = _when(f"comments[{n}].created_at", c.get("created_at"))
+        if at < _when("created_at", t.get("created_at")):
+            raise _BadError(f"comments[{n}].created_at", f"{at.isoformat()} is before created_at")
+        text = _text(c.get("plain_body") or c.get("body"))
+        kind: Literal["customer", "reply"] = (
+            "customer" if requester is not None and c.get("author_id") == requester else "reply"
+        )
+        if text:
+            out.append(Said(kind, at, text))
+    return tuple(sorted(out, key=lambda s: s.at))
+
+
+def _freshdesk_conversations(t: Mapping[str, Any]) -> tuple[Said, ...]:
+    """A ticket's `conversations` (the View Ticket API's `include=conversations`): incoming
+    ones are the customer's, private ones internal notes (left out), the others replies."""
+    items = t.get("conversations")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise _BadError("conversations", "is not a list")
+    out = []
+    for n, c in enumerate(items, 1):
+        if not isinstance(c, dict):
+            raise _BadError(f"conversations[{n}]", "is not an object")
+        if c.get("private") is True:
+            continue
+        at = _when(f"conversations[{n}].created_at", c.get("created_at"))
+        if at < _when("created_at", t.get("created_at")):
+            raise _BadError(
+                f"conversations[{n}].created_at", f"{at.isoformat()} is before created_at"
+            )
+        text = _text(c.get("body_text") or c.get("body"))
+        kind: Literal["customer", "reply"] = "customer" if c.get("incoming") else "reply"
+        if text:
+            out.append(Said(kind, at, text))
+    return tuple(sorted(out, key=lambda s: s.at))
 
 
 def _category_tag(tags: Iterable[Any]) -> str | None:
@@ -501,6 +570,7 @@ def _freshdesk(where: str, t: Mapping[str, Any]) -> Row:
         priority_level=level,
         status=status,
         first_response_at=_time("stats.first_responded_at", stats.get("first_responded_at")),
+        thread=_freshdesk_conversations(t),
         resolved_at=resolved if status in ("resolved", "closed") else None,
         closed_at=closed if status == "closed" else None,
         csat=csat,

@@ -199,7 +199,12 @@ def _store(uow: UnitOfWork, env: Env, row: Row, assignee_id: str | None) -> None
     if assignee_id is not None:
         change.emit(EventKind.ASSIGNED, "agent in the source", changes={"assignee_id": assignee_id})
     agent = assignee_id or SYSTEM
-    if row.first_response_at is not None:
+    customer_actor = f"customer:{customer.id}"
+    for said in row.thread:
+        _at(change, said.at, customer_actor if said.kind == "customer" else agent)
+        _message(uow, change, row, said.kind, said.text)
+    has_replies = any(said.kind == "reply" for said in row.thread)
+    if row.first_response_at is not None and not has_replies:
         _at(change, row.first_response_at, agent)
         _message(uow, change, row, "reply", IMPORTED_REPLY.format(source=row.source))
         later = row.resolved_at or row.first_response_at

@@ -230,3 +230,34 @@ def test_one_customer_with_several_tickets_in_one_file(env: Env) -> None:
         one = uow.tickets.find_by_idempotency_key("import:csv:r1")
         two = uow.tickets.find_by_idempotency_key("import:csv:r2")
     assert one is not None and two is not None and one.customer_id == two.customer_id
+
+
+def test_conversations_become_messages(env: Env) -> None:
+    zd = importing.import_text(env, "zendesk", "zc.json", text("zendesk_comments.json"))
+    assert zd.stored and not zd.bad
+    fd = importing.import_text(env, "freshdesk", "fc.json", text("freshdesk_conversations.json"))
+    assert [str(b) for b in fd.bad] == [
+        "fc.json record 1 (id 300): conversations[4].created_at: 2025-03-03T02:40:00+00:00 "
+        "is before created_at"
+    ]
+    fixed = text("freshdesk_conversations.json").replace("2025-03-03T02:40", "2025-03-04T02:50")
+    fd = importing.import_text(env, "freshdesk", "fc.json", fixed)
+    assert fd.stored and not fd.bad
+    with env.uow() as uow:
+        zt = uow.tickets.find_by_idempotency_key("import:zendesk:900")
+        ft = uow.tickets.find_by_idempotency_key("import:freshdesk:300")
+        assert zt is not None and ft is not None
+        z_msgs = [(m.kind, m.body) for m in uow.messages.for_ticket(zt.id)]
+        f_msgs = [m.kind for m in uow.messages.for_ticket(ft.id)]
+    assert z_msgs == [
+        ("customer", "Where is my order #12345? It has not arrived yet."),
+        ("reply", "It is with the carrier; it arrives Friday."),
+        ("customer", "Can it come sooner?"),
+        ("reply", "Thursday, by express."),
+    ]
+    assert zt.first_response_at == datetime(2025, 3, 4, 2, 15, tzinfo=UTC)
+    assert (zt.reply_count, zt.status) == (2, "resolved")
+    assert f_msgs == ["customer", "reply", "customer", "customer"]
+    assert (ft.reply_count, ft.status, ft.priority) == (1, "open", "P3")
+    report = bootstrap.measure(env, analytics.Scope(SINCE, UNTIL))
+    assert metric(report, "next_reply_time") is not None
