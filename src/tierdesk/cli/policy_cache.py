@@ -21,6 +21,7 @@ and any error reading or writing it falls back to reading the policy. Set
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -28,19 +29,68 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tierdesk.domain.rulebook import Rulebook
 
-FORMAT = b"tierdesk-rulebook-cache/2"  # (key, Rulebook, its triage CompiledRules)
+FORMAT = b"tierdesk-rulebook-cache/3"  # (key, Rulebook, its triage CompiledRules)
 # The packaged presets and the default size limit, as tierdesk.policy.loader defines them (a
 # test keeps them equal); repeated so that a cache hit imports neither YAML nor the schema.
 PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
 DEFAULT_MAX_BYTES = 1_000_000
 _PACKAGE = Path(__file__).resolve().parent.parent  # src/tierdesk
 _CODE_DIRS = ("domain", "policy")
+
+
+HOLIDAY_YEARS = (-1, 3)  # the years kept as dates, around the year the entry is written
+
+
+class StoredHolidays:
+    """A `holidays` country calendar as an entry keeps it: its dates for the years around the
+    year the entry was written, the library asked (imported then) for any other day. Unpickling
+    the library's own calendar imports every country it knows (a quarter of a second)."""
+
+    def __init__(self, country: str, subdiv: str | None, years: range, dates: frozenset[date]):
+        self.country = country
+        self.subdiv = subdiv
+        self.years = years
+        self.dates = dates
+        self._library: Any = None
+
+    @classmethod
+    def of(cls, calendar: Any, today: date) -> StoredHolidays | None:
+        """`calendar` kept as dates, or None when it is not a `holidays` country calendar."""
+        if not type(calendar).__module__.startswith("holidays."):
+            return None
+        years = range(today.year + HOLIDAY_YEARS[0], today.year + HOLIDAY_YEARS[1])
+        dates = frozenset(
+            d for y in years for d in calendar.__class__(years=y, subdiv=calendar.subdiv)
+        )
+        return cls(calendar.country, calendar.subdiv, years, dates)
+
+    def __contains__(self, item: object, /) -> bool:
+        if isinstance(item, date) and not isinstance(item, datetime) and item.year in self.years:
+            return item in self.dates
+        if self._library is None:
+            import holidays
+
+            self._library = holidays.country_holidays(self.country, subdiv=self.subdiv)
+        return item in self._library
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_library": None}
+
+
+def _storable(rules: Rulebook, today: date) -> Rulebook:
+    """`rules` with each `holidays` calendar as StoredHolidays."""
+    calendars = []
+    for cal in rules.calendars:
+        stored = StoredHolidays.of(cal.holidays, today)
+        calendars.append(cal if stored is None else dataclasses.replace(cal, holidays=stored))
+    return dataclasses.replace(rules, calendars=tuple(calendars))
 
 
 def cache_dir() -> Path | None:
@@ -148,8 +198,9 @@ def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
 
     target = directory / f"{prefix}-{key}.pickle"
     try:
-        phrases = triage.compiled(rules)
-        data = pickle.dumps((key, rules, phrases), protocol=pickle.HIGHEST_PROTOCOL)
+        stored = _storable(rules, datetime.now(UTC).date())
+        phrases = triage.compiled(stored)
+        data = pickle.dumps((key, stored, phrases), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as f:
