@@ -93,7 +93,8 @@ def test_a_receipt_and_a_reply_go_out_threaded_and_the_customers_answer_comes_ba
     plain = receipt.get_body(("plain",))
     html = receipt.get_body(("html",))
     assert plain is not None and html is not None
-    assert ticket_id in plain.get_content() and 'lang="en"' in html.get_content()
+    body = plain.get_content()
+    assert short in body and ticket_id not in body and 'lang="en"' in html.get_content()
 
     conversation.reply(desk.env, ticket_id=ticket_id, actor_id=desk.agent, body="It ships today.")
     assert deliver(desk.env, desk.send).sent == 1

@@ -73,7 +73,7 @@ def test_resolving_replies_to_each_linked_ticket_in_its_customers_language(desk:
     assert [t for t, _ in done.skipped] == [done_before.id]
     [en_reply] = desk.outbox(en.id, "reply")
     assert "we restarted the payment service" in en_reply.payload["text"]
-    assert en.id in en_reply.payload["text"]
+    assert f"T-{en.id[2:12]}" in en_reply.payload["text"]  # the short reference
     [zh_reply] = desk.outbox(zh.id, "reply")
     assert "我們已重新啟動付款服務" in zh_reply.payload["text"]
     assert "已排除" in zh_reply.payload["text"]  # the template in Chinese

@@ -21,7 +21,9 @@ def test_open_triages_routes_and_queues_the_receipt_in_one_commit(desk: Desk) ->
     assert desk.kinds(ticket.id)[:4] == ["opened", "message_added", "triaged", "routed"]
     [receipt] = desk.outbox(ticket.id, "receipt")
     assert receipt.recipient == "mei@example.com"
-    assert ticket.id in receipt.payload["text"]
+    # The customer reads the short reference, as in the subject token, never the long id.
+    assert f"T-{ticket.id[2:12]}" in receipt.payload["text"]
+    assert ticket.id not in receipt.payload["text"]
     assert receipt.dedupe_key == f"{ticket.id}:1:receipt"
 
 

@@ -36,6 +36,8 @@ from tierdesk.services import conversation, tickets
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.errors import ServiceError
+from tierdesk.services.notify import SHORT_HEX as SHORT_HEX
+from tierdesk.services.notify import short_reference as short_reference
 from tierdesk.services.ports import DuplicateKey, UnitOfWork
 from tierdesk.services.records import (
     AddressFailureRecord,
@@ -51,7 +53,6 @@ _OURS = re.compile(r"^tierdesk\.(t_[0-9a-f]{32})\.")
 _TOKEN = re.compile(r"\[#(t_[0-9a-f]{32})\]")
 _SHORT = re.compile(r"\[#T-([0-9a-f]{10})\]", re.IGNORECASE)
 _ANY_TOKEN = re.compile(r"\[#(?:t_[0-9a-f]{32}|T-[0-9a-f]{10})\]", re.IGNORECASE)
-SHORT_HEX = 10  # 40 bits of the ticket id: ambiguous ones are told apart by the sender
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,6 @@ def message_id_for(message: OutboxRecord, domain: str) -> str:
     dedupe key's), naming the ticket so a reply to it threads."""
     key = re.sub(r"[^A-Za-z0-9_.-]", ".", message.dedupe_key)
     return f"tierdesk.{key}@{domain}"
-
-
-def short_reference(ticket_id: str) -> str:
-    """The short reference of a ticket id, `T-3f9c1a2b7e` (its first 40 bits; the full id
-    of anything that is not a `t_` id)."""
-    if re.fullmatch(r"t_[0-9a-f]{32}", ticket_id):
-        return f"T-{ticket_id[2 : 2 + SHORT_HEX]}"
-    return ticket_id
 
 
 def ticket_token(ticket_id: str) -> str:

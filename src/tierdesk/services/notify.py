@@ -7,6 +7,7 @@ never queues the same kind of message twice, however often a command or the swee
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,18 @@ REPLY_IDENTITY: Mapping[str, str] = {
 }
 
 
+SHORT_HEX = 10  # 40 bits of the ticket id: ambiguous ones are told apart by the sender
+
+
+def short_reference(ticket_id: str) -> str:
+    """The short reference of a ticket id, `T-3f9c1a2b7e` (its first 40 bits; the full id
+    of anything that is not a `t_` id): what customers read as `{ticket_id}` in a message and
+    in the subject token (`email_intake.ticket_token`), and what their reply threads by."""
+    if re.fullmatch(r"t_[0-9a-f]{32}", ticket_id):
+        return f"T-{ticket_id[2 : 2 + SHORT_HEX]}"
+    return ticket_id
+
+
 def template_for(rules: Rulebook, use: str) -> Template | None:
     """The policy's first template for `use` (receipt, escalation_notice, resolution, survey)."""
     return next((t for t in rules.templates if t.use == use), None)
@@ -45,7 +58,7 @@ def base_values(
     lang = state.language
     return {
         "name": customer.name if customer is not None and customer.name else "",
-        "ticket_id": state.id,
+        "ticket_id": short_reference(state.id),  # the customer's reference, as in the subject
         "business": rules.business,
         "category": category.label.get(lang) if category is not None else state.category,
         "priority": priority.name.get(lang) if priority is not None else state.priority,

@@ -166,7 +166,7 @@ def test_a_text_message_opens_a_ticket_and_the_receipt_uses_the_reply_token(line
     assert report.sent == 1
     [sent] = line.standin.sent
     assert sent.via == "reply" and sent.to == MEI
-    assert ticket.id in sent.texts[0] and "林美玲" in sent.texts[0]
+    assert f"T-{ticket.id[2:12]}" in sent.texts[0] and "林美玲" in sent.texts[0]
 
 
 def test_a_redelivered_event_is_handled_once(line: Line) -> None:
