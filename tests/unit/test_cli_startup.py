@@ -217,3 +217,37 @@ def test_stored_holidays_answer_as_the_library() -> None:
     assert [d in stored for d in days] == [d in library for d in days]
     assert datetime(2026, 1, 1, 9, tzinfo=UTC) in stored  # a datetime: the library decides
     assert StoredHolidays.of(frozenset(), date(2026, 1, 1)) is None
+
+
+def test_cached_findings_print_as_the_loaders() -> None:
+    from tierdesk.cli.policy_cache import CachedFinding
+
+    for f in (
+        policy.Finding("warning", "priorities.P2", "slow", 3, 5, "p.yaml"),
+        policy.Finding("error", "", "malformed", 1, 1, "p.yaml"),
+    ):
+        cached = CachedFinding(f.severity, f.path, f.message, f.line, f.col, f.file)
+        assert cached.format() == f.format()
+        assert cached.to_json() == f.to_json()
+
+
+@pytest.mark.slow
+def test_policy_check_prints_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    file = tmp_path / "policy.yaml"
+    text = policy.preset_path("cs-sop").read_text(encoding="utf-8")
+    file.write_text(text, encoding="utf-8")
+
+    def check(*flags: str, **extra: str) -> tuple[int, str, str]:
+        r = _run(["-m", "tierdesk", "policy", "check", str(file), *flags], _env(cache, **extra))
+        return r.returncode, r.stdout, r.stderr
+
+    for flags in ((), ("--json",)):
+        uncached = check(*flags, TIERDESK_POLICY_CACHE="off")
+        assert check(*flags) == uncached  # cold
+        assert check(*flags) == uncached  # warm
+    file.write_text(text.replace("priorities:", "priorities:\n  bogus: 1", 1), encoding="utf-8")
+    broken = check(TIERDESK_POLICY_CACHE="off")
+    assert broken[0] == 1
+    assert check() == broken
+    assert check() == broken

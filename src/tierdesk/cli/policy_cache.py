@@ -216,6 +216,88 @@ def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
         pass
 
 
+@dataclasses.dataclass(frozen=True)
+class CachedFinding:
+    """A finding of `policy check` as an entry keeps it; formats as
+    tierdesk.policy.loader.Finding does (a test keeps them equal) without importing the
+    loader (YAML, the schema)."""
+
+    severity: str
+    path: str
+    message: str
+    line: int = 1
+    col: int = 1
+    file: str = "<policy>"
+
+    def to_json(self) -> dict[str, str | int]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "path": self.path,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+    def format(self) -> str:
+        tag = "" if self.severity == "error" else "warning: "
+        where = self.path or "(top)"
+        return f"{self.file}:{self.line}:{self.col}: {where}: {tag}{self.message}"
+
+
+def _key(name: str, max_bytes: int, data: bytes, kind: bytes) -> tuple[str, str]:
+    digest = hashlib.sha256()
+    for part in (FORMAT, kind, _code_stamp(), name.encode(), str(max_bytes).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(hashlib.sha256(data).digest())
+    prefix = hashlib.sha256(kind + b"\0" + name.encode()).hexdigest()[:16]
+    return digest.hexdigest(), prefix
+
+
+def check_findings(file: Path, check: Callable[[], list[Any]]) -> list[Any]:
+    """The findings of `policy check FILE`: from the cache when its key matches, else
+    `check()`, stored when none is an error (a policy with errors is read every time)."""
+    directory = cache_dir()
+    max_bytes = _max_bytes()
+    data = _read_bytes(file, max_bytes)
+    if directory is None or data is None or not _safe_dir(directory):
+        return check()
+    key, prefix = _key(str(file), max_bytes, data, b"check")
+    entry = directory / f"{prefix}-{key}.pickle"
+    try:
+        with entry.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid():
+                stored_key, rows = pickle.load(f)  # noqa: S301 - our own file (docstring)
+                if stored_key == key:
+                    return [CachedFinding(*row) for row in rows]
+    except Exception:  # noqa: S110 - a missing, damaged or foreign entry is a miss
+        pass
+    findings = check()
+    if all(f.severity != "error" for f in findings) and _read_bytes(file, max_bytes) == data:
+        rows = [(f.severity, f.path, f.message, f.line, f.col, f.file) for f in findings]
+        _write(directory, prefix, entry, (key, rows))
+    return findings
+
+
+def _write(directory: Path, prefix: str, target: Path, value: object) -> None:
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for old in directory.glob(f"{prefix}-*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except Exception:  # noqa: S110 - the cache is optional; the next run reads again
+        pass
+
+
 def rulebook(
     policy_file: Path | None, preset: str | None, compile_policy: Callable[[], Rulebook]
 ) -> Rulebook:

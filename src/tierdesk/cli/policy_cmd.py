@@ -6,14 +6,16 @@ import json
 import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tierdesk import policy
+from tierdesk.cli import policy_cache
 from tierdesk.cli.common import policy_max_bytes
 from tierdesk.cli.errors import USAGE, translated
-from tierdesk.policy.compare import compare, describe
+
+if TYPE_CHECKING:  # the loader (YAML, the schema) is imported where used (issue 15)
+    from tierdesk import policy
 
 policy_app = typer.Typer(help="Check and compare SOP policy files.", no_args_is_help=True)
 
@@ -30,12 +32,7 @@ def check_cmd(
     ] = False,
 ) -> None:
     """Report every problem as `file:line:col: key.path: message`. Exit 1 on errors."""
-    try:
-        findings = policy.check(policy.load(file, max_bytes=policy_max_bytes()))
-    except policy.PolicyError as exc:
-        if not as_json:
-            raise
-        findings = exc.findings
+    findings = policy_cache.check_findings(file, lambda: _findings(file, as_json))
     if as_json:
         typer.echo(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
         errors = sum(f.severity == "error" for f in findings)
@@ -52,6 +49,17 @@ def check_cmd(
         raise typer.Exit(1)
 
 
+def _findings(file: Path, as_json: bool) -> list[Any]:
+    from tierdesk import policy
+
+    try:
+        return policy.check(policy.load(file, max_bytes=policy_max_bytes()))
+    except policy.PolicyError as exc:
+        if not as_json:
+            raise
+        return exc.findings
+
+
 @policy_app.command("diff")
 def diff_cmd(
     old: Annotated[Path, typer.Argument(help="The policy before the change.")],
@@ -63,6 +71,8 @@ def diff_cmd(
     """What changes from OLD to NEW, one line per change (comments and formatting are not
     changes). Exit 0 when nothing changes, 1 when something does, 2 when a file does not
     load or check."""
+    from tierdesk.policy.compare import compare, describe
+
     before, after = _checked_or_exit(old), _checked_or_exit(new)
     changes = compare(before.policy, after.policy)
     if as_json:
@@ -76,6 +86,8 @@ def diff_cmd(
 
 def _checked_or_exit(file: Path) -> policy.LoadedPolicy:
     """The policy in `file`; its error findings (as `policy check` prints them) and exit 2."""
+    from tierdesk import policy
+
     with translated(code=USAGE):
         loaded, _ = policy.load_checked(file, max_bytes=policy_max_bytes())
     return loaded
@@ -88,6 +100,8 @@ def init_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented policy file to start from."""
+    from tierdesk import policy
+
     if preset not in policy.PRESETS:
         typer.echo(f"error: unknown preset {preset!r}; use {', '.join(policy.PRESETS)}", err=True)
         raise typer.Exit(2)
