@@ -82,6 +82,7 @@ BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
     ("post", "/api/tickets/{ticket_id}/replies"): ((_INPUT, "body", _EMPTY),),
     ("post", "/api/tickets/{ticket_id}/notes"): ((_INPUT, "body", _EMPTY),),
     ("post", "/api/tickets/{ticket_id}/calls"): (
+        (_INPUT, "answer_seconds", "the time we took to answer: only for inbound calls"),
         (
             _INPUT,
             "started_at",
