@@ -61,6 +61,7 @@ from tierdesk.services.email_intake import (
     Receiver,
 )
 from tierdesk.services.env import Env
+from tierdesk.services.kb_records import ArticleFilter, ArticleRecord, TranslationRecord
 from tierdesk.services.outbox import Sender
 from tierdesk.services.ports import Clock, TicketFilter
 from tierdesk.services.records import InboundMailRecord, WebhookRecord
@@ -541,7 +542,8 @@ def database_revision(url: str) -> tuple[str | None, str]:
 def analytics_tables() -> analytics.Tables:
     """The store's tables, as `tierdesk.analytics` reads them."""
     t = _tables
-    return analytics.Tables(t.tickets, t.ticket_events, t.messages, t.calls, t.escalations)
+    kb = {"kb_articles": t.kb_articles, "kb_translations": t.kb_translations}
+    return analytics.Tables(t.tickets, t.ticket_events, t.messages, t.calls, t.escalations, kb)
 
 
 def measure(env: Env, scope: analytics.Scope, *, trend_buckets: int = 0) -> analytics.Report:
@@ -591,7 +593,27 @@ def _mirror(env: Env) -> sa.Engine:
             for escalation in src.escalations.for_ticket(t.id):
                 dst.escalations.add(escalation)
         dst.commit()
+        articles = src.kb.articles(ArticleFilter(live_only=True), limit=1_000_000)
+        live = [t for t in src.kb.translations([a.id for a in articles]) if t.live]
+    _mirror_kb(engine, articles, live)
     return engine
+
+
+def _mirror_kb(
+    engine: sa.Engine, articles: list[ArticleRecord], live: list[TranslationRecord]
+) -> None:
+    """The live articles (the Top 10 Contact Reasons' "article available"); no search index."""
+    if not live:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            _tables.kb_articles.insert(),
+            [{**vars(a), "tags": list(a.tags)} for a in articles],
+        )
+        conn.execute(
+            _tables.kb_translations.insert(),
+            [{**vars(t), "search_title": "", "search_body": ""} for t in live],
+        )
 
 
 # --- the running helpdesk's Env -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from web_desk import WebDesk
 
 ZH = {
@@ -154,3 +155,15 @@ def test_delete_archives_every_translation(desk: WebDesk) -> None:
     assert [t["translation"]["state"] for t in gone.json()["translations"]] == ["archived"]
     hits = desk.client.get("/api/kb/search", params={"q": "退款"}, headers=desk.auth("agent_l1"))
     assert hits.json() == []
+
+
+@pytest.mark.rule("R-MET-2")
+def test_top_contact_reasons_say_whether_an_article_is_available(desk: WebDesk) -> None:
+    _published(desk)  # returns_refunds
+    desk.open_ticket("我想申請退款，東西壞了", email="lin@example.com")
+    desk.open_ticket(email="wu@example.com")  # order_status, no article
+    params = {"since": "2025-03-01T00:00:00Z", "until": "2025-03-05T00:00:00Z"}
+    got = desk.client.get("/api/metrics", params=params, headers=desk.auth("team_lead"))
+    assert got.status_code == 200, got.text
+    article = {r["category"]: r["article"] for r in got.json()["top_reasons"]}
+    assert article == {"returns_refunds": True, "order_status": False}

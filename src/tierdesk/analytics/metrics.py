@@ -57,6 +57,8 @@ class Measures:
     next_reply: float | None
     backlog: dict[str, Any]
     reasons: list[dict[str, Any]]
+    # categories with a published knowledge-base article (issue 16), when the store has them
+    articles: frozenset[str] = frozenset()
 
 
 def _share(num: Any, den: Any) -> float | None:
@@ -293,6 +295,7 @@ class Reason:
     share: float
     resolving_tier: str
     template: bool
+    article: bool = False  # a published knowledge-base article covers it (issue 16)
 
 
 @dataclass(frozen=True)
@@ -373,7 +376,23 @@ def collect(
         next_reply=None if nr is None else float(nr),
         backlog=_rows(conn, backlog(t, scope, min(scope.until, now)))[0],
         reasons=_rows(conn, top_reasons(ctx)),
+        articles=_article_categories(conn, t),
     )
+
+
+def _article_categories(conn: sa.Connection, t: Tables) -> frozenset[str]:
+    """Categories with a live knowledge-base translation (none when the tables are absent,
+    as in a Parquet export)."""
+    articles, translations = t.extra.get("kb_articles"), t.extra.get("kb_translations")
+    if articles is None or translations is None:
+        return frozenset()
+    query = (
+        sa.select(articles.c.category)
+        .distinct()
+        .select_from(articles.join(translations, translations.c.article_id == articles.c.id))
+        .where(translations.c.published_title.is_not(None))
+    )
+    return frozenset(str(r[0]) for r in conn.execute(query))
 
 
 TREND_METRICS: tuple[str, ...] = (
@@ -539,7 +558,8 @@ def _sla(current: Measures, previous: Measures) -> tuple[SlaAttainment, ...]:
 
 def reasons(rules: Rulebook, m: Measures, limit: int = 10) -> tuple[Reason, ...]:
     """Top contact reasons by volume: the tier that resolved most of a category's tickets
-    (else the tier most of them are in), and whether the policy has a template for it."""
+    (else the tier most of them are in), whether the policy has a template for it and whether
+    a published knowledge-base article covers it."""
     total = sum(r["tickets"] for r in m.reasons)
     by_cat: dict[str, list[dict[str, Any]]] = {}
     for r in m.reasons:
@@ -559,6 +579,7 @@ def reasons(rules: Rulebook, m: Measures, limit: int = 10) -> tuple[Reason, ...]
                 n / total,
                 best["tier"],
                 bool(c and c.template and c.template in templates),
+                cat in m.articles,
             )
         )
     out.sort(key=lambda r: (-r.tickets, r.category))
