@@ -200,20 +200,9 @@ def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
     try:
         stored = _storable(rules, datetime.now(UTC).date())
         phrases = triage.compiled(stored)
-        data = pickle.dumps((key, stored, phrases), protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        for old in directory.glob(f"{prefix}-*.pickle"):
-            if old != target:
-                old.unlink(missing_ok=True)
-    except Exception:  # noqa: S110 - the cache is optional; the next run reads again
-        pass
+    except Exception:  # the cache is optional; the next run reads again
+        return
+    _write(directory, prefix, target, (key, stored, phrases))
 
 
 @dataclasses.dataclass(frozen=True)
