@@ -2,10 +2,11 @@
 
 The web layer verifies the signature and turns the SDK's events into `LineEvent`s; `handle`
 then stores each event (`channel_events`) before acting on it, and marks it handled in the
-transaction of its effects' aftermath, so a redelivered event (`isRedelivery`, or our own 500
-making LINE retry) is acted on once. The acts themselves are idempotent too (a ticket or
-message carries the event id as its channel message id; a greeting's dedupe key names the
-event), so a crash between the act and the mark repeats nothing.
+act's own transaction (an event with nothing to do: in the one that stores it), so a
+redelivered event (`isRedelivery`, or our own 500 making LINE retry) is acted on once: two
+commits an event (stored; acted on and marked), not three. The acts themselves are idempotent
+too (a ticket or message carries the event id as its channel message id; a greeting's dedupe
+key names the event), so an act that commits nothing more is marked on its own.
 
 A customer is linked by LINE user id; their display name (and language) is fetched once, when
 the user id is first seen. A message joins the customer's active LINE ticket, else opens one.
@@ -14,9 +15,9 @@ the user id is first seen. A message joins the customer's active LINE ticket, el
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
 from tierdesk.domain.state import ACTIVE_STATUSES
 from tierdesk.domain.templates import render
@@ -24,6 +25,7 @@ from tierdesk.services import conversation, tickets
 from tierdesk.services.customers import Contact, find_or_create_new, history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.notify import template_for
+from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import ChannelEventRecord, OutboxRecord, TicketRecord, new_id
 
 CHANNEL = "line"
@@ -76,6 +78,7 @@ def handle(env: Env, events: Sequence[LineEvent], profile: ProfileLookup) -> lis
 
 
 def _handle_one(env: Env, event: LineEvent, profile: ProfileLookup) -> Handled:
+    quiet = _quiet(event)  # an event with nothing to do is marked as it is stored
     with env.uow() as uow:
         stored = uow.channel_events.add(
             ChannelEventRecord(
@@ -88,28 +91,82 @@ def _handle_one(env: Env, event: LineEvent, profile: ProfileLookup) -> Handled:
                 reply_token=None if event.redelivery else event.reply_token,
             )
         )
+        if quiet is not None and stored.handled_at is None:
+            uow.channel_events.mark_handled(CHANNEL, event.event_id, env.now())
         uow.commit()
     if stored.handled_at is not None:
         return Handled(event.event_id, "duplicate", stored.ticket_id)
-    done = _act(env, event, profile)
-    with env.uow() as uow:
-        uow.channel_events.mark_handled(CHANNEL, event.event_id, env.now(), done.ticket_id)
-        uow.commit()
+    if quiet is not None:
+        return quiet
+    marking = _Marking(env, event.event_id)
+    done = _act(replace(env, uow=marking.uow), event, profile)
+    if not marking.marked:  # the act committed nothing (e.g. refused): mark on its own
+        with env.uow() as uow:
+            uow.channel_events.mark_handled(CHANNEL, event.event_id, env.now(), done.ticket_id)
+            uow.commit()
     return done
 
 
-def _act(env: Env, event: LineEvent, profile: ProfileLookup) -> Handled:
-    user = event.user_id
-    if user is None or event.kind == "other":
+def _quiet(event: LineEvent) -> Handled | None:
+    """The outcome of an event acted on by storing it alone (ignored, unfollow), else None."""
+    if event.user_id is None or event.kind == "other":
         return Handled(event.event_id, "ignored")
     if event.kind == "unfollow":
         # Recorded (the stored event); pushes to the user now fail and are not retried.
         return Handled(event.event_id, "unfollow")
+    if event.kind == "message" and not event.text.strip():
+        return Handled(event.event_id, "ignored")
+    return None
+
+
+class _Marking:
+    """Units of work that mark the event handled in the act's own transaction: the mark is
+    written just before the act's commit (naming the ticket that carries the event id as
+    its channel message id), so an event costs two commits (stored; acted on and marked),
+    not three."""
+
+    def __init__(self, env: Env, event_id: str) -> None:
+        self._env = env
+        self._event_id = event_id
+        self.marked = False
+
+    def uow(self) -> UnitOfWork:
+        inner = self._env.uow()
+        marking = self
+
+        class _Unit:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(inner, name)
+
+            def __enter__(self) -> _Unit:
+                inner.__enter__()
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                inner.__exit__(*exc)  # type: ignore[arg-type]
+
+            def commit(self) -> None:
+                if not marking.marked:
+                    marking.mark(inner)
+                inner.commit()
+                marking.marked = True
+
+        return cast(UnitOfWork, _Unit())
+
+    def mark(self, uow: UnitOfWork) -> None:
+        ticket = uow.tickets.find_by_channel_message(CHANNEL, self._event_id)
+        message = uow.messages.find_by_channel_message(CHANNEL, self._event_id)
+        ticket_id = ticket.id if ticket else (message.ticket_id if message else None)
+        uow.channel_events.mark_handled(CHANNEL, self._event_id, self._env.now(), ticket_id)
+
+
+def _act(env: Env, event: LineEvent, profile: ProfileLookup) -> Handled:
+    user = event.user_id
+    if user is None:  # pragma: no cover - _quiet answers these
+        return Handled(event.event_id, "ignored")
     contact = _contact(env, user, profile)
     if event.kind == "follow":
         return _greet(env, event, contact)
-    if not event.text.strip():
-        return Handled(event.event_id, "ignored")
     active = _active_ticket(env, user)
     if active is not None:
         saved = conversation.customer_message(
