@@ -94,3 +94,27 @@ def test_the_ticket_page_suggests_articles_to_insert_into_the_reply(desk: WebDes
     assert f"/help/zh-TW/articles/{view.article.slug}" in panel.text
     assert 'data-kb-insert="text"' in panel.text and "/static/help/kb-insert.js" in page.text
     assert agent.get("/tickets/t_nope/kb").status_code in (404, 200)
+
+
+def test_a_visitor_who_searched_and_then_wrote_in_is_not_counted_as_deflected(
+    desk: WebDesk,
+) -> None:
+    import re
+    from datetime import timedelta
+
+    from tierdesk.services import kb_public
+
+    _publish(desk, "en", "How refunds work", "Refunds reach your card in 5 days.")
+    start = desk.clock.now()
+    desk.client.get("/help/suggest", params={"lang": "en", "subject": "refund"})
+    assert desk.client.cookies.get("td_visitor")  # the help centre knows this visitor now
+    form = desk.client.get("/contact").text
+    token = re.search(r'name="token" value="([^"]+)"', form)
+    assert token
+    sent = desk.client.post(
+        "/contact",
+        data={"email": "mei@example.com", "message": "Still no refund", "token": token.group(1)},
+    )
+    assert sent.status_code == 200
+    counts = kb_public.deflection(desk.env, start - timedelta(hours=1), start + timedelta(hours=1))
+    assert (counts.visitors, counts.deflected) == (1, 0)

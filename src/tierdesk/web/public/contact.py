@@ -24,11 +24,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
+from tierdesk.services import kb_public
 from tierdesk.services.customers import Contact
 from tierdesk.services.errors import ServiceError
 from tierdesk.services.tickets import Intake
 from tierdesk.web.api.common import State
+from tierdesk.web.help.pages import visitor_of
 from tierdesk.web.public.base import form_nonce, form_token, limited, page_lang, show, too_many
 from tierdesk.web.public.forms import (
     HONEYPOT,
@@ -111,5 +114,9 @@ async def contact_send(
         opened = await state.batcher.submit(intake)
     except ServiceError as exc:
         return _form(request, state, page, values=values, errors=service_errors(exc), status=422)
+    # The help centre's visitor sent a ticket after all: their searches were no deflection.
+    await run_in_threadpool(
+        kb_public.record_contact, state.env, visitor=visitor_of(request), ticket_id=opened.ticket.id
+    )
     context: dict[str, Any] = {"reference": opened.ticket.id, "email": email}
     return show(request, state, "public/contact_sent.html", page, **context)
