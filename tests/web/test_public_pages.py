@@ -45,7 +45,7 @@ def test_the_contact_form_opens_a_ticket_and_shows_its_reference(desk: WebDesk) 
     status, html = contact(desk, name="Mei", subject="Late parcel")
     assert status == 200
     [ticket] = desk.store.tables.tickets.values()
-    assert f'id="reference">{ticket.id}<' in html
+    assert f'id="reference">T-{ticket.id[2:12]}<' in html  # the short reference, as mail says
     assert (ticket.channel, ticket.subject) == ("web", "Late parcel")
     assert [m.kind for m in desk.store.tables.outbox.values()] == ["receipt"]  # R-PROC-1
 

@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from tierdesk.services.notify import short_reference
 from tierdesk.web import i18n
 from tierdesk.web.sanitize import customer_html
 
@@ -70,6 +71,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["customer_html"] = lambda text: Markup(customer_html(text))  # noqa: S704 - nh3-cleaned
+    env.filters["reference"] = short_reference  # what customers read: T-3f9c1a2b7e
     return env
 
 
