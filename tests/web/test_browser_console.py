@@ -314,10 +314,12 @@ def test_an_agent_walks_the_queue_ticket_by_ticket_with_the_keyboard(
 ) -> None:
     desk, url, browsers = live
     for i in range(3):
-        desk.open_ticket(f"Where is my parcel #{800 + i}? It is late.", f"walk{i}@example.com")
+        desk.open_ticket(
+            f"Where is my walkabout order #{800 + i}? It is late.", f"walk{i}@example.com"
+        )
     page = new_page(browsers)
     sign_in(page, url, "team-lead")
-    page.goto(f"{url}/queue?view=team&q=parcel")
+    page.goto(f"{url}/queue?view=team&q=walkabout")  # these three only
     listed = [
         page.locator("#queue-list tbody tr").nth(i).get_attribute("data-href") for i in range(3)
     ]
@@ -336,5 +338,5 @@ def test_an_agent_walks_the_queue_ticket_by_ticket_with_the_keyboard(
     page.wait_for_url(f"**{listed[1]}")
     accessible(page)
     page.keyboard.press("u")
-    page.wait_for_url("**/queue?view=team&q=parcel")
+    page.wait_for_url("**/queue?view=team&q=walkabout")
     assert page.errors == []
