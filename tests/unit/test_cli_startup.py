@@ -66,13 +66,14 @@ def test_the_lazy_table_matches_the_commands_the_modules_register() -> None:
 def test_help_lists_every_command_lazy_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
     """A module without a LAZY_COMMANDS entry (one just added) is registered at start and
     listed too, in Typer's order: single commands, then groups."""
+    import typer
     from typer.testing import CliRunner
 
     from tierdesk.cli import main
 
     lazy = main.LAZY_COMMANDS
     monkeypatch.setattr(main, "_LAZY", {c.name: c for c in lazy if c.module != "triage_cmd"})
-    app = main.typer.Typer(cls=main.LazyGroup)
+    app = typer.Typer(cls=main.LazyGroup)
     app.callback()(lambda: None)
     from tierdesk.cli import staff_cmd, triage_cmd
 
