@@ -220,16 +220,23 @@ def test_stored_holidays_answer_as_the_library() -> None:
     assert StoredHolidays.of(frozenset(), date(2026, 1, 1)) is None
 
 
-def test_cached_findings_print_as_the_loaders() -> None:
-    from tierdesk.cli.policy_cache import CachedFinding
+def test_cached_findings_are_the_loaders_own_without_the_loader() -> None:
+    """The cache prints findings with the loader's class, which needs neither YAML nor the
+    schema (tierdesk.domain.findings)."""
+    code = (
+        "import sys; from tierdesk.cli import policy_cache; "
+        "from tierdesk.domain.findings import Finding; "
+        "assert policy_cache.Finding is Finding; "
+        "print(sorted(m for m in ('ruamel.yaml', 'pydantic', 'tierdesk.policy.loader') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    from tierdesk.cli import policy_cache
 
-    for f in (
-        policy.Finding("warning", "priorities.P2", "slow", 3, 5, "p.yaml"),
-        policy.Finding("error", "", "malformed", 1, 1, "p.yaml"),
-    ):
-        cached = CachedFinding(f.severity, f.path, f.message, f.line, f.col, f.file)
-        assert cached.format() == f.format()
-        assert cached.to_json() == f.to_json()
+    assert policy_cache.Finding is policy.Finding
 
 
 @pytest.mark.slow

@@ -33,6 +33,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tierdesk.domain.findings import Finding
+
 if TYPE_CHECKING:
     from tierdesk.domain.rulebook import Rulebook
 
@@ -205,35 +207,6 @@ def _store(directory: Path, prefix: str, key: str, rules: Rulebook) -> None:
     _write(directory, prefix, target, (key, stored, phrases))
 
 
-@dataclasses.dataclass(frozen=True)
-class CachedFinding:
-    """A finding of `policy check` as an entry keeps it; formats as
-    tierdesk.policy.loader.Finding does (a test keeps them equal) without importing the
-    loader (YAML, the schema)."""
-
-    severity: str
-    path: str
-    message: str
-    line: int = 1
-    col: int = 1
-    file: str = "<policy>"
-
-    def to_json(self) -> dict[str, str | int]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.col,
-            "path": self.path,
-            "severity": self.severity,
-            "message": self.message,
-        }
-
-    def format(self) -> str:
-        tag = "" if self.severity == "error" else "warning: "
-        where = self.path or "(top)"
-        return f"{self.file}:{self.line}:{self.col}: {where}: {tag}{self.message}"
-
-
 def _key(name: str, max_bytes: int, data: bytes, kind: bytes) -> tuple[str, str]:
     digest = hashlib.sha256()
     for part in (FORMAT, kind, _code_stamp(), name.encode(), str(max_bytes).encode()):
@@ -243,7 +216,7 @@ def _key(name: str, max_bytes: int, data: bytes, kind: bytes) -> tuple[str, str]
     return digest.hexdigest(), prefix
 
 
-def check_findings(file: Path, check: Callable[[], list[Any]]) -> list[Any]:
+def check_findings(file: Path, check: Callable[[], list[Finding]]) -> list[Finding]:
     """The findings of `policy check FILE`: from the cache when its key matches, else
     `check()`, stored when none is an error (a policy with errors is read every time)."""
     directory = cache_dir()
@@ -259,7 +232,7 @@ def check_findings(file: Path, check: Callable[[], list[Any]]) -> list[Any]:
             if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid():
                 stored_key, rows = pickle.load(f)  # noqa: S301 - our own file (docstring)
                 if stored_key == key:
-                    return [CachedFinding(*row) for row in rows]
+                    return [Finding(*row) for row in rows]
     except Exception:  # noqa: S110 - a missing, damaged or foreign entry is a miss
         pass
     findings = check()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -29,39 +29,14 @@ from ruamel.yaml.events import (
 )
 
 from tierdesk.domain.errors import TierdeskError
+from tierdesk.domain.findings import Finding as Finding  # re-exported: the loader finds them
+from tierdesk.domain.findings import Severity as Severity
 from tierdesk.policy.schema import Policy
 
-Severity = Literal["error", "warning"]
 PRESETS: tuple[str, ...] = ("cs-sop", "full-sop", "simple")
 MAX_POLICY_BYTES = 1_000_000  # the default of Settings.policy_max_bytes
 MAX_DEPTH = 64  # nested mappings/sequences; the presets need 6
 MAX_NODES = 100_000  # nodes after alias expansion; the full-sop preset has about 1,500
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    path: str  # dotted key path, e.g. priorities.P2.first_response
-    message: str
-    line: int = 1  # 1-based
-    col: int = 1  # 1-based
-    file: str = "<policy>"
-
-    def to_json(self) -> dict[str, str | int]:
-        """The finding as `policy check --json` prints it."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.col,
-            "path": self.path,
-            "severity": self.severity,
-            "message": self.message,
-        }
-
-    def format(self) -> str:
-        tag = "" if self.severity == "error" else "warning: "
-        where = self.path or "(top)"
-        return f"{self.file}:{self.line}:{self.col}: {where}: {tag}{self.message}"
 
 
 class PolicyError(TierdeskError):

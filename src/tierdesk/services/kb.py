@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tierdesk.domain.kb_text import Mode, query_terms
 from tierdesk.domain.model import LANGS
@@ -487,16 +488,33 @@ def archive(
         user = actor(uow, actor_id, APPROVER_ROLES, "archive articles")
         t = _translation(uow, article_id, language)
         _transition(t, "archive", {"draft", "in_review", "published"})
+        return _commit(uow, _archived(t, env.now()), "archive", user, note)
+
+
+def archive_article(env: Env, *, article_id: str, actor_id: str, note: str = "") -> ArticleView:
+    """Archive every translation of the article not archived yet, in one change (the API's
+    DELETE): it leaves the help centre and search; nothing is erased, `restore` brings a
+    language back."""
+    with env.uow() as uow:
+        user = actor(uow, actor_id, APPROVER_ROLES, "archive articles")
+        _article(uow, article_id)
         now = env.now()
-        changed = replace(
-            t,
-            state="archived",
-            revision=t.revision + 1,
-            published_title=None,
-            published_body=None,
-            updated_at=now,
-        )
-        return _commit(uow, changed, "archive", user, note)
+        for t in uow.kb.translations([article_id]):
+            if t.state != "archived":
+                _save(uow, _archived(t, now), "archive", user, note)
+        uow.commit()
+    return get_article(env, article_id, actor_id=actor_id)
+
+
+def _archived(t: TranslationRecord, now: datetime) -> TranslationRecord:
+    return replace(
+        t,
+        state="archived",
+        revision=t.revision + 1,
+        published_title=None,
+        published_body=None,
+        updated_at=now,
+    )
 
 
 def restore(
@@ -514,11 +532,17 @@ def restore(
 def _commit(
     uow: UnitOfWork, changed: TranslationRecord, action: str, user: UserRecord, note: str
 ) -> TranslationRecord:
+    _save(uow, changed, action, user, note)
+    uow.commit()
+    return changed
+
+
+def _save(
+    uow: UnitOfWork, changed: TranslationRecord, action: str, user: UserRecord, note: str
+) -> None:
     uow.kb.save_translation(changed)
     _record(uow, changed, action, user, note)
     uow.kb.save_article(replace(_article(uow, changed.article_id), updated_at=changed.updated_at))
-    uow.commit()
-    return changed
 
 
 def _last_editor(uow: UnitOfWork, t: TranslationRecord) -> str | None:

@@ -28,9 +28,10 @@ from tierdesk.services.records import (
     TicketRecord,
 )
 from tierdesk.services.unit import to_state
-from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, TICKET_ROLES, actor
+from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, actor
 
 HISTORY_DAYS = 365
+ASSIGNABLE_ROLES = AGENT_ROLES | LEAD_ROLES  # who a queue may give tickets to
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,7 @@ def assignees(env: Env) -> list[tuple[str, str]]:
     """(id, display name) of the active people tickets can be given to (agents and leads), by
     name: the queue's assignee filter and its bulk "assign to"."""
     with env.reader() as uow:
-        people = [u for u in uow.users.search(None) if u.active and u.role in TICKET_ROLES]
-    people = [u for u in people if u.role != "admin"]
+        people = [u for u in uow.users.search(None) if u.active and u.role in ASSIGNABLE_ROLES]
     return sorted(((u.id, u.display_name) for u in people), key=lambda p: p[1].casefold())
 
 

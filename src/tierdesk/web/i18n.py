@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone
@@ -63,7 +64,9 @@ def locale(lang: str) -> Locale:
     return Locale.parse(LANGUAGES[language(lang)])
 
 
-def when(value: datetime | None, lang: str, zone: str, fmt: str = "medium") -> str:
+def when(
+    value: datetime | None, lang: str, zone: str, fmt: Literal["datetime", "date"] = "datetime"
+) -> str:
     """`value` (aware) in the time zone `zone`, formatted for `lang`; "" for None.
 
     Every page writes a moment the same way, to the minute: the medium date and the short time

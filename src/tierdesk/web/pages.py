@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -87,7 +87,7 @@ def render(
     """`template` rendered in `locale.lang` as an HTML answer with the page headers."""
     lang = i18n.language(locale.lang)
 
-    def when(value: datetime | None, fmt: str = "medium") -> str:
+    def when(value: datetime | None, fmt: Literal["datetime", "date"] = "datetime") -> str:
         return i18n.when(value, lang, locale.zone, fmt)
 
     def money(amount: Decimal | int | float | None, currency: str | None = None) -> str:

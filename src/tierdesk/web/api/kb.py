@@ -218,12 +218,7 @@ def change_article(
 def archive_article(article_id: ArticleId, user: CurrentUser, state: State) -> ArticleOut:
     """Archive every translation (an approver): the article leaves the help centre and
     search. Nothing is erased; its revisions stay, and `restore` brings a language back."""
-    env = state.env
-    view = kb.get_article(env, article_id, actor_id=user.user_id)
-    for t in view.translations:
-        if t.state != "archived":
-            kb.archive(env, article_id=article_id, language=t.language, actor_id=user.user_id)
-    return article_out(kb.get_article(env, article_id, actor_id=user.user_id))
+    return article_out(kb.archive_article(state.env, article_id=article_id, actor_id=user.user_id))
 
 
 @router.post("/kb/articles/{article_id}/translations", status_code=201, response_model=ArticleOut)

@@ -115,7 +115,7 @@ def ask_link(
         expires = datetime.fromtimestamp(exp, UTC)
         return (
             f"{public_base(state)}/my/{signed}?lang={page}",
-            i18n.when(expires, page, locale.zone, "short"),
+            i18n.when(expires, page, locale.zone),
         )
 
     try:
