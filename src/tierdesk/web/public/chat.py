@@ -36,6 +36,12 @@ from tierdesk.web.public.forms import (
     HONEYPOT,
     MAX_MESSAGE,
     MAX_NAME,
+    EmailField,
+    HoneypotField,
+    LangField,
+    MessageField,
+    NameField,
+    TokenField,
     check_contact,
     service_errors,
     trapped,
@@ -126,12 +132,12 @@ def chat_start(request: Request, state: State) -> HTMLResponse:
 async def chat_open(
     request: Request,
     state: State,
-    email: Annotated[str, Form(max_length=320)] = "",
-    message: Annotated[str, Form(max_length=MAX_MESSAGE + 1)] = "",
-    name: Annotated[str, Form(max_length=MAX_NAME + 1)] = "",
-    token: Annotated[str, Form(max_length=500)] = "",
-    website: Annotated[str, Form(max_length=2000)] = "",
-    lang: Annotated[str, Form(max_length=16)] = "",
+    email: EmailField = "",
+    message: MessageField = "",
+    name: NameField = "",
+    token: TokenField = "",
+    website: HoneypotField = "",
+    lang: LangField = "",
 ) -> Response:
     """The first message opens the ticket; on to the conversation."""
     page = page_lang(request, lang or None)
@@ -225,7 +231,7 @@ def chat_say(
     request: Request,
     state: State,
     token: Token,
-    body: Annotated[str, Form(max_length=MAX_MESSAGE + 1)] = "",
+    body: MessageField = "",
     key: Annotated[str, Form(min_length=1, max_length=100)] = "-",
 ) -> Response:
     """A later message of the customer: appended to the chat's ticket."""

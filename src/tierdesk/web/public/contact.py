@@ -38,6 +38,12 @@ from tierdesk.web.public.forms import (
     MAX_MESSAGE,
     MAX_NAME,
     MAX_SUBJECT,
+    EmailField,
+    HoneypotField,
+    LangField,
+    MessageField,
+    NameField,
+    TokenField,
     check_contact,
     service_errors,
     trapped,
@@ -80,13 +86,13 @@ def contact_form(request: Request, state: State) -> HTMLResponse:
 async def contact_send(
     request: Request,
     state: State,
-    email: Annotated[str, Form(max_length=320)] = "",
-    message: Annotated[str, Form(max_length=MAX_MESSAGE + 1)] = "",
-    name: Annotated[str, Form(max_length=MAX_NAME + 1)] = "",
+    email: EmailField = "",
+    message: MessageField = "",
+    name: NameField = "",
     subject: Annotated[str, Form(max_length=MAX_SUBJECT + 1)] = "",
-    token: Annotated[str, Form(max_length=500)] = "",
-    website: Annotated[str, Form(max_length=2000)] = "",
-    lang: Annotated[str, Form(max_length=16)] = "",
+    token: TokenField = "",
+    website: HoneypotField = "",
+    lang: LangField = "",
 ) -> HTMLResponse:
     """Open a ticket from the form; the thanks page with its reference, or the form again."""
     page = page_lang(request, lang or None)

@@ -34,7 +34,17 @@ from tierdesk.web.public.base import (
     show,
     too_many,
 )
-from tierdesk.web.public.forms import HONEYPOT, MAX_MESSAGE, check_contact, trapped
+from tierdesk.web.public.forms import (
+    HONEYPOT,
+    MAX_MESSAGE,
+    EmailField,
+    HoneypotField,
+    LangField,
+    MessageField,
+    TokenField,
+    check_contact,
+    trapped,
+)
 from tierdesk.web.state import WebState
 
 router = APIRouter()
@@ -90,10 +100,10 @@ def ask_form(request: Request, state: State) -> HTMLResponse:
 def ask_link(
     request: Request,
     state: State,
-    email: Annotated[str, Form(max_length=320)] = "",
-    token: Annotated[str, Form(max_length=500)] = "",
-    website: Annotated[str, Form(max_length=2000)] = "",
-    lang: Annotated[str, Form(max_length=16)] = "",
+    email: EmailField = "",
+    token: TokenField = "",
+    website: HoneypotField = "",
+    lang: LangField = "",
 ) -> HTMLResponse:
     """Mail the link when the address is a customer's; the same answer either way."""
     page = page_lang(request, lang or None)
@@ -174,9 +184,9 @@ def my_reply(
     state: State,
     token: Token,
     ticket_id: Annotated[str, Path(min_length=1, max_length=100)],
-    body: Annotated[str, Form(max_length=MAX_MESSAGE + 1)] = "",
+    body: MessageField = "",
     key: Annotated[str, Form(min_length=1, max_length=100)] = "-",
-    website: Annotated[str, Form(max_length=2000)] = "",
+    website: HoneypotField = "",
 ) -> Response:
     """The customer's reply on one of their tickets; back to the page."""
     customer_id = customer_of(state, token)

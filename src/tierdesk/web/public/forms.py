@@ -4,6 +4,9 @@ service refuses is mapped back onto the same fields), and errors shown per field
 from __future__ import annotations
 
 import logging
+from typing import Annotated
+
+from fastapi import Form
 
 from tierdesk.services.customers import normalize_identity
 from tierdesk.services.errors import InvalidInput, ServiceError
@@ -14,6 +17,14 @@ MAX_NAME = 200
 MAX_SUBJECT = 300
 MAX_MESSAGE = 20_000
 HONEYPOT = "website"  # a field people never see or fill; bots that fill every field do
+
+# The form fields every public form has, with their size bounds.
+EmailField = Annotated[str, Form(max_length=320)]
+TokenField = Annotated[str, Form(max_length=500)]  # the signed form token (form_token)
+HoneypotField = Annotated[str, Form(max_length=2000)]  # HONEYPOT's value
+LangField = Annotated[str, Form(max_length=16)]
+NameField = Annotated[str, Form(max_length=MAX_NAME + 1)]  # one more: "too long" is shown
+MessageField = Annotated[str, Form(max_length=MAX_MESSAGE + 1)]
 
 # A service's field name -> the form's.
 _FIELDS = {
