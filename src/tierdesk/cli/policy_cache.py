@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tierdesk.domain.findings import Finding
+from tierdesk.domain.findings import Finding as Finding  # what check_findings returns
 
 if TYPE_CHECKING:
     from tierdesk.domain.rulebook import Rulebook
