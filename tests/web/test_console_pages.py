@@ -119,6 +119,18 @@ def test_bulk_changes_the_chosen_tickets_and_reports_each_refusal(desk: WebDesk)
     assert 'data-bulk-refused="1"' in refused.text and 'data-code="forbidden"' in refused.text
 
 
+def test_the_queue_finds_a_ticket_by_the_reference_the_customer_quotes(desk: WebDesk) -> None:
+    ticket = desk.open_ticket("Where is my order #300? It is late.", "ref@example.com")
+    desk.open_ticket("Where is my order #301? It is late.", "other@example.com")
+    agent = signed_in(desk, "agent_l1")
+    reference = f"T-{ticket['id'][2:12]}"
+    for typed in (reference, f"#{reference.lower()}", f" {reference.upper()} "):
+        page = agent.get("/queue", params={"q": typed}).text
+        assert page.count('data-href="/tickets/') == 1, typed
+        assert f'data-href="/tickets/{ticket["id"]}"' in page
+        assert f">{reference}</a>" in page  # the console shows what the customer reads
+
+
 def _ticket_agent(desk: WebDesk, role: str = "agent_l1") -> tuple[Agent, dict]:  # type: ignore[type-arg]
     return signed_in(desk, role), desk.open_ticket()
 

@@ -35,6 +35,17 @@ REPLY_IDENTITY: Mapping[str, str] = {
 SHORT_HEX = 10  # 40 bits of the ticket id: ambiguous ones are told apart by the sender
 
 
+_REFERENCE = re.compile(rf"#?\s*T-([0-9a-f]{{{SHORT_HEX}}})", re.IGNORECASE)
+
+
+def reference_prefix(text: str) -> str | None:
+    """The ticket id prefix a short reference stands for ("T-3f9c1a2b7e", "#T-3F9C1A2B7E" ->
+    "t_3f9c1a2b7e"), or None when `text` is not one: what an agent types to find a ticket a
+    customer quotes."""
+    found = _REFERENCE.fullmatch(text.strip())
+    return f"t_{found.group(1).lower()}" if found else None
+
+
 def short_reference(ticket_id: str) -> str:
     """The short reference of a ticket id, `T-3f9c1a2b7e` (its first 40 bits; the full id
     of anything that is not a `t_` id): what customers read as `{ticket_id}` in a message and

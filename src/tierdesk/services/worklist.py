@@ -18,6 +18,7 @@ from tierdesk.services import approvals, clocks, granted, queries
 from tierdesk.services.customers import history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
+from tierdesk.services.notify import reference_prefix
 from tierdesk.services.queries import TicketView
 from tierdesk.services.records import (
     ApprovalRecord,
@@ -25,6 +26,7 @@ from tierdesk.services.records import (
     IdentityRecord,
     PolicyVersionRecord,
     TicketFilter,
+    TicketPage,
     TicketRecord,
 )
 from tierdesk.services.unit import to_state
@@ -74,10 +76,14 @@ def queue(
     now = env.now()
     with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "list tickets")
-        try:
-            page = uow.tickets.search(filters, limit=limit, cursor=cursor)
-        except ValueError as exc:
-            raise InvalidInput("cursor", str(exc)) from exc
+        prefix = reference_prefix(filters.text or "")
+        if prefix is not None:  # the reference a customer quotes: those tickets, in any state
+            page = TicketPage(tuple(uow.tickets.with_id_prefix(prefix)), None)
+        else:
+            try:
+                page = uow.tickets.search(filters, limit=limit, cursor=cursor)
+            except ValueError as exc:
+                raise InvalidInput("cursor", str(exc)) from exc
         found = uow.customers.get_many([t.customer_id for t in page.items])
         events = uow.events.for_tickets([t.id for t in page.items])
         people: dict[str, str] = {}
