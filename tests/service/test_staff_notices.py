@@ -34,7 +34,7 @@ def test_a_critical_ticket_is_in_the_managers_console_at_once(desk: Desk) -> Non
     [notice] = notices
     assert (notice.kind, notice.ticket_id, notice.urgent) == ("ticket_priority", ticket.id, True)
     assert notice.link == f"/tickets/{ticket.id}"
-    assert ticket.id in notice.text
+    assert f"T-{ticket.id[2:12]}" in notice.text  # the short reference everyone quotes
     assert _notices(desk, "agent_l1") == []
     desk.open(ORDER)  # P3: nobody
     assert staff_notices.unread_count(desk.env, desk.user["manager"]) == 1
@@ -181,3 +181,21 @@ def test_marking_read_touches_only_the_users_own_notices(desk: Desk) -> None:
     assert staff_notices.unread_count(desk.env, desk.user["manager"]) == 1
     assert staff_notices.mark_read(desk.env, desk.user["manager"], None) == 1
     assert staff_notices.unread_count(desk.env, desk.user["manager"]) == 0
+
+
+def test_a_notice_names_clocks_and_actions_in_the_readers_language(desk: Desk) -> None:
+    from tierdesk.domain import notify_rules as nr
+
+    def text(kind: nr.NoticeKind, detail: str, lang: str) -> str:
+        event = nr.NoticeEvent(
+            kind, desk.clock.now(), "1", ticket_id="t_" + "ab" * 16, subject="S", detail=detail
+        )
+        return staff_notices.notice_text(desk.env.rules, event, lang)
+
+    assert text("sla_warning", "resolution", "zh-TW") == "案件 T-ababababab SLA 即將到期（解決）：S"
+    assert text("sla_breach", "first_response", "en") == (
+        "SLA breached on T-ababababab (first response): S"
+    )
+    assert "（退款）" in text("approval", "refund", "zh-TW")
+    assert "(Refund)" in text("approval", "refund", "en")
+    assert "(odd_code)" in text("approval", "odd_code", "en")  # unknown: as recorded

@@ -24,6 +24,7 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.state import TicketState
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
+from tierdesk.services.notify import short_reference
 from tierdesk.services.ports import (
     DuplicateKey,
     NoticeRecord,
@@ -32,6 +33,7 @@ from tierdesk.services.ports import (
 )
 from tierdesk.services.records import OutboxRecord, UserRecord, new_id
 from tierdesk.services.users import ROLE_TIER
+from tierdesk.sop.messages import messages as sop_messages
 
 CHANNELS: tuple[str, ...] = ("email", "line")  # beyond the console, which always shows notices
 KIND = "staff_notice"  # the outbox kind of a notice sent to staff
@@ -175,19 +177,42 @@ def _link(event: nr.NoticeEvent) -> str:
     return ""
 
 
+_CLOCKS: dict[str, dict[str, str]] = {
+    "first_response": {"en": "first response", "zh-TW": "首次回覆"},
+    "next_reply": {"en": "next reply", "zh-TW": "下次回覆"},
+    "resolution": {"en": "resolution", "zh-TW": "解決"},
+}
+
+
+def _detail(kind: str, detail: str | None, lang: str) -> str:
+    """The detail as the reader says it: an SLA clock's or a recovery action's name in
+    `lang` (the SOP's action names); anything else as recorded."""
+    if not detail:
+        return "-"
+    if kind in ("sla_warning", "sla_breach") and detail in _CLOCKS:
+        return _CLOCKS[detail].get(lang, _CLOCKS[detail]["en"])
+    if kind == "approval":
+        try:
+            return sop_messages(lang)(f"actions.{detail}")
+        except (KeyError, ValueError):
+            return detail
+    return detail
+
+
 def notice_text(rules: Rulebook, event: nr.NoticeEvent, lang: str) -> str:
-    """The notice's one line in `lang` (en or zh-TW)."""
+    """The notice's one line in `lang` (en or zh-TW); the ticket by the short reference
+    customers and agents quote (T-3f9c1a2b7e)."""
     texts = _TEXTS[event.kind]
     priority = event.priority or ""
     if priority and any(p.id == priority for p in rules.priorities):
         priority = rules.priority(priority).name.get(lang)
     targets = ", ".join(event.targets) or "-"
     return texts.get(lang, texts["en"]).format(
-        ticket=event.ticket_id or "",
+        ticket=short_reference(event.ticket_id) if event.ticket_id else "",
         subject=event.subject,
         priority=priority,
         targets=targets,
-        detail=event.detail or "-",
+        detail=_detail(event.kind, event.detail, lang),
     )
 
 
