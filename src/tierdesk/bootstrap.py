@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -639,10 +640,19 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
             clock=system_clock(),
             rules=rules,
             store=database,
-            survey_url=settings.public_base() + "/survey/{token}",
-            customer_link=_customer_link(settings),
+            **public_links(settings),
         )
     )
+
+
+def public_links(settings: Settings) -> dict[str, Any]:
+    """The absolute links messages carry (`Env.survey_url`, `Env.customer_link`), from
+    TIERDESK_PUBLIC_URL and the web app's key: the same in `serve` and in a `worker` process,
+    whose mail poller writes receipts and whose sweeper may close tickets."""
+    return {
+        "survey_url": settings.public_base() + "/survey/{token}",
+        "customer_link": _customer_link(settings),
+    }
 
 
 def _customer_link(settings: Settings) -> Callable[[str], str]:

@@ -278,3 +278,23 @@ def test_each_mailbox_routes_its_new_tickets_to_its_team_and_records_its_brand(
     routing = {n: (t.tier, t.queue) for n, t in tickets.items() if t is not None}
     assert routing == {"support": ("L1", "L1"), "billing": ("L2", "L2"), "press": ("L1", "pr")}
     assert opened["billing"].get("brand") == "acme-pay" and opened["support"].get("brand") is None
+
+
+def test_worker_once_takes_the_waiting_mail_and_sends_its_receipt_in_the_same_run(
+    dovecot: Dovecot, tmp_path: Path
+) -> None:
+    """Cron deployments run `tierdesk worker --once`: the mail waiting in the mailbox becomes
+    a ticket, is acknowledged, and its receipt is delivered by the same pass."""
+    from tierdesk.adapters.outbound.file_sender import FileSender
+    from tierdesk.workers.run import run_once
+
+    desk = Desk(dovecot, tmp_path)
+    _append(dovecot, *_corpus()[:1])
+    outbox_file = tmp_path / "mailbox.jsonl"
+    report = run_once(desk.env, FileSender(outbox_file), mailboxes=[desk.mailbox])
+    assert report.mail == {"ticket": 1}
+    assert desk.count("tickets") == 1
+    assert all(KEYWORD in f for f in _flags(dovecot))  # acknowledged only after the commit
+    assert report.delivery.sent >= 1 and "receipt" in outbox_file.read_text(encoding="utf-8")
+    again = run_once(desk.env, FileSender(outbox_file), mailboxes=[desk.mailbox])
+    assert again.mail == {} and desk.count("tickets") == 1  # nothing is taken twice

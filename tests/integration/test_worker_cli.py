@@ -251,3 +251,19 @@ def test_two_worker_processes_at_once_escalate_and_send_each_thing_once(
     keys = _mailbox_keys(mailbox)
     sent = [m.dedupe_key for m in messages if m.status == "sent"]
     assert sorted(keys) == sorted(sent) and len(set(keys)) == len(keys)
+
+
+def test_a_worker_process_writes_the_same_absolute_links_as_the_server(tmp_path: Path) -> None:
+    """The worker's poller writes receipts and its sweeper may close tickets: their customer
+    page and survey links are absolute from TIERDESK_PUBLIC_URL, as `serve`'s are."""
+    from tierdesk.cli.worker_cmd import _open
+    from tierdesk.config import Settings
+    from tierdesk.services.policies import current
+
+    url = f"sqlite:///{tmp_path / 'tierdesk.db'}"
+    bootstrap.upgrade_database(url)
+    settings = Settings(var_dir=tmp_path / "var", public_url="https://help.example.com/")  # type: ignore[call-arg]
+    env = current(_open(url, rulebook(preset="cs-sop"), settings))
+    assert env.survey_url == "https://help.example.com/survey/{token}"
+    assert env.customer_link is not None
+    assert env.customer_link("c_1").startswith("https://help.example.com/my/")

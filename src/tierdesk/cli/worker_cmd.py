@@ -2,8 +2,9 @@
 
 Run any number of them against one PostgreSQL database (sweep and delivery skip what another
 worker holds: FOR UPDATE SKIP LOCKED). SIGTERM or SIGINT stops a worker gracefully after the
-step in progress. `--once` does one sweep, one delivery pass and one purge of long-ended
-sessions and API tokens, and prints the counts (cron, tests). Webhook messages are POSTed to
+step in progress. `--once` takes what waits in each configured mailbox, then does one sweep,
+one delivery pass (the receipts of that mail included) and one purge of long-ended sessions
+and API tokens, and prints the counts (cron, tests). Webhook messages are POSTed to
 their subscriptions; the others go to the development mailbox file (`--mailbox`, one JSON line
 each) until the real channel senders exist. Exit
 codes: 0 ok; 1 the database is unreachable or its schema is not current; 2 bad usage (an
@@ -27,6 +28,7 @@ from tierdesk.cli.common import (
     log_to_stderr,
 )
 from tierdesk.cli.serve_cmd import settings_from
+from tierdesk.config import Settings
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.policies import PolicyInForce
 from tierdesk.workers.run import OnceReport, run_forever, run_once, worker_env
@@ -55,7 +57,10 @@ def worker(
     policy_file: PolicyOpt = None,
     preset: PresetOpt = None,
     once: Annotated[
-        bool, typer.Option("--once", help="One sweep, one delivery and one purge, then exit.")
+        bool,
+        typer.Option(
+            "--once", help="One mail pass, one sweep, one delivery and one purge, then exit."
+        ),
     ] = False,
     mailbox: MailboxOpt = Path("var/mailbox.jsonl"),
     as_json: Annotated[
@@ -81,15 +86,16 @@ def worker(
 
     The rules are those of the database's effective policy version, else --policy/--preset."""
     rules = load_rulebook(policy_file, preset)
-    env = _open(database_url, rules)
     settings = settings_from()
+    env = _open(database_url, rules, settings)
     allow = settings.webhook_allow_private  # TIERDESK_WEBHOOK_ALLOW_PRIVATE
     channels, mailboxes, receivers = channels_of(settings, env)
     sender = bootstrap.outbound_sender(
         mailbox, env, allow_private_webhooks=allow, channels=channels
     )
     if once:
-        report = run_once(env, sender, blobs=bootstrap.orphan_blobs(settings))
+        blobs = bootstrap.orphan_blobs(settings)
+        report = run_once(env, sender, blobs=blobs, mailboxes=mailboxes)
         typer.echo(json.dumps(to_json(report)) if as_json else render(report))
         return
     log_to_stderr()
@@ -105,17 +111,19 @@ def worker(
     )
 
 
-def _open(database_url: str | None, rules: Rulebook) -> PolicyInForce:
+def _open(database_url: str | None, rules: Rulebook, settings: Settings) -> PolicyInForce:
     url = database_url or bootstrap.default_database_url(Path.cwd())
     database = bootstrap.open_database(url)
-    return worker_env(database.uow, bootstrap.system_clock(), rules)
+    clock = bootstrap.system_clock()
+    return worker_env(database.uow, clock, rules, **bootstrap.public_links(settings))
 
 
 def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
     """`{"sweep": {looked, warnings, breaches, escalations, skipped}, "outbox": {claimed,
     sent, retried, dead, suppressed}, "housekeeping": {sessions, tokens, blobs}}` (housekeeping:
     how many ended sessions, API tokens and orphan mail blobs were deleted; suppressed: dead
-    without sending, mail to a bounced address)."""
+    without sending, mail to a bounced address), "mail": {outcome: count} of the mail taken
+    from the configured mailboxes (ticket, reply, duplicate, auto_reply, ...)}`."""
     s, d, h = report.sweep, report.delivery, report.housekeeping
     return {
         "sweep": {
@@ -133,12 +141,15 @@ def to_json(report: OnceReport) -> dict[str, dict[str, int]]:
             "suppressed": d.suppressed,
         },
         "housekeeping": {"sessions": h.sessions, "tokens": h.tokens, "blobs": h.blobs},
+        "mail": dict(sorted(report.mail.items())),
     }
 
 
 def render(report: OnceReport) -> str:
     s, d, h = report.sweep, report.delivery, report.housekeeping
+    taken = ", ".join(f"{n} {o}" for o, n in sorted(report.mail.items())) or "nothing"
     return (
+        f"mail: {taken} taken\n"
         f"sweep: looked at {s.looked} ticket(s): {s.warnings} warning(s), {s.breaches} "
         f"breach(es), {s.escalations} escalation(s), {s.skipped} skipped\n"
         f"outbox: claimed {d.claimed}: {d.sent} sent, {d.retried} to retry, {d.dead} dead\n"

@@ -16,8 +16,9 @@ from tierdesk.services.email_intake import Mailbox, Receiver
 from tierdesk.workers.loop import StepResult, run_loop
 
 
-def mailbox_step(mailbox: Mailbox, stop: threading.Event) -> StepResult:
-    """One pass, then (when nothing was waiting) an IDLE wait for new mail."""
+def take_waiting(mailbox: Mailbox) -> dict[str, int]:
+    """One pass over `mailbox`: take and acknowledge what is waiting; the outcomes by kind
+    (ticket, reply, duplicate, auto_reply, ...). What `worker --once` and each step run."""
     source = mailbox.source
     outcomes: dict[str, int] = {}
 
@@ -25,11 +26,16 @@ def mailbox_step(mailbox: Mailbox, stop: threading.Event) -> StepResult:
         got = mailbox.take(source.name, raw)
         outcomes[got.outcome] = outcomes.get(got.outcome, 0) + 1
 
-    taken = source.poll(take)
-    summary = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())) if taken else None
-    if taken:
-        return StepResult(summary, more=True)
-    waited = source.wait(stop)  # IDLE: the loop polls again at once after it
+    source.poll(take)
+    return outcomes
+
+
+def mailbox_step(mailbox: Mailbox, stop: threading.Event) -> StepResult:
+    """One pass, then (when nothing was waiting) an IDLE wait for new mail."""
+    outcomes = take_waiting(mailbox)
+    if outcomes:
+        return StepResult(", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())), more=True)
+    waited = mailbox.source.wait(stop)  # IDLE: the loop polls again at once after it
     return StepResult(None, more=waited)
 
 

@@ -5,7 +5,8 @@ and API tokens that ended long ago) as daemon threads that end when the given ev
 server's lifespan sets it on shutdown). `run_forever` does the same in the foreground of a worker
 process and stops gracefully on SIGTERM or SIGINT: the step in progress finishes (its unit of
 work commits or rolls back), then the process exits.
-`run_once` is one sweep, one delivery pass and one purge (cron, tests).
+`run_once` is one pass over each mailbox, one sweep, one delivery pass and one purge (cron,
+tests): the receipts of the mail it took go out in the same run.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tierdesk.services.housekeeping import BlobFiles, PurgeReport, purge
 from tierdesk.services.outbox import DeliveryReport, Sender, deliver
 from tierdesk.services.ports import Clock, UnitOfWork
 from tierdesk.services.sweep import SweepReport, sweep
-from tierdesk.workers.email import run_mailbox, run_receiver
+from tierdesk.workers.email import run_mailbox, run_receiver, take_waiting
 from tierdesk.workers.housekeeping import HOUSEKEEPING_INTERVAL, run_housekeeping
 from tierdesk.workers.outbox import OUTBOX_INTERVAL, run_outbox
 from tierdesk.workers.sweeper import SWEEP_INTERVAL, run_sweeper
@@ -42,15 +43,17 @@ class OnceReport:
     sweep: SweepReport
     delivery: DeliveryReport
     housekeeping: PurgeReport
+    mail: dict[str, int]  # the mail taken from the mailboxes, by outcome
 
 
 def worker_env(
-    uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook
+    uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook, **links: Any
 ) -> policies.PolicyInForce:
     """What a worker runs on: the rules of the database's effective policy version when one
     was approved (R-DOC-3: that version is the one in force), else `rules`; a version approved
-    while the worker runs takes over within seconds."""
-    return policies.PolicyInForce(Env(uow=uow, clock=clock, rules=rules))
+    while the worker runs takes over within seconds. `links`: the Env's absolute links
+    (`bootstrap.public_links`)."""
+    return policies.PolicyInForce(Env(uow=uow, clock=clock, rules=rules, **links))
 
 
 def start_background(
@@ -130,12 +133,21 @@ def run_once(
     *,
     now: datetime | None = None,
     blobs: BlobFiles | None = None,
+    mailboxes: Sequence[Mailbox] = (),
 ) -> OnceReport:
-    """One sweep (at `now`, default the clock), one delivery pass, then one purge (at `now`;
+    """One pass over each of `mailboxes` (taken and acknowledged; the sources are closed),
+    one sweep (at `now`, default the clock), one delivery pass, then one purge (at `now`;
     orphan mail blobs too with `blobs`)."""
+    mail: dict[str, int] = {}
+    for mailbox in mailboxes:
+        try:
+            for outcome, n in take_waiting(mailbox).items():
+                mail[outcome] = mail.get(outcome, 0) + n
+        finally:
+            mailbox.source.close()
     now_env = policies.current(env)
     return OnceReport(
-        sweep(now_env, now), deliver(now_env, sender), purge(now_env, now, blobs=blobs)
+        sweep(now_env, now), deliver(now_env, sender), purge(now_env, now, blobs=blobs), mail
     )
 
 
