@@ -162,6 +162,26 @@ def test_a_hit_skips_reading_and_a_change_or_damage_is_a_miss(
     assert again.categories == first.categories
 
 
+def test_another_holidays_release_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade of `holidays` may move a holiday: a calendar compiled with the old one must
+    not be reused (the stamp is read without importing the library)."""
+    monkeypatch.setenv("TIERDESK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TIERDESK_POLICY_CACHE", raising=False)
+    file = tmp_path / "p.yaml"
+    file.write_text(policy.preset_path("simple").read_text(encoding="utf-8"), encoding="utf-8")
+    calls, compile_policy = _counting(file, None)
+    policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 1
+    assert policy_cache._holidays_stamp().startswith("holidays:")
+    assert policy_cache._holidays_stamp() not in {"holidays:none", "holidays:unknown"}
+    monkeypatch.setattr(policy_cache, "_holidays_stamp", lambda: "holidays:another-release")
+    policy_cache.rulebook(file, None, compile_policy)  # type: ignore[arg-type]
+    assert len(calls) == 2
+
+
 def test_an_invalid_policy_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("TIERDESK_CACHE_DIR", str(cache))
