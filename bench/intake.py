@@ -1,6 +1,6 @@
-"""Durable intake throughput over HTTP, beside the raw durable-insert rate of the same database.
+"""Durable intake throughput over HTTP, beside a floor app and the raw durable-insert rate.
 
-    .venv/bin/python bench/intake.py [--n 1000] [--concurrency 32] [--postgres URL]
+    .venv/bin/python bench/intake.py [--n 1000] [--concurrency 32] [--rounds 1] [--postgres URL]
 
 For each database (SQLite in a temporary file; PostgreSQL when --postgres or
 $TIERDESK_TEST_POSTGRES_URL names a server whose role may CREATE DATABASE):
@@ -10,13 +10,19 @@ $TIERDESK_TEST_POSTGRES_URL names a server whose role may CREATE DATABASE):
    with its own Idempotency-Key) posts the public intake; the client is plain asyncio streams so
    that it leaves the server its core (both share this machine); the figure is acknowledged
    creations (HTTP 201) per second. Every ticket is triaged, routed, stored with its events,
-   message and receipt in the outbox.
-2. The same database, through the same engine set-up (WAL + synchronous=FULL on SQLite):
+   message and receipt in the outbox. The server's CPU time per intake (from /proc) is printed
+   too: on this shared 2-core machine it moves less than the rate does.
+2. The floor: `bench/floor_app.py`, a trivial "HTTP + JSON + one durable SQLite insert" app on
+   the same server stack (FastAPI behind uvicorn, httptools, uvloop, access log) with the same
+   group commit, driven by the same client. tierdesk / floor is the share of the stack's
+   durable-intake rate that is left after the helpdesk's work. With `--rounds R` both run R
+   times, alternating, and the medians are printed (other processes share the cores).
+3. The same database, through the same engine set-up (WAL + synchronous=FULL on SQLite):
    rows of a ticket's size inserted (a) one per transaction, the cost of one fsync per ticket,
    and (b) in transactions of 50 rows, the physical limit of durable rows per second when
    commits are grouped. The ratio of 1 to 2b says how close the helpdesk gets to the disk.
 
-Prints figures and ratios; asserts nothing about time. Bounded: at most --n requests per database.
+Prints figures and ratios; asserts nothing about time. Bounded: --n requests per run.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +44,7 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
-from serverproc import Server  # noqa: E402 - the launcher the crash test uses
+from serverproc import Server, free_port  # noqa: E402 - the launcher the crash test uses
 
 from tierdesk.adapters.db.database import make_engine  # noqa: E402
 
@@ -101,17 +109,61 @@ async def post_all(url: str, n: int, concurrency: int, tag: str) -> tuple[float,
     return time.perf_counter() - start, sum(c == 201 for c in codes)
 
 
-def http_rate(db_url: str, workdir: Path, n: int, concurrency: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(url: str, pid: int, n: int, concurrency: int, tag: str) -> tuple[float, float]:
+    """(acknowledged intakes/s, server CPU ms per intake) of one run of n requests."""
+    asyncio.run(post_all(url, min(50, n), concurrency, f"warm-{tag}"))  # not counted
+    cpu = cpu_seconds(pid)
+    seconds, ok = asyncio.run(post_all(url, n, concurrency, tag))
+    cpu = cpu_seconds(pid) - cpu
+    if ok != n:
+        print(f"  warning: {n - ok} of {n} intakes were not acknowledged with 201")
+    return ok / seconds, 1000 * cpu / max(ok, 1)
+
+
+def http_rate(
+    db_url: str, workdir: Path, n: int, concurrency: int, tag: str
+) -> tuple[float, float]:
     os.environ["TIERDESK_PUBLIC_RATE_PER_MINUTE"] = "100000000"  # one client address here
     server = Server(db_url, workdir, extra=("--no-workers",)).start()
     try:
-        asyncio.run(post_all(server.url, min(50, n), concurrency, "warm"))  # not counted
-        seconds, ok = asyncio.run(post_all(server.url, n, concurrency, "run"))
+        assert server.proc is not None
+        return drive(server.url, server.proc.pid, n, concurrency, tag)
     finally:
         server.stop()
-    if ok != n:
-        print(f"  warning: {n - ok} of {n} intakes were not acknowledged with 201")
-    return ok / seconds
+
+
+def floor_rate(workdir: Path, n: int, concurrency: int, tag: str) -> tuple[float, float]:
+    """The floor app (bench/floor_app.py) on a fresh SQLite file, driven like tierdesk."""
+    port = free_port()
+    database = workdir / f"floor-{tag}.db"
+    log = (workdir / f"floor-{port}.log").open("ab")
+    cmd = [sys.executable, str(REPO / "bench" / "floor_app.py"), "--port", str(port)]
+    proc = subprocess.Popen([*cmd, "--database", str(database)], stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the floor app did not start") from None
+                time.sleep(0.1)
+        return drive(url, proc.pid, n, concurrency, tag)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
 
 
 def rows_per_ticket(db_url: str) -> float:
@@ -181,33 +233,53 @@ def bench_postgres(admin_url: str) -> str | None:
     return url.set(database="tierdesk_bench").render_as_string(hide_password=False)
 
 
-def report(name: str, db_url: str, workdir: Path, n: int, concurrency: int) -> None:
-    print(f"== {name}: {n:,} intakes, {concurrency} in flight")
-    rate = http_rate(db_url, workdir, n, concurrency)
+def report(
+    name: str, db_url: str, workdir: Path, n: int, concurrency: int, rounds: int, floor: float
+) -> float:
+    """Print one database's figures; the floor's rate (measured here when `floor` is 0)."""
+    print(f"== {name}: {n:,} intakes per run, {concurrency} in flight, {rounds} round(s)")
+    runs: list[tuple[float, float]] = []
+    floors: list[tuple[float, float]] = []
+    for k in range(rounds):
+        runs.append(http_rate(db_url, workdir, n, concurrency, f"run{k}"))
+        if not floor:
+            floors.append(floor_rate(workdir, n, concurrency, f"floor{k}"))
+    rate = statistics.median(r for r, _ in runs)
+    cpu = statistics.median(c for _, c in runs)
+    print(f"  tierdesk HTTP intake, acknowledged:   {rate:8,.0f} tickets/s")
+    print(f"    server CPU per intake:              {cpu:8.2f} ms")
+    if floors:
+        floor = statistics.median(r for r, _ in floors)
+        floor_cpu = statistics.median(c for _, c in floors)
+        print(f"  floor app (HTTP + JSON + 1 insert):   {floor:8,.0f} requests/s")
+        print(f"    server CPU per request:             {floor_cpu:8.2f} ms")
+    print(f"  ratio intake / floor:                 {rate / floor:8.2f}x  (SQLite floor)")
     per = rows_per_ticket(db_url)
     one, grouped = raw_rates(db_url, n)
     limit = grouped / per
-    print(f"  tierdesk HTTP intake, acknowledged:   {rate:8,.0f} tickets/s")
     print(f"  raw insert, 1 row per commit:         {one:8,.0f} rows/s (one fsync per row)")
     print(f"  raw insert, 50 rows per commit:       {grouped:8,.0f} rows/s")
     print(f"  rows stored per ticket:               {per:8.1f}")
     print(f"  physical limit at that size:          {limit:8,.0f} tickets/s (grouped rows / rows)")
-    print(f"  ratio intake / 1-fsync-per-row:       {rate / one:8.2f}x")
     print(f"  ratio intake / physical limit:        {rate / limit:8.3f}x")
+    return floor
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1, help="alternating runs (medians)")
     parser.add_argument("--postgres", default=os.environ.get("TIERDESK_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tierdesk-bench-") as tmp:
         work = Path(tmp)
-        report("SQLite", f"sqlite:///{work / 'bench.db'}", work, args.n, args.concurrency)
+        sqlite_url = f"sqlite:///{work / 'bench.db'}"
+        rounds = max(args.rounds, 1)
+        floor = report("SQLite", sqlite_url, work, args.n, args.concurrency, rounds, 0.0)
         pg = bench_postgres(args.postgres) if args.postgres else None
         if pg is not None:
-            report("PostgreSQL", pg, work, args.n, args.concurrency)
+            report("PostgreSQL", pg, work, args.n, args.concurrency, rounds, floor)
         elif not args.postgres:
             print("PostgreSQL: skipped (give --postgres URL or TIERDESK_TEST_POSTGRES_URL)")
     return 0
