@@ -131,3 +131,24 @@ def test_replies_sent_as_unedited_templates_are_flagged(rules: Rulebook) -> None
 def test_frameworks_are_not_applied_to_other_tickets(rules: Rulebook) -> None:
     frameworks = rules.frameworks_for("general_complaint")
     assert score(convo("en", GOOD_EN), rules.qa_checklist, frameworks).framework_coverage == ()
+
+
+@pytest.mark.rule("R-TPL-2")
+@pytest.mark.parametrize(
+    "lang, text, step",
+    [
+        ("en", "I’ve replaced the blender.", "Solve"),
+        ("en", "We've credited your card.", "Solve"),
+        ("en", "Thanks for bringing this to our attention.", "Thank"),
+        ("en", "Thank you for raising it.", "Thank"),
+        ("zh-TW", "感謝您反映這件事。", "Thank"),
+        ("zh-TW", "謝謝您讓我們知道。", "Thank"),
+    ],
+)
+def test_the_last_cues_read_common_phrasings(
+    rules: Rulebook, lang: str, text: str, step: str
+) -> None:
+    frameworks = rules.frameworks_for("general_complaint")
+    r = score(convo(lang, text, complaint=True), rules.qa_checklist, frameworks)
+    covered = {s.step: s.evidence for s in r.framework_coverage if s.covered}
+    assert covered == {step: text}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tierdesk.domain.quality import Conversation, Message, StepCoverage, coverage
 from tierdesk.domain.rulebook import Template
 from tierdesk.domain.templates import render, unfilled
 from tierdesk.services import clocks, notify
@@ -98,3 +99,23 @@ def fill(
         body=body,
         to_write=tuple(unfilled(body)),
     )
+
+
+def reply_coverage(
+    env: Env, *, ticket_id: str, actor_id: str, body: str
+) -> tuple[StepCoverage, ...]:
+    """Which steps of the policy's complaint frameworks (LAST, HEARD) the reply draft `body`
+    covers, each with the sentence that shows it (R-TPL-2): the very detection QA scores a
+    sent reply with (`domain.quality.coverage`), in the ticket's language. () on a ticket whose
+    category no framework guides (not a complaint)."""
+    with env.reader() as uow:
+        actor(uow, actor_id, NOTE_ROLES, "read templates")
+        record = uow.tickets.get(ticket_id)
+        if record is None:
+            raise NotFound("ticket", ticket_id)
+    state = to_state(record)
+    frameworks = env.rules.frameworks_for(state.category)
+    if not frameworks:
+        return ()
+    draft = Conversation(state.language, (Message("reply", body, env.now()),), complaint=True)
+    return coverage(draft, [body], frameworks)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from tierdesk.services import (
     approvals,
@@ -28,6 +28,7 @@ from tierdesk.services import (
 from tierdesk.services.errors import InvalidInput, ServiceError
 from tierdesk.services.users import ROLE_TIER
 from tierdesk.web.console.base import Page, Viewer, refused, show
+from tierdesk.web.errors import status_for
 
 router = APIRouter()
 
@@ -144,8 +145,6 @@ def _command(
     try:
         run()
     except ServiceError as exc:
-        from tierdesk.web.errors import status_for
-
         return _render(
             request, page, ticket_id, partial=True, status=status_for(exc), error=exc, draft=draft
         )
@@ -375,6 +374,27 @@ def compose(
         except ServiceError as exc:
             return refused(request, page, exc)
     return show(request, page, "console/_composer.html", filled=filled, draft={})
+
+
+@router.post("/tickets/{ticket_id}/coverage", response_class=JSONResponse)
+def reply_coverage(
+    request: Request,
+    page: Page,
+    ticket_id: TicketId,
+    body: Annotated[str, Form(max_length=100_000)] = "",
+) -> JSONResponse:
+    """The complaint steps (LAST, HEARD) the reply draft covers, as the reply box's script
+    ticks them while the agent types (R-TPL-2); the detection is QA's, in the service."""
+    try:
+        steps = templates.reply_coverage(page.env, ticket_id=ticket_id, actor_id=page.id, body=body)
+    except ServiceError as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=status_for(exc))
+    return JSONResponse(
+        [
+            {"framework": s.framework, "step": s.step, "covered": s.covered, "evidence": s.evidence}
+            for s in steps
+        ]
+    )
 
 
 @router.post("/tickets/{ticket_id}/triage", response_class=HTMLResponse)
