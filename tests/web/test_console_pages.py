@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from console_client import Agent, signed_in
+from english import english_words
 from web_desk import WebDesk
 
 from tierdesk.policy.loader import preset_path
@@ -290,7 +291,7 @@ def test_zh_tw_pages_show_no_english(desk: WebDesk) -> None:
     for url in ("/queue", f"/tickets/{t['id']}", "/approvals", "/sop"):
         html = agent.get(url).text
         visible = _visible_text(html)
-        english = [w for w in re.findall(r"[A-Za-z]{4,}", visible) if w not in _ALLOWED]
+        english = english_words(visible, allowed=_ALLOWED)
         assert not english, (url, english[:20])
 
 
