@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -340,4 +341,26 @@ def test_an_agent_walks_the_queue_ticket_by_ticket_with_the_keyboard(
     accessible(page)
     page.keyboard.press("u")
     page.wait_for_url("**/queue?view=team&q=walkabout")
+    assert page.errors == []
+
+
+def test_a_manager_reads_the_dashboard_and_narrows_it(live: tuple[WebDesk, str, Any]) -> None:
+    desk, url, browsers = live
+    desk.open_ticket("My card was charged twice, please refund", "dash@example.com")
+    desk.clock.advance(timedelta(minutes=5))
+    page = new_page(browsers)
+    sign_in(page, url, "manager")
+    page.click("nav >> text=Dashboard")
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    volume = page.locator('tr[data-metric="volume"]')
+    everything = float(volume.get_attribute("data-value") or "nan")
+    assert everything >= 1
+    assert page.locator("figure.chart svg").count() >= 4  # drawn on the server
+    accessible(page)
+    page.select_option("#d-tier", "L2")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*tier=L2.*"))
+    narrowed = float(page.locator('tr[data-metric="volume"]').get_attribute("data-value") or "nan")
+    assert 1 <= narrowed < everything or narrowed == everything == 1
+    assert page.locator("#d-tier").input_value() == "L2"
     assert page.errors == []

@@ -7,44 +7,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from web_desk import HASHER, PASSWORD, START, WebDesk, settings
+from sqlite_desk import sqlite_desk
+from web_desk import START, WebDesk
 
-from tierdesk import bootstrap
 from tierdesk.policy import rulebook
-from tierdesk.services import users
-from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
-from tierdesk.services.records import ROLES
-from tierdesk.web.app import create_app
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDesk]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('metrics-api') / 'desk.db'}"
-    bootstrap.upgrade_database(url)
-    db = bootstrap.open_database(url)
-    clock = FakeClock(START)
-    env = Env(uow=db.uow, read=db.reader, clock=clock, rules=rulebook(preset="cs-sop"), store=db)
-    ids = {
-        role: users.add_user(
-            env,
-            username=role.replace("_", "-"),
-            display_name=role,
-            role=role,
-            actor_id=None,
-            password_hash=HASHER.hash(PASSWORD),
-        ).id
-        for role in ROLES
-    }
-    config = settings(var_dir=tmp_path_factory.mktemp("var"))
-    with TestClient(create_app(env, config, hasher=HASHER)) as client:
-        d = WebDesk(client.app, env, None, clock, ids, client, {})  # type: ignore[arg-type]
+    with sqlite_desk(tmp_path_factory.mktemp("metrics-api")) as d:
         d.open_ticket()
         d.open_ticket("My card was charged twice, please refund", email="lin@example.com")
-        clock.advance(timedelta(hours=1))
+        d.clock.advance(timedelta(hours=1))
         yield d
-    db.dispose()
 
 
 @pytest.mark.parametrize("role", ["team_lead", "supervisor", "manager", "qa", "admin"])

@@ -29,33 +29,43 @@ def bars(
     rows: Sequence[tuple[str, float | None, tuple[float, float] | None, bool]],
     fmt: Callable[[float | None], str],
     scale: float | None = None,
+    expected: str = "expected",
 ) -> Markup:
     """One bar per (label, value, expected band or None, off target): values from 0 to `scale`
-    (default: the largest value, or 1 for fractions); an expected band is shaded behind."""
+    (default: the largest value, or 1 for fractions); an expected band is shaded behind, its
+    tooltip led by the word `expected` (in the reader's language)."""
     top = scale or max([v or 0.0 for _, v, _, _ in rows] + [1e-9])
-    plot = W - LEFT - RIGHT
+    left = label_width([label for label, _, _, _ in rows])
+    plot = W - left - RIGHT
     body: list[str] = []
     for i, (label, value, band, off) in enumerate(rows):
         y = 8 + i * ROW
-        body.append(f'<text x="{LEFT - 6}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
         if band is not None:
-            x0, x1 = LEFT + plot * band[0] / top, LEFT + plot * min(band[1], top) / top
+            x0, x1 = left + plot * band[0] / top, left + plot * min(band[1], top) / top
             body.append(
                 f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1.5):.1f}" height="{ROW - 6}" '
-                f'fill="{_BAND}"><title>expected {escape(fmt(band[0]))}-'
+                f'fill="{_BAND}"><title>{escape(expected)} {escape(fmt(band[0]))}-'
                 f"{escape(fmt(band[1]))}</title></rect>"
             )
         width = plot * (value or 0.0) / top
         colour = _OFF if off else _INK
         body.append(
-            f'<rect x="{LEFT}" y="{y + 5}" width="{width:.1f}" height="{ROW - 16}" '
+            f'<rect x="{left}" y="{y + 5}" width="{width:.1f}" height="{ROW - 16}" '
             f'fill="{colour}"/>'
         )
-        body.append(f'<text x="{LEFT + width + 4:.1f}" y="{y + 14}">{escape(fmt(value))}</text>')
+        body.append(f'<text x="{left + width + 4:.1f}" y="{y + 14}">{escape(fmt(value))}</text>')
     body.append(
-        f'<line x1="{LEFT}" y1="4" x2="{LEFT}" y2="{8 + len(rows) * ROW}" stroke="{_AXIS}"/>'
+        f'<line x1="{left}" y1="4" x2="{left}" y2="{8 + len(rows) * ROW}" stroke="{_AXIS}"/>'
     )
     return _svg(16 + len(rows) * ROW, body, title)
+
+
+def label_width(labels: Sequence[str]) -> float:
+    """The room bar labels need at 12 px (a CJK character is about twice a Latin one), between
+    LEFT and twice it: long names are shown whole, not cut at the chart's edge."""
+    widest = max((sum(12.0 if ord(c) >= 0x2E80 else 6.8 for c in s) for s in labels), default=0)
+    return min(max(LEFT, widest + 12), 2 * LEFT)
 
 
 def line(
@@ -65,8 +75,8 @@ def line(
     height, pad = 150, 30
     known = [v for _, v in points if v is not None]
     lo, hi = (min(known), max(known)) if known else (0.0, 1.0)
-    if hi == lo:
-        lo, hi = lo - 1 if lo else 0.0, hi + 1
+    if hi == lo:  # a flat line: on a scale from 0 to it (or from it to 0)
+        lo, hi = (0.0, hi) if hi > 0 else (0.0, 1.0) if hi == 0 else (lo, 0.0)
     step = (W - 2 * pad - RIGHT) / max(len(points) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:

@@ -96,7 +96,7 @@ def figures(report: Report) -> list[tuple[str, Markup]]:
             "Top contact reasons",
             charts.bars(
                 "Top contact reasons",
-                [(r.label[:22], r.share, None, False) for r in report.top_reasons],
+                [(r.label, r.share, None, False) for r in report.top_reasons],
                 pct,
             ),
         )

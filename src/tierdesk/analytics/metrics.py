@@ -467,7 +467,7 @@ def build(
         now=now,
         filters=scope.filters(),
         metrics=metrics,
-        tier_mix=_tiers(rules, current, previous),
+        tier_mix=_tiers(rules, current, previous, judged=not scope.tier),
         sla=_sla(current, previous),
         channels=tuple(
             ChannelResponse(
@@ -522,14 +522,18 @@ def _value(
     )
 
 
-def _tiers(rules: Rulebook, current: Measures, previous: Measures) -> tuple[TierShare, ...]:
+def _tiers(
+    rules: Rulebook, current: Measures, previous: Measures, *, judged: bool = True
+) -> tuple[TierShare, ...]:
+    """The mix against each tier's band; not `judged` when the report is narrowed to tiers
+    (L1 alone is 100% of itself: no action is required of a mix the filter made)."""
     total, total_before = sum(current.tiers.values()), sum(previous.tiers.values())
     out = []
     for tier in rules.tiers:
         n = current.tiers.get(tier.id, 0)
         share = _share(n, total)
         band = tier.expected_share
-        off = band is not None and share is not None and not band[0] <= share <= band[1]
+        off = judged and band is not None and share is not None and not band[0] <= share <= band[1]
         out.append(
             TierShare(
                 tier.id, n, share, band, _share(previous.tiers.get(tier.id, 0), total_before), off

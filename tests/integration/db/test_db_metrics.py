@@ -210,6 +210,10 @@ def test_filters_narrow_every_metric(history: History) -> None:
     assert value(r, "first_response_time") == pytest.approx(1800)
     assert value(r, "fcr") is None  # nothing resolved: no value, no action
     assert r.metric("fcr").action_required is False
+    # L3 is all of a report narrowed to L3: the mix is the filter's, not the team's to act on
+    mix = {t.tier: t for t in r.tier_mix}
+    assert mix["L3"].share == 1 and not any(t.action_required for t in r.tier_mix)
+    assert "tier_mix:L3" in report(history).action_required
 
 
 def test_top_reasons_have_volume_share_resolving_tier_and_template(history: History) -> None:

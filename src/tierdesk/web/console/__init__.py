@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from tierdesk.web.console import (
     admin,
     base,
+    dashboard,
     home,
     inbox,
     incidents,
@@ -23,6 +24,6 @@ def install(app: FastAPI) -> None:
     """Mount /static, the console's routes and its sign-in redirect on `app`."""
     base.install(app)
     router = APIRouter(include_in_schema=False)
-    for module in (home, queue, ticket, presence, inbox, admin, notices, incidents):
+    for module in (home, queue, ticket, presence, inbox, dashboard, admin, notices, incidents):
         router.include_router(module.router)
     app.include_router(router)

@@ -104,6 +104,7 @@ def show(
         "rules": env.rules,
         "category_label": category_label,
         "own_tier": ROLE_TIER.get(page.user.role, ""),
+        "metrics_roles": users.METRICS_ROLES,
         "parse_time": datetime.fromisoformat,
         **context,
     }

@@ -1,0 +1,45 @@
+"""A web app on a real SQLite store (the metrics read SQL): one user per role, at START."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from web_desk import HASHER, PASSWORD, START, WebDesk, settings
+
+from tierdesk import bootstrap
+from tierdesk.policy import rulebook
+from tierdesk.services import users
+from tierdesk.services.env import Env
+from tierdesk.services.memory import FakeClock
+from tierdesk.services.records import ROLES
+from tierdesk.web.app import create_app
+
+
+@contextmanager
+def sqlite_desk(folder: Path) -> Iterator[WebDesk]:
+    """The app over a migrated SQLite file in `folder`, the cs-sop policy, the clock at START."""
+    url = f"sqlite:///{folder / 'desk.db'}"
+    bootstrap.upgrade_database(url)
+    db = bootstrap.open_database(url)
+    clock = FakeClock(START)
+    env = Env(uow=db.uow, read=db.reader, clock=clock, rules=rulebook(preset="cs-sop"), store=db)
+    ids = {
+        role: users.add_user(
+            env,
+            username=role.replace("_", "-"),
+            display_name=role,
+            role=role,
+            actor_id=None,
+            password_hash=HASHER.hash(PASSWORD),
+        ).id
+        for role in ROLES
+    }
+    (folder / "var").mkdir()
+    try:
+        with TestClient(create_app(env, settings(var_dir=folder / "var"), hasher=HASHER)) as client:
+            yield WebDesk(client.app, env, None, clock, ids, client, {})  # type: ignore[arg-type]
+    finally:
+        db.dispose()
