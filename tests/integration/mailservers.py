@@ -1,4 +1,5 @@
-"""Real mail servers for the email tests, on 127.0.0.1 in the port range 8600-8699:
+"""Real mail servers for the email tests, on 127.0.0.1 in the port range 8600-8699 (each
+xdist worker in a slice of its own, see free_port):
 
 - `Relay`: an aiosmtpd SMTP server (STARTTLS with a self-signed certificate made here, AUTH
   PLAIN/LOGIN) that keeps every mail it accepts, as the outgoing relay;
@@ -34,19 +35,41 @@ PORTS = range(8600, 8700)
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
+# Where this process looks next (each call moves past the port it hands out); processes
+# start at different places of their slice.
+_offset = os.getpid() * 7
+
+
+def _ports() -> range:
+    """This process's slice of PORTS: xdist workers (PYTEST_XDIST_WORKER=gw<i> of
+    PYTEST_XDIST_WORKER_COUNT) never pick the same port; a serial run has them all."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    if not name.startswith("gw") or count < 2:
+        return PORTS
+    size = max(len(PORTS) // count, 1)
+    start = PORTS.start + int(name[2:]) % (len(PORTS) // size) * size
+    return range(start, start + size)
+
+
 def free_port() -> int:
-    """A port of 8600-8699 nobody listens on right now."""
-    start = (os.getpid() * 7) % len(PORTS)
-    for i in range(len(PORTS)):
-        port = PORTS[(start + i) % len(PORTS)]
+    """A port of this process's slice of 8600-8699 (see _ports) nobody listens on right now,
+    and not the one the last call returned (a server may bind it only later). The slice keeps
+    the ports out of the kernel's ephemeral range: a server restarted on its port finds it
+    free, and no outgoing connection takes it meanwhile."""
+    global _offset
+    ports = _ports()
+    for i in range(len(ports)):
+        port = ports[(_offset + i) % len(ports)]
         with socket.socket() as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
-    raise RuntimeError("no free port in 8600-8699")
+        _offset += i + 1
+        return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -156,6 +179,7 @@ class Dovecot:
         self.user, self.password = user, password
         self.port = free_port()
         self.config = self.folder / "dovecot.conf"
+        self._started = False
         self._write_config()
 
     def _write_config(self) -> None:
@@ -245,7 +269,18 @@ namespace inbox {{
         )
 
     def start(self) -> None:
-        self._run()
+        """Start dovecot on `port`. Only the first start may move to another port (when
+        something took this one since free_port chose it): a restart keeps its port."""
+        for attempt in range(3):
+            try:
+                self._run()
+                break
+            except subprocess.CalledProcessError:
+                if self._started or attempt == 2 or "in use" not in self.log():
+                    raise RuntimeError(f"dovecot did not start; log: {self.log()}") from None
+                self.port = free_port()
+                self._write_config()
+        self._started = True
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -179,6 +179,7 @@ def _wait_for_lines(path: Path, count: int, proc: subprocess.Popen[str]) -> None
     raise AssertionError(f"the worker did not deliver {count} message(s): {proc.communicate()}")
 
 
+@pytest.mark.slow
 def test_a_worker_process_delivers_and_stops_gracefully_on_sigterm(
     sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -230,6 +231,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.mark.postgres
 @pytest.mark.rule("R-ESC-1")
+@pytest.mark.slow
 def test_two_worker_processes_at_once_escalate_and_send_each_thing_once(
     postgres_url: str, tmp_path: Path
 ) -> None:

@@ -54,23 +54,22 @@ def require_browser() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def served(app: FastAPI) -> Iterator[str]:
-    """`app` on http://127.0.0.1:<free port> in a thread, until the block ends."""
-    port = _free_port()
+    """`app` on http://127.0.0.1:<free port> in a thread, until the block ends. The socket is
+    bound here (port 0) and handed to uvicorn: no other process (another xdist worker) can
+    take the port between choosing and binding it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        if time.monotonic() > deadline:  # pragma: no cover
+        if time.monotonic() > deadline or not thread.is_alive():  # pragma: no cover
+            sock.close()
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     try:
@@ -78,6 +77,7 @@ def served(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+        sock.close()
 
 
 class Chromium:

@@ -93,6 +93,7 @@ def test_a_range_decades_from_now_is_refused(desk: WebDesk) -> None:
     assert "from now" in r.json()["errors"][0]["message"]
 
 
+@pytest.mark.slow
 def test_a_five_year_report_up_to_now_is_measured(desk: WebDesk) -> None:
     params = {"since": (START - timedelta(days=5 * 365)).isoformat()}
     r = desk.client.get("/api/metrics", params=params, headers=desk.auth("manager"))

@@ -143,6 +143,7 @@ def test_zendesk_and_freshdesk_exports(env: Env) -> None:
     )
 
 
+@pytest.mark.slow
 def test_cli_import_then_report(sqlite_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["--database-url", sqlite_url]

@@ -235,6 +235,7 @@ def _cli(h: History, *args: str) -> Result:
     return CliRunner().invoke(cli, ["report", *period, *args])
 
 
+@pytest.mark.slow
 def test_report_json_has_each_metric_with_target_trend_and_action(history: History) -> None:
     r = _cli(history, "--format", "json")
     assert r.exit_code == 0, r.output
@@ -244,6 +245,7 @@ def test_report_json_has_each_metric_with_target_trend_and_action(history: Histo
     assert "fcr" in body["action_required"] and "tier_mix:L3" in body["action_required"]
 
 
+@pytest.mark.slow
 def test_report_markdown_and_html_with_svg_charts_and_nothing_fetched(history: History) -> None:
     md = _cli(history, "--tier", "L1")
     assert md.exit_code == 0, md.output
@@ -271,6 +273,7 @@ def test_report_refuses_a_bad_date_and_an_unknown_format(history: History) -> No
     assert _cli(history, "--format", "xls").exit_code == 2
 
 
+@pytest.mark.slow
 def test_sop_render_with_data_fills_reasons_and_metric_columns(history: History) -> None:
     if not history.url:
         pytest.skip("the CLI is exercised on the SQLite file")
