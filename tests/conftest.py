@@ -5,6 +5,9 @@ Each process that runs tests (the one process of a serial run, or each xdist wor
 
 - the CLI's compiled-policy cache (TIERDESK_CACHE_DIR): a temporary directory of the process,
   removed at its end, never the user's ~/.cache/tierdesk;
+- tierdesk's var_dir (TIERDESK_VAR_DIR, default ./var: the secret key, the SQLite file, mail
+  blobs): a temporary directory of the process too, never `var/` in the checkout, which every
+  worker would share (a test that wants its own passes var_dir or sets the variable);
 - PostgreSQL (TIERDESK_TEST_POSTGRES_URL): an xdist worker rewrites the URL to a database of
   its own, `<database>_<worker>` (tierdesk_test_gw0, ...), created on demand by connecting to
   the server's `postgres` database as the URL's role (which may CREATEDB: .ci/postgres.sh).
@@ -22,10 +25,13 @@ import time
 
 import pytest
 
-# The cache directory this run made: a worker inherits it from the xdist controller and makes
-# its own instead; a TIERDESK_CACHE_DIR the user set is kept.
-_OWN_CACHE = "TIERDESK_TEST_OWN_CACHE_DIR"
-_made_cache = pytest.StashKey[str]()
+# The directories this run made (variable: marker of ours): a worker inherits them from the xdist
+# controller and makes its own instead; a directory the user set is kept.
+_OWN = {
+    "TIERDESK_CACHE_DIR": "TIERDESK_TEST_OWN_CACHE_DIR",
+    "TIERDESK_VAR_DIR": "TIERDESK_TEST_OWN_VAR_DIR",
+}
+_made = pytest.StashKey[list[str]]()
 
 
 def worker() -> str | None:
@@ -67,11 +73,14 @@ def worker_database_url(url: str, name: str) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     me = worker()
-    given = os.environ.get("TIERDESK_CACHE_DIR")
-    if given is None or given == os.environ.get(_OWN_CACHE):
-        made = tempfile.mkdtemp(prefix=f"tierdesk-test-cache-{me or 'main'}-")
-        os.environ["TIERDESK_CACHE_DIR"] = os.environ[_OWN_CACHE] = made
-        config.stash[_made_cache] = made
+    config.stash[_made] = []
+    for name, own in _OWN.items():
+        given = os.environ.get(name)
+        if given is None or given == os.environ.get(own):
+            kind = name.removeprefix("TIERDESK_").removesuffix("_DIR").lower()
+            made = tempfile.mkdtemp(prefix=f"tierdesk-test-{kind}-{me or 'main'}-")
+            os.environ[name] = os.environ[own] = made
+            config.stash[_made].append(made)
 
     url = os.environ.get("TIERDESK_TEST_POSTGRES_URL", "").strip()
     if me is not None and url:
@@ -91,6 +100,5 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    made = config.stash.get(_made_cache, None)
-    if made is not None:
+    for made in config.stash.get(_made, []):
         shutil.rmtree(made, ignore_errors=True)
