@@ -7,14 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from web_desk import HASHER, PASSWORD, START, WebDesk, settings
+from web_desk import HASHER, START, WebDesk, add_role_users, settings
 
 from tierdesk import bootstrap
 from tierdesk.policy import rulebook
-from tierdesk.services import users
 from tierdesk.services.env import Env
 from tierdesk.services.memory import FakeClock
-from tierdesk.services.records import ROLES
 from tierdesk.web.app import create_app
 
 
@@ -26,17 +24,7 @@ def sqlite_desk(folder: Path) -> Iterator[WebDesk]:
     db = bootstrap.open_database(url)
     clock = FakeClock(START)
     env = Env(uow=db.uow, read=db.reader, clock=clock, rules=rulebook(preset="cs-sop"), store=db)
-    ids = {
-        role: users.add_user(
-            env,
-            username=role.replace("_", "-"),
-            display_name=role,
-            role=role,
-            actor_id=None,
-            password_hash=HASHER.hash(PASSWORD),
-        ).id
-        for role in ROLES
-    }
+    ids = add_role_users(env)
     (folder / "var").mkdir()
     try:
         with TestClient(create_app(env, settings(var_dir=folder / "var"), hasher=HASHER)) as client:

@@ -83,12 +83,9 @@ class WebDesk:
         return ticket
 
 
-@contextmanager
-def web_desk(rules: Rulebook, **overrides: Any) -> Iterator[WebDesk]:
-    """A fresh app at START with one active user per role (username = role with '-')."""
-    store, clock = MemoryStore(), FakeClock(START)
-    env = Env(uow=store.uow, clock=clock, rules=rules)
-    ids = {
+def add_role_users(env: Env) -> dict[str, str]:
+    """One active user per role (username = role with '-', password PASSWORD): ids by role."""
+    return {
         role: users.add_user(
             env,
             username=role.replace("_", "-"),
@@ -99,6 +96,14 @@ def web_desk(rules: Rulebook, **overrides: Any) -> Iterator[WebDesk]:
         ).id
         for role in ROLES
     }
+
+
+@contextmanager
+def web_desk(rules: Rulebook, **overrides: Any) -> Iterator[WebDesk]:
+    """A fresh app at START with one active user per role (username = role with '-')."""
+    store, clock = MemoryStore(), FakeClock(START)
+    env = Env(uow=store.uow, clock=clock, rules=rules)
+    ids = add_role_users(env)
     app = create_app(env, settings(**overrides), hasher=HASHER)
     with TestClient(app) as client:
         yield WebDesk(app, env, store, clock, ids, client, {})
