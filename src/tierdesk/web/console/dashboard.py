@@ -115,6 +115,7 @@ class Words:
     def __init__(self, viewer: Viewer) -> None:
         self.lang = viewer.user.language
         self.rules = viewer.env.rules
+        self.zone = viewer.locale.zone  # the policy's time zone, as every page formats in
         self._ = i18n.translations(self.lang).gettext
 
     def metric(self, m: MetricValue) -> str:
@@ -161,7 +162,7 @@ class Words:
 
     def day(self, moment: datetime) -> str:
         """A chart's date label: Nov 4 / 11月4日, in the policy's zone."""
-        local = moment.astimezone(ZoneInfo(self._zone()))
+        local = moment.astimezone(ZoneInfo(self.zone))
         return format_skeleton("MMMd", local, locale=i18n.locale(self.lang))
 
     def figures(self, report: Report) -> list[tuple[str, Markup]]:
@@ -188,9 +189,6 @@ class Words:
         out.append((title, charts.bars(title, reasons, pct)))
         return out
 
-    def _zone(self) -> str:
-        return self.rules.calendars[0].timezone if self.rules.calendars else "UTC"
-
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
@@ -215,7 +213,7 @@ def dashboard(
         )
     env = page.env
     words = Words(page)
-    zone = words._zone()
+    zone = words.zone
     today = env.now().astimezone(ZoneInfo(zone)).date()
     last = until or today
     form = Filters(
