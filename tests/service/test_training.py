@@ -81,7 +81,11 @@ def test_a_better_model_is_kept_with_both_figures(desk: Desk) -> None:
     assert result.in_force.accuracy == pytest.approx(
         sum(c.correct for c in result.in_force.categories) / result.candidate.total
     )
-    assert result.in_force.accuracy < 1.0  # the phrases cannot tell a noisy juicer
+    # The phrases place every text as general_inquiry: right on the resolved account questions,
+    # wrong on each noisy gadget. Ticket ids are random, so the held-out mix is read, not assumed.
+    held = [e for e in training.examples(desk.env) if e.held_out]
+    share = sum(e.category == "general_inquiry" for e in held) / len(held)
+    assert result.in_force.accuracy == pytest.approx(share)
     assert result.corrected > 0 and result.trained_on + result.candidate.total == 40
 
 
