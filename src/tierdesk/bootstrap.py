@@ -118,6 +118,20 @@ def load_classifier(path: str | Path) -> Classifier:
     return _classifier.load(path)
 
 
+def model_bytes(model: Classifier) -> bytes:
+    """A model returned by `train_classifier` as a model file's bytes, to store as a model
+    version (`services.training.propose`). TypeError as `save_classifier`."""
+    if not isinstance(model, TrainedClassifier):
+        raise TypeError(f"cannot store a {type(model).__name__}; only trained classifiers")
+    return _classifier.dumps(model)
+
+
+def load_stored_classifier(data: bytes) -> Classifier:
+    """The model in a stored model version's bytes (`Env.load_model`); the trust and the
+    ModelFileError of `load_classifier`."""
+    return _classifier.loads(data, "stored triage model")
+
+
 def load_intent_map(path: str | Path) -> dict[str, IntentMapping]:
     """Intent -> IntentMapping (category, priority, tier, escalation_signal) from a CSV file with
     columns source_intent, category, priority, tier[, escalation_signal].
@@ -640,6 +654,7 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
             clock=system_clock(),
             rules=rules,
             store=database,
+            load_model=load_stored_classifier,
             **public_links(settings),
         )
     )

@@ -93,7 +93,7 @@ def test_a_worse_model_is_refused_with_the_figures(desk: Desk) -> None:
     _teach(desk)
     good = training.retrain(desk.env, WordModel).model
     with pytest.raises(training.WorseModel) as err:
-        training.retrain(desk.env, ContraryModel, in_force=good, in_force_name="v1")
+        training.retrain(desk.env, ContraryModel, baseline=(good, "v1"))
     assert err.value.data["candidate"] == 0.0 and err.value.data["in_force"] == 1.0
     assert "v1 1.000" in str(err.value)
 
