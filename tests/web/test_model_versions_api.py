@@ -30,8 +30,8 @@ def models_desk(rules: Rulebook) -> Iterator[WebDesk]:
 
 
 def _draft(desk: WebDesk) -> str:
-    right = [("product_defect", "product_defect")] * 3 + [("returns", "returns")]
-    phrases = [("product_defect", "general_inquiry")] * 3 + [("returns", "returns")]
+    right = [("product_defect", "product_defect")] * 3 + [("order_status", "order_status")]
+    phrases = [("product_defect", "general_inquiry")] * 3 + [("order_status", "order_status")]
     return model_versions.propose(
         desk.env,
         payload=b"m1",

@@ -20,9 +20,9 @@ from tierdesk.services.env import Env
 from tierdesk.services.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import ModelVersionRecord, UserRecord, new_id
-from tierdesk.services.users import LEAD_ROLES, POLICY_APPROVER_ROLES, actor
+from tierdesk.services.users import METRICS_ROLES, POLICY_APPROVER_ROLES, actor
 
-MODEL_VIEW_ROLES = LEAD_ROLES | {"qa", "admin"}  # who may read the versions and their figures
+MODEL_VIEW_ROLES = METRICS_ROLES  # who may read the versions and their figures (as metrics)
 MODEL_APPROVER_ROLES = POLICY_APPROVER_ROLES  # who may put a model in force (managers, admins)
 PHRASES = "the phrases alone"
 

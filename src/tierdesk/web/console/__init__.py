@@ -13,6 +13,7 @@ from tierdesk.web.console import (
     home,
     inbox,
     incidents,
+    models,
     notices,
     presence,
     queue,
@@ -24,6 +25,7 @@ def install(app: FastAPI) -> None:
     """Mount /static, the console's routes and its sign-in redirect on `app`."""
     base.install(app)
     router = APIRouter(include_in_schema=False)
-    for module in (home, queue, ticket, presence, inbox, dashboard, admin, notices, incidents):
+    modules = (home, queue, ticket, presence, inbox, dashboard, models, admin, notices, incidents)
+    for module in modules:
         router.include_router(module.router)
     app.include_router(router)
