@@ -299,6 +299,9 @@ def _train_from_store(out: Path | None, database_url: str | None) -> None:
         f"{result.in_force_name} {result.in_force.accuracy:.3f}"
         + (f"; wrote {out}" if out is not None else "")
     )
+    if result.left_out:
+        rare = ", ".join(result.left_out)
+        typer.echo(f"not learned (fewer than {training.MIN_PER_CATEGORY} tickets): {rare}")
     typer.echo(
         f"model version {version.number} ({version.id}) is a draft: it triages once a manager "
         "approves it (console: Triage models; API: POST /api/model-versions/{id}/approve)"

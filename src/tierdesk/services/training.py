@@ -16,6 +16,7 @@ draft model version (`propose`) that takes effect when a manager approves it
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from tierdesk.services.records import ModelVersionRecord, TicketFilter
 from tierdesk.services.users import LEAD_ROLES, actor
 
 HELD_OUT_EVERY = 5  # one ticket in five is held out for the evaluation
+MIN_PER_CATEGORY = 2  # training tickets a category needs to be learned
 PAGE = 200
 _WORKED = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 TRAIN_ROLES = LEAD_ROLES | {"admin"}
@@ -62,6 +64,7 @@ class Retrained:
     candidate: EvalReport
     in_force: EvalReport
     in_force_name: str
+    left_out: tuple[str, ...] = ()  # categories with too few training tickets to learn
 
 
 class WorseModel(Rejected):
@@ -122,8 +125,12 @@ def retrain(
     both accuracies in its data) when the candidate triages the held-out slice worse.
     """
     data = examples(env, actor_id=actor_id)
-    learn = [e for e in data if not e.held_out]
     held = [e for e in data if e.held_out]
+    counts = Counter(e.category for e in data if not e.held_out)
+    # A category seen once cannot be learned (the trainer calibrates on two or more): its
+    # ticket waits for a second one; its held-out tickets still count against both models.
+    rare = tuple(sorted(c for c, n in counts.items() if n < MIN_PER_CATEGORY))
+    learn = [e for e in data if not e.held_out and e.category not in rare]
     if len({e.category for e in learn}) < 2 or not held:
         raise Rejected(
             f"too little to learn from: {len(learn)} training and {len(held)} held-out tickets"
@@ -150,6 +157,7 @@ def retrain(
         candidate,
         current,
         in_force_name,
+        rare,
     )
 
 
