@@ -29,8 +29,10 @@ from tierdesk.adapters.classifier import TrainingDataError as TrainingDataError
 from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
+from tierdesk.adapters.db import parquet as _parquet
 from tierdesk.adapters.db import tables as _tables
 from tierdesk.adapters.db.database import SqlUnitOfWork
+from tierdesk.adapters.db.parquet import ParquetExportError as ParquetExportError
 from tierdesk.adapters.email.compose import sender_domain
 from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
 from tierdesk.adapters.email.parse import parse as _parse_mail
@@ -584,6 +586,33 @@ def _measure_on(
     with db.reading() as conn:
         return analytics.measure(
             conn, analytics_tables(), env.rules, scope, env.now(), trend_buckets=trend_buckets
+        )
+
+
+def export_parquet(env: Env, directory: str | Path) -> dict[str, int]:
+    """Write the tables the metrics read to `directory` as Parquet, for data teams and for
+    `measure_export` (rows by table). The env's store must be the SQL database."""
+    store = env.store
+    if not isinstance(store, Database):
+        raise TypeError("a Parquet export reads the SQL store")
+    return _parquet.export(store.engine, directory, env.now())
+
+
+def exported_at(directory: str | Path) -> datetime:
+    """When the Parquet export in `directory` was written (ParquetExportError: none there)."""
+    return _parquet.exported_at(directory)
+
+
+def measure_export(
+    directory: str | Path, rules: Rulebook, scope: analytics.Scope, *, trend_buckets: int = 0
+) -> analytics.Report:
+    """The metrics report of `scope` over a Parquet export (DuckDB), as of the moment it was
+    exported: the same queries as `measure` on the store. ParquetExportError for a directory
+    that holds no export."""
+    now = exported_at(directory)
+    with _parquet.open_export(directory) as conn:
+        return analytics.measure(
+            conn, analytics_tables(), rules, scope, now, trend_buckets=trend_buckets
         )
 
 
