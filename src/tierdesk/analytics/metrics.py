@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from tierdesk.analytics.business import calendar_rows, days_table
+from tierdesk.analytics.business import calendar_rows, days_on
 from tierdesk.analytics.queries import (
     Ctx,
     Query,
@@ -332,11 +332,13 @@ class Report:
         return tuple(out)
 
 
-def _context(t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
+def _context(
+    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
+) -> Ctx:
     check_reach(scope, now)
     lo = min(scope.since, now) - timedelta(days=2)
     hi = max(scope.until, now) + timedelta(days=2)
-    bdays = days_table(calendar_rows(rules.calendars, lo, hi))
+    bdays = days_on(conn, calendar_rows(rules.calendars, lo, hi))
     tk = cohort(t, rules, scope)
     return Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
 
@@ -364,7 +366,7 @@ def collect(
     conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
 ) -> Measures:
     """The raw aggregates of `scope` as of `now` (aware)."""
-    ctx = _context(t, rules, scope, now)
+    ctx = _context(conn, t, rules, scope, now)
     nr = _rows(conn, next_reply_mean(ctx))[0]["next_reply_mean"]
     return Measures(
         totals=_rows(conn, ticket_totals(ctx))[0],
@@ -417,7 +419,7 @@ def series(
     """`TREND_METRICS` over `buckets` equal slices of the scope's period, oldest first (the
     report's trend lines), from one query grouped by slice."""
     step = (scope.until - scope.since) / buckets
-    ctx = _context(t, rules, scope, now)
+    ctx = _context(conn, t, rules, scope, now)
     rows = {
         r["slice"]: r
         for r in _rows(conn, ticket_totals(ctx, (scope.since.timestamp(), step.total_seconds())))
