@@ -153,12 +153,21 @@ class ChangeRow:
 
 
 def _value(value: Any) -> str:
-    """A policy value as the policy would read: text as it is, the rest as JSON."""
+    """A policy value as the policy would read: text as it is, the rest as JSON (without the
+    keys left unset, which the file would not write either)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(_set(value), ensure_ascii=False)
+
+
+def _set(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _set(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_set(v) for v in value]
+    return value
 
 
 def _change_rows(found: policies.VersionChanges) -> list[ChangeRow]:
