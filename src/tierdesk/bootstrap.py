@@ -29,8 +29,10 @@ from tierdesk.adapters.classifier import TrainingDataError as TrainingDataError
 from tierdesk.adapters.db import Database as Database
 from tierdesk.adapters.db import DatabaseUnavailableError as DatabaseUnavailableError
 from tierdesk.adapters.db import DatabaseUrlError as DatabaseUrlError
+from tierdesk.adapters.db import parquet as _parquet
 from tierdesk.adapters.db import tables as _tables
 from tierdesk.adapters.db.database import SqlUnitOfWork
+from tierdesk.adapters.db.parquet import ParquetExportError as ParquetExportError
 from tierdesk.adapters.email.compose import sender_domain
 from tierdesk.adapters.email.imap import ImapMailbox, MailboxConfig
 from tierdesk.adapters.email.parse import parse as _parse_mail
@@ -116,6 +118,20 @@ def load_classifier(path: str | Path) -> Classifier:
     was written by another format or scikit-learn version, or fails its sha256 check.
     """
     return _classifier.load(path)
+
+
+def model_bytes(model: Classifier) -> bytes:
+    """A model returned by `train_classifier` as a model file's bytes, to store as a model
+    version (`services.training.propose`). TypeError as `save_classifier`."""
+    if not isinstance(model, TrainedClassifier):
+        raise TypeError(f"cannot store a {type(model).__name__}; only trained classifiers")
+    return _classifier.dumps(model)
+
+
+def load_stored_classifier(data: bytes) -> Classifier:
+    """The model in a stored model version's bytes (`Env.load_model`); the trust and the
+    ModelFileError of `load_classifier`."""
+    return _classifier.loads(data, "stored triage model")
 
 
 def load_intent_map(path: str | Path) -> dict[str, IntentMapping]:
@@ -573,6 +589,33 @@ def _measure_on(
         )
 
 
+def export_parquet(env: Env, directory: str | Path) -> dict[str, int]:
+    """Write the tables the metrics read to `directory` as Parquet, for data teams and for
+    `measure_export` (rows by table). The env's store must be the SQL database."""
+    store = env.store
+    if not isinstance(store, Database):
+        raise TypeError("a Parquet export reads the SQL store")
+    return _parquet.export(store.engine, directory, env.now())
+
+
+def exported_at(directory: str | Path) -> datetime:
+    """When the Parquet export in `directory` was written (ParquetExportError: none there)."""
+    return _parquet.exported_at(directory)
+
+
+def measure_export(
+    directory: str | Path, rules: Rulebook, scope: analytics.Scope, *, trend_buckets: int = 0
+) -> analytics.Report:
+    """The metrics report of `scope` over a Parquet export (DuckDB), as of the moment it was
+    exported: the same queries as `measure` on the store. ParquetExportError for a directory
+    that holds no export."""
+    now = exported_at(directory)
+    with _parquet.open_export(directory) as conn:
+        return analytics.measure(
+            conn, analytics_tables(), rules, scope, now, trend_buckets=trend_buckets
+        )
+
+
 def _mirror(env: Env) -> sa.Engine:
     """An in-memory SQLite copy of what the metrics read from a store without SQL (the
     in-memory fakes of tests and demos), so the same queries answer there too."""
@@ -640,6 +683,7 @@ def open_env(settings: Settings, rules: Rulebook | None = None, *, upgrade: bool
             clock=system_clock(),
             rules=rules,
             store=database,
+            load_model=load_stored_classifier,
             **public_links(settings),
         )
     )

@@ -93,7 +93,7 @@ def test_a_worse_model_is_refused_with_the_figures(desk: Desk) -> None:
     _teach(desk)
     good = training.retrain(desk.env, WordModel).model
     with pytest.raises(training.WorseModel) as err:
-        training.retrain(desk.env, ContraryModel, in_force=good, in_force_name="v1")
+        training.retrain(desk.env, ContraryModel, baseline=(good, "v1"))
     assert err.value.data["candidate"] == 0.0 and err.value.data["in_force"] == 1.0
     assert "v1 1.000" in str(err.value)
 
@@ -101,3 +101,24 @@ def test_a_worse_model_is_refused_with_the_figures(desk: Desk) -> None:
 def test_an_empty_store_has_nothing_to_learn(desk: Desk) -> None:
     with pytest.raises(Rejected, match="too little to learn"):
         training.retrain(desk.env, WordModel)
+
+
+def test_a_category_seen_once_is_left_out_of_training_and_named(desk: Desk) -> None:
+    _teach(desk)
+    agent = desk.user["agent_l2"]
+    for i in range(50):  # until one lands in training (one in five is held out, by its id)
+        lone = desk.open(f"parcel box {i} was crushed and wet", email=f"lone{i}@x.tw")
+        corrections.correct_triage(
+            desk.env, ticket_id=lone.id, actor_id=agent, category="returns_refunds", reason="r"
+        )
+        if not next(e for e in training.examples(desk.env) if e.ticket_id == lone.id).held_out:
+            break
+    seen: list[Sequence[str]] = []
+
+    def train(texts: Sequence[str], labels: Sequence[str]) -> WordModel:
+        seen.append(labels)
+        return WordModel(texts, labels)
+
+    result = training.retrain(desk.env, train)
+    assert result.left_out == ("returns_refunds",)
+    assert "returns_refunds" not in seen[0] and len(seen[0]) == result.trained_on

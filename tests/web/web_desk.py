@@ -5,7 +5,7 @@ A uniquely named module (not `conftest`) so test modules import it unambiguously
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tierdesk import bootstrap
 from tierdesk.config import Settings
+from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
 from tierdesk.services.env import Env
@@ -99,10 +100,14 @@ def add_role_users(env: Env) -> dict[str, str]:
 
 
 @contextmanager
-def web_desk(rules: Rulebook, **overrides: Any) -> Iterator[WebDesk]:
-    """A fresh app at START with one active user per role (username = role with '-')."""
+def web_desk(
+    rules: Rulebook, *, load_model: Callable[[bytes], Classifier] | None = None, **overrides: Any
+) -> Iterator[WebDesk]:
+    """A fresh app at START with one active user per role (username = role with '-');
+    `load_model` reads stored triage model versions (`Env.load_model`), `overrides` are
+    settings."""
     store, clock = MemoryStore(), FakeClock(START)
-    env = Env(uow=store.uow, clock=clock, rules=rules)
+    env = Env(uow=store.uow, clock=clock, rules=rules, load_model=load_model)
     ids = add_role_users(env)
     app = create_app(env, settings(**overrides), hasher=HASHER)
     with TestClient(app) as client:

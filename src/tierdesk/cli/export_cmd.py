@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def export_tickets(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
@@ -30,13 +30,22 @@ def export_tickets(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Export tickets created from --since to --until (default: all), newest first, in the
-    columns `tierdesk import` reads (docs/guide.md). Parquet is not offered: pyarrow is not a
-    dependency (load the CSV with DuckDB or Polars)."""
+    columns `tierdesk import` reads (csv, jsonl; docs/guide.md), or the whole history as the
+    tables the metrics read (parquet: a directory, -o DIR; `tierdesk report --from-parquet`
+    measures it with DuckDB; docs/metrics.md)."""
     from tierdesk.services import exporting
     from tierdesk.services.records import TicketFilter
 
-    if fmt not in exporting.EXPORT_FORMATS:
-        usage_error(f"unknown format {fmt!r}; use one of {', '.join(exporting.EXPORT_FORMATS)}")
+    formats = (*exporting.EXPORT_FORMATS, "parquet")
+    if fmt not in formats:
+        usage_error(f"unknown format {fmt!r}; use one of {', '.join(formats)}")
+    if fmt == "parquet":
+        if output is None:
+            usage_error("--format parquet writes a directory: give -o DIR")
+        if since or until or status or channel:
+            usage_error("--format parquet exports the whole history; filter when you measure")
+        _parquet(output, database_url)
+        return
     env = open_env(settings_from(database_url=database_url))
     zone = business_zone(env.rules)
     filters = TicketFilter(
@@ -65,3 +74,15 @@ def export_tickets(
     except OSError as exc:
         usage_error(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"wrote {output} ({fmt}, {count} ticket(s))", err=True)
+
+
+def _parquet(directory: Path, database_url: str | None) -> None:
+    from tierdesk import bootstrap
+
+    env = open_env(settings_from(database_url=database_url))
+    try:
+        counts = bootstrap.export_parquet(env, directory)
+    except OSError as exc:
+        usage_error(f"cannot write {directory}: {exc.strerror or exc}")
+    rows = ", ".join(f"{table} {n}" for table, n in counts.items())
+    typer.echo(f"wrote {directory} (parquet: {rows})", err=True)

@@ -15,7 +15,7 @@ import typer
 from tierdesk import analytics, bootstrap
 from tierdesk.analytics.html import to_html
 from tierdesk.analytics.present import as_data, to_markdown
-from tierdesk.cli.common import DatabaseOpt, emit, usage_error
+from tierdesk.cli.common import DatabaseOpt, emit, load_rulebook, usage_error
 from tierdesk.cli.serve_cmd import open_env, settings_from
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.sop.render import html_to_pdf
@@ -82,6 +82,15 @@ def report(
     agent: ListOpt = None,
     category: ListOpt = None,
     database_url: DatabaseOpt = None,
+    from_parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-parquet",
+            metavar="DIR",
+            help="Measure a `tierdesk export --format parquet` directory with DuckDB (as of "
+            "its export, against the configured policy), not the store.",
+        ),
+    ] = None,
 ) -> None:
     """Metrics of the tickets created from --since (default: 30 days before --until) to
     --until (default: now), each against its policy target, with the trend over the
@@ -90,12 +99,22 @@ def report(
         usage_error(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         usage_error("a PDF is binary: give -o FILE, or redirect stdout to a file")
-    env = open_env(settings_from(database_url=database_url))
     filters = {"channel": channel, "tier": tier, "team": team, "agent": agent}
-    scope = scope_of(env.rules, env.now(), since, until, category=category, **filters)
     buckets = TREND_BUCKETS if fmt in ("html", "pdf") else 0
-    result = bootstrap.measure(env, scope, trend_buckets=buckets)
-    business = env.rules.business
+    if from_parquet is not None:
+        settings = settings_from(database_url=database_url)
+        rules = load_rulebook(
+            settings.policy_file, None if settings.policy_file else settings.policy_preset
+        )
+        now = bootstrap.exported_at(from_parquet)
+        scope = scope_of(rules, now, since, until, category=category, **filters)
+        result = bootstrap.measure_export(from_parquet, rules, scope, trend_buckets=buckets)
+    else:
+        env = open_env(settings_from(database_url=database_url))
+        rules = env.rules
+        scope = scope_of(rules, env.now(), since, until, category=category, **filters)
+        result = bootstrap.measure(env, scope, trend_buckets=buckets)
+    business = rules.business
     if fmt == "json":
         text = json.dumps(as_data(result), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":

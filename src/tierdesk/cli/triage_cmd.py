@@ -1,4 +1,5 @@
-"""`tierdesk triage`: text in, triage decision out (JSON); `tierdesk triage train`: a model."""
+"""`tierdesk triage`: text in, triage decision out (JSON); `tierdesk triage train`: a model;
+`tierdesk triage versions`: the model versions learned from the store."""
 
 from __future__ import annotations
 
@@ -165,7 +166,10 @@ def _triage_batch(
 
 @triage_app.command("train")
 def train_cmd(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the model file.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the model file (with --from-store: also)."),
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Labeled CSV with a header row.")
     ] = None,
@@ -176,21 +180,21 @@ def train_cmd(
         typer.Option(
             "--from-store",
             help="Learn from the store's corrected and resolved tickets; weigh the new model "
-            "against --current on a held-out slice and refuse a worse one (exit 1).",
+            "against the model version in force on a held-out slice, refuse a worse one "
+            "(exit 1), and keep a better one as a draft version for a manager to approve.",
         ),
     ] = False,
-    current: Annotated[
-        Path | None,
-        typer.Option("--current", help="With --from-store: the model in force (default: none)."),
-    ] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Train the triage classifier on a labeled CSV, or on the store, and write the model file."""
-    if data is None or from_store:
-        if from_store == (data is not None):
-            usage_error("give --data FILE or --from-store (one of them)")
-        _train_from_store(out, current, database_url)
+    """Train the triage classifier on a labeled CSV (writes --out), or on the store (proposes
+    a model version)."""
+    if from_store == (data is not None):
+        usage_error("give --data FILE or --from-store (one of them)")
+    if from_store:
+        _train_from_store(out, database_url)
         return
+    if data is None or out is None:
+        usage_error("--data needs --out FILE")
     from tierdesk import bootstrap
 
     try:
@@ -201,6 +205,31 @@ def train_cmd(
         usage_error(str(exc))
     labels = len(model.labels)
     typer.echo(f"trained on {model.training_size} texts, {labels} labels; wrote {out}")
+
+
+@triage_app.command("versions")
+def versions_cmd(
+    database_url: DatabaseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+) -> None:
+    """The triage model versions in the store, with their held-out figures and status."""
+    from tierdesk.cli.serve_cmd import open_env, settings_from
+    from tierdesk.services import model_versions
+
+    env = open_env(settings_from(database_url=database_url))
+    found = model_versions.history(env)
+    if as_json:
+        rows = [{k: v for k, v in vars(m).items() if "evaluation" not in k} for m in found]
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not found:
+        typer.echo("no model versions: `tierdesk triage train --from-store` proposes one")
+    for m in found:
+        typer.echo(
+            f"{m.number:>3}  {m.status:<10} {m.created_at:%Y-%m-%d %H:%M}  trained on "
+            f"{m.trained_on}, held-out {m.held_out}: accuracy {m.accuracy:.3f}, "
+            f"{m.baseline} {m.baseline_accuracy:.3f}  ({m.id})"
+        )
 
 
 @triage_app.command("eval")
@@ -251,25 +280,31 @@ def eval_cmd(
         typer.echo(f"  {n:>5}  {label} -> {guess}")
 
 
-def _train_from_store(out: Path, current: Path | None, database_url: str | None) -> None:
+def _train_from_store(out: Path | None, database_url: str | None) -> None:
     from tierdesk import bootstrap
     from tierdesk.cli.serve_cmd import open_env, settings_from
     from tierdesk.services import training
 
-    in_force, _ = _load_model(current, None)
     env = open_env(settings_from(database_url=database_url))
-    name = f"the model in force ({current})" if current is not None else "the phrases alone"
     with translated():
-        result = training.retrain(
-            env, bootstrap.train_classifier, in_force=in_force, in_force_name=name
-        )
-    with translated(code=USAGE):
-        bootstrap.save_classifier(result.model, out)
+        result = training.retrain(env, bootstrap.train_classifier)
+        version = training.propose(env, result, bootstrap.model_bytes(result.model))
+    if out is not None:
+        with translated(code=USAGE):
+            bootstrap.save_classifier(result.model, out)
     held = result.candidate.total
     typer.echo(
         f"trained on {result.trained_on} tickets ({result.corrected} corrected by a person); "
         f"held-out {held}: accuracy {result.candidate.accuracy:.3f}, "
-        f"{name} {result.in_force.accuracy:.3f}; wrote {out}"
+        f"{result.in_force_name} {result.in_force.accuracy:.3f}"
+        + (f"; wrote {out}" if out is not None else "")
+    )
+    if result.left_out:
+        rare = ", ".join(result.left_out)
+        typer.echo(f"not learned (fewer than {training.MIN_PER_CATEGORY} tickets): {rare}")
+    typer.echo(
+        f"model version {version.number} ({version.id}) is a draft: it triages once a manager "
+        "approves it (console: Triage models; API: POST /api/model-versions/{id}/approve)"
     )
 
 

@@ -115,7 +115,10 @@ def _open(database_url: str | None, rules: Rulebook, settings: Settings) -> Poli
     url = database_url or bootstrap.default_database_url(Path.cwd())
     database = bootstrap.open_database(url)
     clock = bootstrap.system_clock()
-    return worker_env(database.uow, clock, rules, **bootstrap.public_links(settings))
+    links = bootstrap.public_links(settings)
+    return worker_env(
+        database.uow, clock, rules, load_model=bootstrap.load_stored_classifier, **links
+    )
 
 
 def to_json(report: OnceReport) -> dict[str, dict[str, int]]:

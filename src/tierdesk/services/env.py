@@ -41,6 +41,9 @@ class Env:
     # The absolute address of a customer's own page (/my/<signed token>), put in receipts and
     # replies (`services.signing.customer_link_builder`); None: messages carry no link.
     customer_link: Callable[[str], str] | None = None
+    # Reads a stored triage model version's bytes (the composition root's model loader), so the
+    # approved one triages (`policies.PolicyInForce`); None: stored models are not used.
+    load_model: Callable[[bytes], Classifier] | None = None
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a command that only reads (a plain one when the store has no

@@ -22,6 +22,7 @@ from tierdesk.services.memory_repos import (
     MemoryEvents,
     MemoryMail,
     MemoryMessages,
+    MemoryModels,
     MemoryOutbox,
     MemoryPolicies,
     MemorySessions,
@@ -46,6 +47,7 @@ from tierdesk.services.ports import (
     KnowledgeBaseRepository,
     MailRepository,
     MessageRepository,
+    ModelVersionRepository,
     NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
@@ -109,6 +111,7 @@ class MemoryUnitOfWork:
         self.tokens: ApiTokenRepository = MemoryTokens(t)
         self.sessions: SessionRepository = MemorySessions(t)
         self.policies: PolicyVersionRepository = MemoryPolicies(t)
+        self.models: ModelVersionRepository = MemoryModels(t)
         self.approvals: ApprovalRepository = MemoryApprovals(t.approvals)
         self.actions: ActionRepository = PerTicket(t.actions)
         self.surveys: SurveyRepository = MemorySurveys(t.surveys)

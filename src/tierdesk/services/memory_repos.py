@@ -31,6 +31,7 @@ from tierdesk.services.records import (
     IdentityRecord,
     InboundMailRecord,
     MessageRecord,
+    ModelVersionRecord,
     OutboxRecord,
     PolicyVersionRecord,
     SessionRecord,
@@ -69,6 +70,7 @@ class Tables:
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     policies: dict[str, PolicyVersionRecord] = field(default_factory=dict)
     acks: dict[tuple[str, str], AcknowledgementRecord] = field(default_factory=dict)
+    models: dict[str, tuple[ModelVersionRecord, bytes]] = field(default_factory=dict)
     approvals: dict[str, ApprovalRecord] = field(default_factory=dict)
     actions: dict[str, ActionRecord] = field(default_factory=dict)
     surveys: dict[str, SurveyRecord] = field(default_factory=dict)
@@ -516,6 +518,33 @@ class MemoryPolicies:
 
     def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]:
         return [a for (v, _), a in self._t.acks.items() if v == version_id]
+
+
+class MemoryModels:
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+
+    def add(self, version: ModelVersionRecord, payload: bytes) -> None:
+        numbers = {v.id: v for v, _ in self._t.models.values()}
+        _unique(numbers, lambda v: v.number, version.number, "model_versions.number")
+        self._t.models[version.id] = (version, payload)
+
+    def get(self, version_id: str) -> ModelVersionRecord | None:
+        found = self._t.models.get(version_id)
+        return None if found is None else found[0]
+
+    def save(self, version: ModelVersionRecord) -> None:
+        self._t.models[version.id] = (version, self._t.models[version.id][1])
+
+    def history(self) -> list[ModelVersionRecord]:
+        return sorted((v for v, _ in self._t.models.values()), key=lambda v: v.number)
+
+    def effective(self) -> ModelVersionRecord | None:
+        return next((v for v in reversed(self.history()) if v.status == "effective"), None)
+
+    def payload(self, version_id: str) -> bytes | None:
+        found = self._t.models.get(version_id)
+        return None if found is None else found[1]
 
 
 class MemoryApprovals(PerTicket):

@@ -29,7 +29,7 @@ from tierdesk.policy.compare import Change, compare
 from tierdesk.policy.loader import MAX_POLICY_BYTES, Finding, load_text
 from tierdesk.policy.loader import PolicyTooComplex as TooComplexText
 from tierdesk.policy.schema import Policy
-from tierdesk.services import staff_notices
+from tierdesk.services import model_versions, staff_notices
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
     Forbidden,
@@ -310,14 +310,15 @@ log = logging.getLogger("tierdesk.policy")
 
 
 class PolicyInForce:
-    """The Env that runs the policy version in force, followed while the process runs (R-DOC-3).
+    """The Env that runs the policy version in force, followed while the process runs (R-DOC-3),
+    with the triage model version in force (issue 12) when `base` can load stored models.
 
     `base` runs the configured rules, used until a version is approved. `env()` re-reads which
-    version is effective at most every `recheck` seconds (one row) and, when another version took
-    effect, compiles it and switches; so every server and worker runs a newly approved version
-    within `recheck` seconds, without a restart. `refresh()` switches at once (after an approval
-    in this process). A failed re-read keeps the rules in force and is retried at the next
-    recheck. Thread-safe: one thread re-reads while the others go on with the current Env.
+    versions are effective at most every `recheck` seconds (a row each) and, when another took
+    effect, compiles or loads it and switches; so every server and worker runs a newly approved
+    version within `recheck` seconds, without a restart. `refresh()` switches at once (after an
+    approval in this process). A failed re-read keeps what is in force and is retried at the
+    next recheck. Thread-safe: one thread re-reads while the others go on with the current Env.
     """
 
     def __init__(
@@ -333,6 +334,7 @@ class PolicyInForce:
         self._lock = threading.Lock()
         self._env = base
         self._version_id: str | None = None
+        self._model_id: str | None = None
         self._checked_at = 0.0
         self.refresh()
 
@@ -341,8 +343,13 @@ class PolicyInForce:
         """The id of the version whose rules run (None: the configured rules)."""
         return self._version_id
 
+    @property
+    def model_id(self) -> str | None:
+        """The id of the model version that triages (None: the configured model, if any)."""
+        return self._model_id
+
     def env(self) -> Env:
-        """The Env in force; re-reads the effective version when `recheck` has passed."""
+        """The Env in force; re-reads the effective versions when `recheck` has passed."""
         if self._monotonic() - self._checked_at >= self._recheck and self._lock.acquire(
             blocking=False
         ):
@@ -355,20 +362,35 @@ class PolicyInForce:
         return self._env
 
     def refresh(self) -> Env:
-        """Re-read the effective version now (errors propagate) and return the Env in force."""
+        """Re-read the effective versions now (errors propagate) and return the Env in force."""
         with self._lock:
             self._reread()
         return self._env
 
     def _reread(self) -> None:
         self._checked_at = self._monotonic()
+        reads_models = self._base.load_model is not None
         with self._base.reader() as uow:
             version = uow.policies.effective()
-        if version is None or version.id == self._version_id:
+            model = uow.models.effective() if reads_models else None
+            new_model = model is not None and model.id != self._model_id
+            payload = uow.models.payload(model.id) if model is not None and new_model else None
+        changes: dict[str, Any] = {}
+        if version is not None and version.id != self._version_id:
+            changes["rules"] = _checked(version.source, version.title)[0]
+        if model is not None and payload is not None:
+            # A stored model was trained on categories: no intent map applies to it.
+            changes["classifier"] = model_versions.loaded(self._base, model, payload)
+            changes["intent_map"] = None
+        if not changes:
             return
-        self._env = replace(self._base, rules=_checked(version.source, version.title)[0])
-        self._version_id = version.id
-        log.info("policy version %s (%s) is in force", version.number, version.title)
+        self._env = replace(self._env, **changes)
+        if "rules" in changes and version is not None:
+            self._version_id = version.id
+            log.info("policy version %s (%s) is in force", version.number, version.title)
+        if model is not None and payload is not None:
+            self._model_id = model.id
+            log.info("triage model version %s is in force", model.number)
 
 
 EnvSource = Env | PolicyInForce

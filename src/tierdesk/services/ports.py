@@ -42,6 +42,7 @@ from tierdesk.services.records import (
     IdentityRecord,
     InboundMailRecord,
     MessageRecord,
+    ModelVersionRecord,
     OutboxRecord,
     PolicyVersionRecord,
     SessionRecord,
@@ -90,6 +91,8 @@ __all__ = [
     "MailRepository",
     "MessageRecord",
     "MessageRepository",
+    "ModelVersionRecord",
+    "ModelVersionRepository",
     "NoticeRecord",
     "NoticeRepository",
     "NoticeSettingsRecord",
@@ -421,6 +424,30 @@ class PolicyVersionRepository(Protocol):
     def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]: ...
 
 
+class ModelVersionRepository(Protocol):
+    def add(self, version: ModelVersionRecord, payload: bytes) -> None:
+        """DuplicateKey for an existing number."""
+        ...
+
+    def get(self, version_id: str) -> ModelVersionRecord | None: ...
+
+    def save(self, version: ModelVersionRecord) -> None:
+        """Replace the row (status, decision); the payload never changes."""
+        ...
+
+    def history(self) -> list[ModelVersionRecord]:
+        """Every version, by number."""
+        ...
+
+    def effective(self) -> ModelVersionRecord | None:
+        """The version with status "effective", if any."""
+        ...
+
+    def payload(self, version_id: str) -> bytes | None:
+        """The model's bytes (a model file's), None for an unknown id."""
+        ...
+
+
 class ApprovalRepository(Protocol):
     def add(self, approval: ApprovalRecord) -> None: ...
 
@@ -684,6 +711,7 @@ class UnitOfWork(Protocol):
     tokens: ApiTokenRepository
     sessions: SessionRepository
     policies: PolicyVersionRepository
+    models: ModelVersionRepository
     approvals: ApprovalRepository
     actions: ActionRepository
     surveys: SurveyRepository

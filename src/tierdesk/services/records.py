@@ -328,6 +328,37 @@ class PolicyVersionRecord:
 
 
 @dataclass(frozen=True)
+class ModelVersionRecord:
+    """A triage model learned from the store (issue 12), kept like a policy version: draft ->
+    effective (a manager or admin approves) -> superseded (when a later one takes effect); or
+    rejected. The model's bytes are stored beside the row (`ModelVersionRepository.payload`),
+    never in the record, so listing versions reads no model.
+
+    `accuracy` is the model's on the held-out slice and `baseline_accuracy` that of what it was
+    weighed against when it was trained (`baseline`: "model version 2", "the phrases alone");
+    `evaluation` and `baseline_evaluation` are both reports (`EvalReport.to_json`)."""
+
+    id: str
+    number: int  # 1, 2, 3 ... unique
+    status: Literal["draft", "effective", "superseded", "rejected"]
+    created_by: str
+    created_at: datetime
+    trained_on: int
+    corrected: int  # training tickets a person corrected
+    held_out: int
+    accuracy: float
+    baseline: str
+    baseline_accuracy: float
+    evaluation: dict[str, Any]
+    baseline_evaluation: dict[str, Any]
+    payload_sha256: str
+    payload_bytes: int
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
 class AcknowledgementRecord:
     """An agent read and acknowledged a policy version; (version_id, user_id) is unique."""
 

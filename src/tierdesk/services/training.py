@@ -7,13 +7,16 @@ closed). Open, uncorrected tickets teach nothing: their category is still the ma
 
 `retrain` holds out a fixed slice (a ticket is held out by a hash of its id, so the slice does
 not move between runs), trains a candidate on the rest, then triages the held-out texts with
-the candidate and with the model in force (or the phrases alone when none is), and refuses
-the candidate when it is less accurate, with both figures.
+the candidate and with the model version in force (or the phrases alone when none is), and
+refuses the candidate when it is less accurate, with both figures. A kept candidate becomes a
+draft model version (`propose`) that takes effect when a manager approves it
+(`model_versions.approve`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,12 +26,14 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.domain.state import TicketStatus
 from tierdesk.domain.triage import predict_all
 from tierdesk.domain.triage_eval import EvalReport, score
+from tierdesk.services import model_versions
 from tierdesk.services.env import Env
 from tierdesk.services.errors import Rejected
-from tierdesk.services.records import TicketFilter
+from tierdesk.services.records import ModelVersionRecord, TicketFilter
 from tierdesk.services.users import LEAD_ROLES, actor
 
 HELD_OUT_EVERY = 5  # one ticket in five is held out for the evaluation
+MIN_PER_CATEGORY = 2  # training tickets a category needs to be learned
 PAGE = 200
 _WORKED = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 TRAIN_ROLES = LEAD_ROLES | {"admin"}
@@ -59,6 +64,7 @@ class Retrained:
     candidate: EvalReport
     in_force: EvalReport
     in_force_name: str
+    left_out: tuple[str, ...] = ()  # categories with too few training tickets to learn
 
 
 class WorseModel(Rejected):
@@ -108,19 +114,23 @@ def retrain(
     env: Env,
     train: Trainer,
     *,
-    in_force: Classifier | None = None,
-    in_force_name: str = "the phrases alone",
+    baseline: tuple[Classifier | None, str] | None = None,
     actor_id: str | None = None,
 ) -> Retrained:
-    """Train a candidate on the store's examples (held-out slice excepted) and weigh it.
+    """Train a candidate on the store's examples (held-out slice excepted) and weigh it against
+    `baseline` (a model, or None for the phrases alone, and its name), by default the model
+    version in force (`model_versions.in_force`).
 
     Raises Rejected when there is nothing to learn or to evaluate on, and WorseModel (with
-    both accuracies in its data) when the candidate triages the held-out slice worse than
-    `in_force`.
+    both accuracies in its data) when the candidate triages the held-out slice worse.
     """
     data = examples(env, actor_id=actor_id)
-    learn = [e for e in data if not e.held_out]
     held = [e for e in data if e.held_out]
+    counts = Counter(e.category for e in data if not e.held_out)
+    # A category seen once cannot be learned (the trainer calibrates on two or more): its
+    # ticket waits for a second one; its held-out tickets still count against both models.
+    rare = tuple(sorted(c for c, n in counts.items() if n < MIN_PER_CATEGORY))
+    learn = [e for e in data if not e.held_out and e.category not in rare]
     if len({e.category for e in learn}) < 2 or not held:
         raise Rejected(
             f"too little to learn from: {len(learn)} training and {len(held)} held-out tickets"
@@ -128,6 +138,7 @@ def retrain(
             training=len(learn),
             held_out=len(held),
         )
+    in_force, in_force_name = _in_force(env) if baseline is None else baseline
     model = train([e.text for e in learn], [e.category for e in learn])
     candidate = evaluate(env.rules, held, model)
     current = evaluate(env.rules, held, in_force)
@@ -146,4 +157,27 @@ def retrain(
         candidate,
         current,
         in_force_name,
+        rare,
+    )
+
+
+def _in_force(env: Env) -> tuple[Classifier | None, str]:
+    version, model = model_versions.in_force(env)
+    return model, model_versions.name(version if model is not None else None)
+
+
+def propose(
+    env: Env, result: Retrained, payload: bytes, *, actor_id: str | None = None
+) -> ModelVersionRecord:
+    """Keep a retrained model (its bytes: `payload`) as a draft model version, with both
+    evaluations, for a manager to approve."""
+    return model_versions.propose(
+        env,
+        payload=payload,
+        trained_on=result.trained_on,
+        corrected=result.corrected,
+        candidate=result.candidate,
+        baseline=result.in_force,
+        baseline_name=result.in_force_name,
+        actor_id=actor_id,
     )

@@ -47,13 +47,14 @@ class OnceReport:
 
 
 def worker_env(
-    uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook, **links: Any
+    uow: Callable[[], UnitOfWork], clock: Clock, rules: Rulebook, **fields: Any
 ) -> policies.PolicyInForce:
     """What a worker runs on: the rules of the database's effective policy version when one
-    was approved (R-DOC-3: that version is the one in force), else `rules`; a version approved
-    while the worker runs takes over within seconds. `links`: the Env's absolute links
-    (`bootstrap.public_links`)."""
-    return policies.PolicyInForce(Env(uow=uow, clock=clock, rules=rules, **links))
+    was approved (R-DOC-3: that version is the one in force), else `rules`, and the triage
+    model version in force when `load_model` is given; a version approved while the worker
+    runs takes over within seconds. `fields`: the Env's other fields (its absolute links,
+    `bootstrap.public_links`, and `load_model`)."""
+    return policies.PolicyInForce(Env(uow=uow, clock=clock, rules=rules, **fields))
 
 
 def start_background(

@@ -19,6 +19,7 @@ from tierdesk.services.ports import (
     DuplicateKey,
     EscalationRecord,
     IdentityRecord,
+    ModelVersionRecord,
     PolicyVersionRecord,
     SurveyRecord,
     UnitOfWork,
@@ -267,6 +268,45 @@ def test_policy_versions_history_effective_and_acknowledgements(uow_factory: Fac
         assert uow.policies.acknowledgement("pv_2", "u_1") == first
         assert uow.policies.acknowledgement("pv_1", "u_1") is None
         assert [a.user_id for a in uow.policies.acknowledgements("pv_2")] == ["u_1", "u_3"]
+
+
+def _model(number: int, status: str = "draft") -> ModelVersionRecord:
+    report = {"total": 4, "correct": 3, "accuracy": 0.75, "categories": [], "confusions": []}
+    return ModelVersionRecord(
+        id=f"mv_{number}",
+        number=number,
+        status=status,  # type: ignore[arg-type]
+        created_by="operator",
+        created_at=at(number),
+        trained_on=16,
+        corrected=5,
+        held_out=4,
+        accuracy=0.75,
+        baseline="the phrases alone",
+        baseline_accuracy=0.5,
+        evaluation=report,
+        baseline_evaluation={**report, "correct": 2, "accuracy": 0.5},
+        payload_sha256="0" * 64,
+        payload_bytes=3,
+    )
+
+
+def test_model_versions_keep_their_bytes_beside_the_row(uow_factory: Factory) -> None:
+    blob = bytes(range(256)) * 4  # not text: a model file's pickle
+    with uow_factory() as uow:
+        uow.models.add(_model(2), blob)
+        uow.models.add(_model(1, "superseded"), b"old")
+        with pytest.raises(DuplicateKey) as err:
+            uow.models.add(replace(_model(2), id="mv_other"), b"x")
+        uow.models.save(replace(_model(2), status="effective", approved_by="u_2"))
+        uow.commit()
+    assert err.value.key == "model_versions.number"
+    with uow_factory() as uow:
+        assert [v.number for v in uow.models.history()] == [1, 2]
+        effective = uow.models.effective()
+        assert effective == replace(_model(2), status="effective", approved_by="u_2")
+        assert uow.models.payload("mv_2") == blob and uow.models.payload("mv_1") == b"old"
+        assert uow.models.payload("mv_9") is None and uow.models.get("mv_9") is None
 
 
 def _approval(approval_id: str, created: int, status: str = "pending") -> ApprovalRecord:

@@ -38,6 +38,7 @@ from typer.testing import CliRunner, Result
 from tierdesk import analytics, bootstrap
 from tierdesk.adapters.db import Database
 from tierdesk.adapters.db.tables import metadata
+from tierdesk.analytics.present import as_data
 from tierdesk.cli.main import app as cli
 from tierdesk.policy import rulebook
 from tierdesk.services import conversation, lifecycle
@@ -282,3 +283,75 @@ def test_sop_render_with_data_fills_reasons_and_metric_columns(history: History)
     assert r.exit_code == 0, r.output
     assert "| First Contact Resolution | > 70% | 33.3% | — | Yes |" in r.stdout
     assert "| 1 | Order status / order error | 80% | L1 | Y |" in r.stdout
+
+
+def _agree(store: object, export: object, path: str = "report") -> None:
+    """Equal, except floats within a millionth (SQLite reads times to the millisecond)."""
+    if isinstance(store, dict) and isinstance(export, dict):
+        assert store.keys() == export.keys(), path
+        for key in store:
+            _agree(store[key], export[key], f"{path}.{key}")
+    elif isinstance(store, list) and isinstance(export, list):
+        assert len(store) == len(export), path
+        for i, (a, b) in enumerate(zip(store, export, strict=True)):
+            _agree(a, b, f"{path}[{i}]")
+    elif isinstance(store, float) and isinstance(export, float):
+        assert export == pytest.approx(store, rel=1e-6, abs=1e-6), path
+    else:
+        assert store == export, path
+
+
+@pytest.fixture(scope="module")
+def exported(history: History, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("parquet")
+    history.at(taipei(6, 0))
+    counts = bootstrap.export_parquet(history.desk.env, directory)
+    assert counts["tickets"] == 5 and counts["ticket_events"] > 20
+    return directory
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"tier": ("L1",)}, {"channel": ("email",), "category": ("order_status",)}],
+    ids=["all", "tier", "channel+category"],
+)
+def test_the_parquet_export_measured_by_duckdb_agrees_with_the_store(
+    history: History, exported: Path, filters: dict[str, tuple[str, ...]]
+) -> None:
+    scope = analytics.Scope(taipei(24, 0, month=2), taipei(6, 0), **filters)
+    history.at(bootstrap.exported_at(exported))  # both as of the export
+    store = bootstrap.measure(history.desk.env, scope, trend_buckets=3)
+    export = bootstrap.measure_export(exported, history.desk.env.rules, scope, trend_buckets=3)
+    _agree(as_data(store), as_data(export))
+    if not filters:  # and the hand-computed figures hold on the export
+        assert value(export, "first_response_time") == pytest.approx(
+            (7200 + 1800 + 3600 + 600 + 1800) / 5
+        )
+        assert value(export, "resolution_time") == pytest.approx((5400 + 9000 + 1200) / 3)
+
+
+def test_report_from_parquet_prints_what_the_store_report_prints(
+    history: History, exported: Path, tmp_path: Path
+) -> None:
+    if not history.url:
+        pytest.skip("the CLI is exercised on the SQLite file")
+    written = CliRunner().invoke(
+        cli, ["export", "--format", "parquet", "-o", str(tmp_path), "--database-url", history.url]
+    )
+    assert written.exit_code == 0, written.output
+    assert "tickets 5" in written.stderr
+    period = ["report", "--since", "2025-02-24", "--until", "2025-03-06", "--format", "json"]
+    from_export = CliRunner().invoke(cli, [*period, "--from-parquet", str(tmp_path)])
+    assert from_export.exit_code == 0, from_export.output
+    body = json.loads(from_export.stdout)
+    fcr = next(m for m in body["metrics"] if m["id"] == "fcr")
+    assert fcr["value"] == pytest.approx(1 / 3) and fcr["action_required"] is True
+
+
+def test_a_directory_without_an_export_is_refused_with_its_name(tmp_path: Path) -> None:
+    (tmp_path / "tickets.parquet").write_bytes(b"PAR1")
+    r = CliRunner().invoke(cli, ["report", "--from-parquet", str(tmp_path)])
+    assert r.exit_code != 0 and "not a tierdesk Parquet export" in r.output
+    assert "tierdesk-export.json" in r.output
+    bad = CliRunner().invoke(cli, ["export", "--format", "parquet"])
+    assert bad.exit_code == 2 and "-o DIR" in bad.output

@@ -36,10 +36,8 @@ class ModelFileError(TierdeskError, ValueError):
     code = "bad_model_file"
 
 
-def save(model: TrainedClassifier, path: str | Path) -> None:
-    """Write `model` to `path` (header + payload). Replaces the file atomically, so a crash
-    mid-write leaves the previous model in place rather than a truncated one."""
-    target = Path(path)
+def dumps(model: TrainedClassifier) -> bytes:
+    """`model` as the bytes of a model file (header + payload), e.g. to store as a version."""
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     header = {
         "format": FORMAT,
@@ -51,11 +49,18 @@ def save(model: TrainedClassifier, path: str | Path) -> None:
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
     }
     line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return line + payload
+
+
+def save(model: TrainedClassifier, path: str | Path) -> None:
+    """Write `model` to `path` (header + payload). Replaces the file atomically, so a crash
+    mid-write leaves the previous model in place rather than a truncated one."""
+    target = Path(path)
+    data = dumps(model)
     tmp = target.with_name(target.name + ".tmp")
     try:
         with tmp.open("wb") as out:
-            out.write(line)
-            out.write(payload)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         tmp.replace(target)
@@ -65,7 +70,13 @@ def save(model: TrainedClassifier, path: str | Path) -> None:
 
 def read_header(path: str | Path) -> dict[str, Any]:
     """The JSON header of a model file, without unpickling anything. Raises ModelFileError."""
-    header, _ = _split(Path(path))
+    source = Path(path)
+    try:
+        with source.open("rb") as f:
+            data = f.read(MAX_HEADER_BYTES)
+    except OSError as exc:
+        raise ModelFileError(f"{source}: cannot read model file: {exc.strerror}") from exc
+    header, _ = _split(data, str(source))
     return header
 
 
@@ -77,27 +88,33 @@ def load(path: str | Path) -> TrainedClassifier:
     in its header.
     """
     source = Path(path)
-    header, payload = _split(source)
-    _check_header(source, header)
-    if len(payload) != header["payload_bytes"]:
-        raise ModelFileError(
-            f"{source}: payload is {len(payload)} bytes, header says {header['payload_bytes']}"
-            " (truncated or modified file)"
-        )
-    if hashlib.sha256(payload).hexdigest() != header["payload_sha256"]:
-        raise ModelFileError(f"{source}: payload sha256 does not match its header (modified file)")
-    # The hash matched the header written with it; the file is trusted by contract (docstring).
-    model = pickle.loads(payload)  # noqa: S301
-    if not isinstance(model, TrainedClassifier) or list(model.labels) != header["labels"]:
-        raise ModelFileError(f"{source}: payload is not the classifier its header describes")
-    return model
-
-
-def _split(source: Path) -> tuple[dict[str, Any], bytes]:
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise ModelFileError(f"{source}: cannot read model file: {exc.strerror}") from exc
+    return loads(data, str(source))
+
+
+def loads(data: bytes, name: str) -> TrainedClassifier:
+    """The model in `data` (the bytes `dumps` made); `name` says where they came from in the
+    ModelFileError `load` describes. The same trust applies: only bytes this deployment wrote."""
+    header, payload = _split(data, name)
+    _check_header(name, header)
+    if len(payload) != header["payload_bytes"]:
+        raise ModelFileError(
+            f"{name}: payload is {len(payload)} bytes, header says {header['payload_bytes']}"
+            " (truncated or modified file)"
+        )
+    if hashlib.sha256(payload).hexdigest() != header["payload_sha256"]:
+        raise ModelFileError(f"{name}: payload sha256 does not match its header (modified file)")
+    # The hash matched the header written with it; the file is trusted by contract (docstring).
+    model = pickle.loads(payload)  # noqa: S301
+    if not isinstance(model, TrainedClassifier) or list(model.labels) != header["labels"]:
+        raise ModelFileError(f"{name}: payload is not the classifier its header describes")
+    return model
+
+
+def _split(data: bytes, source: str) -> tuple[dict[str, Any], bytes]:
     end = data.find(b"\n", 0, MAX_HEADER_BYTES)
     try:
         header = json.loads(data[:end]) if end > 0 else None
@@ -108,7 +125,7 @@ def _split(source: Path) -> tuple[dict[str, Any], bytes]:
     return header, data[end + 1 :]
 
 
-def _check_header(source: Path, header: dict[str, Any]) -> None:
+def _check_header(source: str, header: dict[str, Any]) -> None:
     version = header.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelFileError(

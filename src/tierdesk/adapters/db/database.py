@@ -29,7 +29,7 @@ from tierdesk.adapters.db.repo_channels import SqlChannelEvents
 from tierdesk.adapters.db.repo_kb import SqlKnowledgeBase
 from tierdesk.adapters.db.repo_mail import SqlMail
 from tierdesk.adapters.db.repo_notices import SqlIncidents, SqlNotices
-from tierdesk.adapters.db.repo_people import SqlCustomers, SqlPolicies, SqlUsers
+from tierdesk.adapters.db.repo_people import SqlCustomers, SqlModels, SqlPolicies, SqlUsers
 from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
 from tierdesk.adapters.db.repo_tokens import SqlTokens
@@ -58,6 +58,7 @@ from tierdesk.services.ports import (
     KnowledgeBaseRepository,
     MailRepository,
     MessageRepository,
+    ModelVersionRepository,
     NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
@@ -214,6 +215,7 @@ class SqlUnitOfWork:
         self.tokens: ApiTokenRepository = SqlTokens(self._tx)
         self.sessions: SessionRepository = SqlSessions(self._tx)
         self.policies: PolicyVersionRepository = SqlPolicies(self._tx)
+        self.models: ModelVersionRepository = SqlModels(self._tx)
         self.approvals: ApprovalRepository = SqlApprovals(self._tx)
         self.actions: ActionRepository = sql_actions(self._tx)
         self.surveys: SurveyRepository = SqlSurveys(self._tx)

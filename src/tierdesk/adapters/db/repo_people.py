@@ -1,4 +1,4 @@
-"""Customers, users and policy versions on SQLAlchemy Core (their ports in
+"""Customers, users, policy and model versions on SQLAlchemy Core (their ports in
 `tierdesk.services.ports`)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from tierdesk.adapters.db.tables import (
     acknowledgements,
     customer_identities,
     customers,
+    model_versions,
     policy_versions,
     users,
 )
@@ -24,6 +25,7 @@ from tierdesk.services.ports import (
     CustomerPage,
     CustomerRecord,
     IdentityRecord,
+    ModelVersionRecord,
     PolicyVersionRecord,
     UserRecord,
 )
@@ -248,3 +250,40 @@ class SqlPolicies:
     def acknowledgements(self, version_id: str) -> list[AcknowledgementRecord]:
         query = sa.select(acknowledgements).where(_A.version_id == version_id).order_by(_A.row_id)
         return [from_row(AcknowledgementRecord, r) for r in self._tx.execute(query).mappings()]
+
+
+_M = model_versions.c
+# A version's row without the model's bytes (listing versions reads no model).
+_MODEL_ROW = sa.select(*(c for c in model_versions.c if c.name != "payload"))
+
+
+class SqlModels:
+    """ModelVersionRepository: the rows, and the model bytes read only by `payload`."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    def _many(self, query: sa.Select[Any]) -> list[ModelVersionRecord]:
+        return [from_row(ModelVersionRecord, r) for r in self._tx.execute(query).mappings()]
+
+    def add(self, version: ModelVersionRecord, payload: bytes) -> None:
+        self._tx.insert(model_versions, {**to_row(version), "payload": payload})
+
+    def get(self, version_id: str) -> ModelVersionRecord | None:
+        found = self._many(_MODEL_ROW.where(_M.id == version_id))
+        return found[0] if found else None
+
+    def save(self, version: ModelVersionRecord) -> None:
+        update_by_id(self._tx, model_versions, version)
+
+    def history(self) -> list[ModelVersionRecord]:
+        return self._many(_MODEL_ROW.order_by(_M.number))
+
+    def effective(self) -> ModelVersionRecord | None:
+        found = self._many(_MODEL_ROW.where(_M.status == "effective").order_by(_M.number.desc()))
+        return found[0] if found else None
+
+    def payload(self, version_id: str) -> bytes | None:
+        query = sa.select(_M.payload).where(_M.id == version_id)
+        found = self._tx.execute(query).scalar_one_or_none()
+        return None if found is None else bytes(found)

@@ -368,6 +368,30 @@ policy_versions = sa.Table(
     sa.Column("findings", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
 )
 
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("number", sa.Integer, nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    _at("created_at"),
+    sa.Column("trained_on", sa.Integer, nullable=False),
+    sa.Column("corrected", sa.Integer, nullable=False),
+    sa.Column("held_out", sa.Integer, nullable=False),
+    sa.Column("accuracy", sa.Float, nullable=False),
+    sa.Column("baseline", sa.Text, nullable=False),
+    sa.Column("baseline_accuracy", sa.Float, nullable=False),
+    sa.Column("evaluation", sa.JSON, nullable=False),
+    sa.Column("baseline_evaluation", sa.JSON, nullable=False),
+    sa.Column("payload_sha256", sa.String(64), nullable=False),
+    sa.Column("payload_bytes", sa.Integer, nullable=False),
+    sa.Column("approved_by", sa.String(64), nullable=True),
+    _at("approved_at", nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # a model file's bytes
+)
+
 acknowledgements = sa.Table(
     "acknowledgements",
     metadata,
@@ -602,6 +626,8 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "pk_policy_versions": "policy_versions.id",
     "uq_policy_versions_number": "policy_versions.number",
     "uq_acknowledgements_version_id_user_id": "acknowledgements",
+    "pk_model_versions": "model_versions.id",
+    "uq_model_versions_number": "model_versions.number",
     "uq_approvals_id": "approvals.id",
     "uq_actions_id": "actions.id",
     "uq_surveys_id": "surveys.id",

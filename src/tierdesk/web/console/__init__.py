@@ -13,6 +13,7 @@ from tierdesk.web.console import (
     home,
     inbox,
     incidents,
+    models,
     notices,
     presence,
     queue,
@@ -21,7 +22,9 @@ from tierdesk.web.console import (
 )
 
 # The page modules, each with its `router` (the SOP page is `sop`, no longer in `inbox`).
-PAGES = (home, queue, ticket, presence, inbox, sop, dashboard, admin, notices, incidents)
+PAGES = (
+    home, queue, ticket, presence, inbox, sop, dashboard, models, admin, notices, incidents,
+)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:
