@@ -17,15 +17,20 @@ from tierdesk.web.console import (
     notices,
     presence,
     queue,
+    sop,
     ticket,
 )
+
+# The page modules, each with its `router` (the SOP page is `sop`, no longer in `inbox`).
+PAGES = (
+    home, queue, ticket, presence, inbox, sop, dashboard, models, admin, notices, incidents,
+)  # fmt: skip
 
 
 def install(app: FastAPI) -> None:
     """Mount /static, the console's routes and its sign-in redirect on `app`."""
     base.install(app)
     router = APIRouter(include_in_schema=False)
-    modules = (home, queue, ticket, presence, inbox, dashboard, models, admin, notices, incidents)
-    for module in modules:
+    for module in PAGES:
         router.include_router(module.router)
     app.include_router(router)
