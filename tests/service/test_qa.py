@@ -282,7 +282,8 @@ def test_nobody_overrides_their_own_conversation(desk: Desk) -> None:
 def test_the_queue_is_lowest_score_first_paged_and_loses_reviewed_tickets(desk: Desk) -> None:
     good = _worked(desk, KETTLE, GOOD_EN, agent="agent_l2", email="a@example.com")
     bad = _worked(desk, KETTLE, "ok.", agent="agent_l2", email="b@example.com")
-    zh = _worked(desk, ORDER_ZH, "已處理。", agent="agent_l1", email="c@example.com")
+    # 2/6 (bad) < 3/6 (zh: the apology passes tone) < 1 (good)
+    zh = _worked(desk, ORDER_ZH, "很抱歉，已處理。", agent="agent_l1", email="c@example.com")
     desk.open(KETTLE, email="d@example.com")  # open: not in the queue
     qa_id = desk.user["qa"]
     first = qa.queue(desk.env, actor_id=qa_id, limit=2)

@@ -231,6 +231,7 @@ def override(
             valid = list(record.verdicts)
             raise UnknownQaItem(
                 f"{item_id!r} is not an item of this review; use one of {', '.join(valid)}",
+                field="item_id",
                 item_id=item_id,
                 valid=valid,
             )
