@@ -7,8 +7,10 @@ override is kept beside it, with its comment, as the review's history.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -23,7 +25,8 @@ class QaReviewRecord:
     evidence, reason), `coverage` (framework, step, covered, evidence) and `unedited` (the
     first sentence of each reply sent as an unedited template). `verdicts` maps each item id to
     passed (true, false, or null: not shown) after the overrides, and `score` is the weighted
-    share passed of those; `auto_score` the same before any override. `reviewed_by` /
+    share passed of those; `auto_score` the same before any override (both to SCORE_DIGITS
+    decimals). `reviewed_by` /
     `reviewed_at` are set when a QA specialist overrides an item or confirms the score."""
 
     ticket_id: str
@@ -66,8 +69,16 @@ class QaQueuePage:
 
 # A review none of whose items could be scored sorts after every scored one.
 UNSCORED_KEY = 2.0
-QUEUE_CURSOR_PATTERN = r"^[0-9][0-9.e+-]{0,30}~[A-Za-z0-9_-]{1,100}$"
-_MAX_KEY = UNSCORED_KEY
+# Scores are stored to 9 decimals, so a queue cursor writes its key in positional digits (no
+# exponent) and every string of the pattern is a key a store can page from (0 to 2).
+SCORE_DIGITS = 9
+QUEUE_CURSOR_PATTERN = r"^([01](\.[0-9]{1,20})?|2(\.0{1,20})?)~[A-Za-z0-9_-]{1,100}$"
+_QUEUE_CURSOR = re.compile(QUEUE_CURSOR_PATTERN)
+
+
+def rounded(score: float | None) -> float | None:
+    """A score as stored: to SCORE_DIGITS decimals."""
+    return None if score is None else round(score, SCORE_DIGITS)
 
 
 def queue_key(auto_score: float | None) -> float:
@@ -76,18 +87,15 @@ def queue_key(auto_score: float | None) -> float:
 
 
 def encode_queue_cursor(review: QaReviewRecord) -> str:
-    """The cursor after `review` in queue order (the key as Python writes the float, which
-    reads back to the same number)."""
-    return f"{queue_key(review.auto_score)!r}~{review.ticket_id}"
+    """The cursor after `review` in queue order: the key in positional digits (the shortest
+    that read back to the same number) and the ticket id."""
+    key = format(Decimal(repr(queue_key(review.auto_score))), "f")
+    return f"{key}~{review.ticket_id}"
 
 
 def decode_queue_cursor(cursor: str) -> tuple[float, str]:
     """(key, ticket id) of a queue cursor; ValueError naming it when it is not one of ours."""
-    key_text, sep, ticket_id = cursor.partition("~")
-    try:
-        key = float(key_text)
-    except ValueError:
-        key = -1.0
-    if not sep or not ticket_id or not 0.0 <= key <= _MAX_KEY:
+    if not _QUEUE_CURSOR.fullmatch(cursor):
         raise ValueError(f"cursor {cursor!r} is not a cursor of the QA queue")
-    return key, ticket_id
+    key_text, _, ticket_id = cursor.partition("~")
+    return float(key_text), ticket_id

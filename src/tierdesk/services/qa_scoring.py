@@ -24,7 +24,7 @@ from tierdesk.domain.state import TicketStatus
 from tierdesk.services import clocks
 from tierdesk.services.approvals import ACCOUNT_ACTIONS
 from tierdesk.services.ports import MessageRecord, UnitOfWork
-from tierdesk.services.qa_records import QaReviewRecord
+from tierdesk.services.qa_records import QaReviewRecord, rounded
 from tierdesk.services.records import TicketRecord
 from tierdesk.services.unit import to_state
 
@@ -111,7 +111,7 @@ def weighted(rules: Rulebook, verdicts: Mapping[str, bool | None]) -> float | No
         (passed, weights.get(i, 1.0)) for i, passed in verdicts.items() if passed is not None
     ]
     total = sum(w for _, w in decided)
-    return sum(w for passed, w in decided if passed) / total if total else None
+    return rounded(sum(w for passed, w in decided if passed) / total) if total else None
 
 
 def closed_at(ticket: TicketRecord) -> datetime:
@@ -138,8 +138,8 @@ def scored(
         language=ticket.language,
         closed_at=closed_at(ticket),
         scored_at=now,
-        auto_score=result.score,
-        score=result.score,
+        auto_score=rounded(result.score),
+        score=rounded(result.score),
         result=result_json(result),
         verdicts=verdicts,
     )

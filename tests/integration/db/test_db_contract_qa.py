@@ -11,6 +11,7 @@ import pytest
 from db_records import T0, at, customer, ticket
 
 from tierdesk.services.ports import QaOverrideRecord, QaReviewRecord, UnitOfWork
+from tierdesk.services.qa_records import rounded
 
 Factory = Callable[[], UnitOfWork]
 RESULT: dict[str, Any] = {
@@ -48,7 +49,7 @@ def _seed(uow_factory: Factory, statuses: dict[str, str], version: int = 3) -> N
 
 def test_a_review_round_trips_and_is_added_once(uow_factory: Factory) -> None:
     _seed(uow_factory, {"t_1": "resolved"})
-    first = review("t_1", 2 / 3)
+    first = review("t_1", rounded(2 / 3))
     with uow_factory() as uow:
         assert uow.qa.add_review(first) is True
         assert uow.qa.add_review(review("t_1", 0.1)) is False  # the first one stays
@@ -88,10 +89,10 @@ def test_the_queue_is_unreviewed_done_tickets_lowest_score_first(uow_factory: Fa
     rows = [
         review("t_0", 0.5),
         review("t_1", None),  # nothing scored: last
-        review("t_2", 1 / 3),
+        review("t_2", rounded(1 / 3)),
         review("t_3", 0.5, agent_id="u_bo"),  # ties with t_0: by ticket id
         review("t_4", 0.1, reviewed_at=at(1), reviewed_by="u_qa"),  # reviewed
-        review("t_5", 2 / 3),
+        review("t_5", rounded(2 / 3)),
         review("t_open", 0.0),  # reopened since it was scored
     ]
     with uow_factory() as uow:
