@@ -15,6 +15,7 @@ from tierdesk.web.console import (
     incidents,
     notices,
     presence,
+    qa,
     queue,
     ticket,
 )
@@ -24,6 +25,6 @@ def install(app: FastAPI) -> None:
     """Mount /static, the console's routes and its sign-in redirect on `app`."""
     base.install(app)
     router = APIRouter(include_in_schema=False)
-    for module in (home, queue, ticket, presence, inbox, dashboard, admin, notices, incidents):
+    for module in (home, queue, ticket, presence, inbox, dashboard, admin, notices, incidents, qa):
         router.include_router(module.router)
     app.include_router(router)
