@@ -25,7 +25,7 @@ def test_each_role_lands_on_its_home(desk: WebDesk) -> None:
         "team_lead": "/queue?view=team",
         "supervisor": "/approvals",
         "manager": "/approvals",
-        "qa": "/queue?view=review",
+        "qa": "/qa",
         "admin": "/admin/users",
     }
     for role, home in homes.items():

@@ -15,6 +15,7 @@ from typing import Self
 
 from tierdesk.services.memory_kb import MemoryKnowledgeBase
 from tierdesk.services.memory_notices import MemoryIncidents, MemoryNotices
+from tierdesk.services.memory_qa import MemoryQa
 from tierdesk.services.memory_repos import (
     MemoryApprovals,
     MemoryChannelEvents,
@@ -51,6 +52,7 @@ from tierdesk.services.ports import (
     NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
+    QaRepository,
     SessionRepository,
     SurveyRepository,
     TicketRepository,
@@ -121,6 +123,7 @@ class MemoryUnitOfWork:
         self.notices: NoticeRepository = MemoryNotices(t)
         self.incidents: IncidentRepository = MemoryIncidents(t)
         self.kb: KnowledgeBaseRepository = MemoryKnowledgeBase(t)
+        self.qa: QaRepository = MemoryQa(t)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

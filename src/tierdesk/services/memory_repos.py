@@ -17,6 +17,7 @@ from tierdesk.services.kb_records import (
 )
 from tierdesk.services.paging import cut, decode_cursor
 from tierdesk.services.ports import DuplicateKey
+from tierdesk.services.qa_records import QaOverrideRecord, QaReviewRecord
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
@@ -89,6 +90,9 @@ class Tables:
     kb_revisions: dict[tuple[str, str, int], RevisionRecord] = field(default_factory=dict)
     kb_votes: dict[tuple[str, str], VoteRecord] = field(default_factory=dict)
     kb_events: dict[str, KbEventRecord] = field(default_factory=dict)
+    # QA reviews (tierdesk.services.memory_qa): by ticket id; overrides by id
+    qa_reviews: dict[str, QaReviewRecord] = field(default_factory=dict)
+    qa_overrides: dict[str, QaOverrideRecord] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{name: dict(value) for name, value in vars(self).items()})

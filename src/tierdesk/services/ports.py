@@ -28,6 +28,7 @@ from tierdesk.services.kb_records import (
     TranslationRecord,
     VoteRecord,
 )
+from tierdesk.services.qa_records import QaOverrideRecord, QaQueuePage, QaReviewRecord
 from tierdesk.services.records import (
     AcknowledgementRecord,
     ActionRecord,
@@ -100,6 +101,10 @@ __all__ = [
     "OutboxRepository",
     "PolicyVersionRecord",
     "PolicyVersionRepository",
+    "QaOverrideRecord",
+    "QaQueuePage",
+    "QaRepository",
+    "QaReviewRecord",
     "SessionRecord",
     "SessionRepository",
     "SurveyRecord",
@@ -696,6 +701,48 @@ class KnowledgeBaseRepository(Protocol):
         ...
 
 
+class QaRepository(Protocol):
+    """QA reviews (R-QA-1): each resolved ticket's stored automatic score and verdicts, and
+    the overrides QA specialists made (`tierdesk.services.qa_records`)."""
+
+    def add_review(self, review: QaReviewRecord) -> bool:
+        """Store a new review; False (nothing written) when the ticket has one already (two
+        readers scoring the same ticket at once: the first one's is kept)."""
+        ...
+
+    def save_review(self, review: QaReviewRecord) -> None:
+        """Replace the ticket's existing review."""
+        ...
+
+    def get_review(self, ticket_id: str) -> QaReviewRecord | None: ...
+
+    def unscored(self, limit: int) -> list[str]:
+        """Ids of resolved or closed tickets (by id, at most `limit`) that have no review, or
+        an unreviewed one of another ticket version than the ticket's (it changed since)."""
+        ...
+
+    def queue(
+        self, *, limit: int = 50, cursor: str | None = None, agent_id: str | None = None
+    ) -> QaQueuePage:
+        """Unreviewed reviews of tickets still resolved or closed (of one agent when given),
+        in queue order (`QaQueuePage`); `cursor` is the previous page's `next_cursor`.
+        ValueError for a cursor this store did not make."""
+        ...
+
+    def reviews(
+        self, since: datetime, until: datetime, agent_id: str | None = None
+    ) -> list[QaReviewRecord]:
+        """Reviews with `since <= closed_at < until` (of one agent when given), by closed_at
+        then ticket id."""
+        ...
+
+    def add_override(self, override: QaOverrideRecord) -> None: ...
+
+    def overrides(self, ticket_id: str) -> list[QaOverrideRecord]:
+        """The ticket's overrides, oldest first (at, then insertion)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Use as `with uow: ...; uow.commit()`; leaving the block without
     `commit()` rolls back. The repositories are valid only inside the block."""
@@ -721,6 +768,7 @@ class UnitOfWork(Protocol):
     notices: NoticeRepository
     incidents: IncidentRepository
     kb: KnowledgeBaseRepository
+    qa: QaRepository
 
     def __enter__(self) -> Self: ...
 

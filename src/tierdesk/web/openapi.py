@@ -141,6 +141,12 @@ BEYOND_SCHEMA: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
     ("get", "/api/metrics"): (
         ("invalid_request", "until", "a report covers at most 1830 days within 2000-2100"),
     ),
+    ("get", "/api/qa/scorecards"): (
+        ("invalid_request", "since", "with a time zone offset, between 1970 and 9000"),
+        ("invalid_request", "until", "with a time zone offset, between 1970 and 9000"),
+        (_INPUT, "until", "after since, at most 400 days after it"),
+    ),
+    ("put", "/api/qa/tickets/{ticket_id}/items/{item_id}"): ((_INPUT, "comment", _EMPTY),),
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 

@@ -30,6 +30,7 @@ from tierdesk.adapters.db.repo_kb import SqlKnowledgeBase
 from tierdesk.adapters.db.repo_mail import SqlMail
 from tierdesk.adapters.db.repo_notices import SqlIncidents, SqlNotices
 from tierdesk.adapters.db.repo_people import SqlCustomers, SqlModels, SqlPolicies, SqlUsers
+from tierdesk.adapters.db.repo_qa import SqlQa
 from tierdesk.adapters.db.repo_sessions import SqlSessions
 from tierdesk.adapters.db.repo_tickets import SqlEvents, SqlTickets
 from tierdesk.adapters.db.repo_tokens import SqlTokens
@@ -62,6 +63,7 @@ from tierdesk.services.ports import (
     NoticeRepository,
     OutboxRepository,
     PolicyVersionRepository,
+    QaRepository,
     SessionRepository,
     SurveyRepository,
     TicketRepository,
@@ -225,6 +227,7 @@ class SqlUnitOfWork:
         self.notices: NoticeRepository = SqlNotices(self._tx)
         self.incidents: IncidentRepository = SqlIncidents(self._tx)
         self.kb: KnowledgeBaseRepository = SqlKnowledgeBase(self._tx)
+        self.qa: QaRepository = SqlQa(self._tx)
 
     def __enter__(self) -> Self:
         if self._conn is not None:

@@ -576,6 +576,42 @@ kb_events = sa.Table(
     sa.Index("ix_kb_events_at", "at"),
 )
 
+# QA reviews (R-QA-1, `tierdesk.services.qa_records`): one per resolved ticket, and the
+# overrides of its items. The queue reads unreviewed rows by automatic score; scorecards by
+# when the ticket was resolved.
+qa_reviews = sa.Table(
+    "qa_reviews",
+    metadata,
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), primary_key=True),
+    sa.Column("ticket_version", sa.Integer, nullable=False),
+    sa.Column("agent_id", sa.String(64), nullable=True),
+    sa.Column("category", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    _at("closed_at"),
+    _at("scored_at"),
+    sa.Column("auto_score", sa.Float, nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("result", sa.JSON, nullable=False),
+    sa.Column("verdicts", sa.JSON, nullable=False),
+    sa.Column("reviewed_by", sa.String(64), nullable=True),
+    _at("reviewed_at", nullable=True),
+    sa.Index("ix_qa_reviews_closed_at", "closed_at"),
+    sa.Index("ix_qa_reviews_reviewed_at_auto_score", "reviewed_at", "auto_score"),
+)
+
+qa_overrides = sa.Table(
+    "qa_overrides",
+    metadata,
+    _row_id(),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_id", sa.String(64), _fk("qa_reviews.ticket_id"), nullable=False, index=True),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=True),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("reviewer_id", sa.String(64), nullable=False),
+    _at("at"),
+)
+
 # Full-text indexes kept beside the tables, made by the migrations outside `metadata`: SQLite
 # FTS5 virtual tables (with their shadow tables, named after them) and PostgreSQL expression
 # indexes. Names start with one of these prefixes; the schema comparison leaves them out.
@@ -641,4 +677,6 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "uq_kb_revisions_article_id_language_number": "kb_revisions",
     "pk_kb_votes": "kb_votes",
     "uq_kb_events_id": "kb_events.id",
+    "pk_qa_reviews": "qa_reviews.ticket_id",
+    "uq_qa_overrides_id": "qa_overrides.id",
 }

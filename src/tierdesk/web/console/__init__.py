@@ -16,6 +16,7 @@ from tierdesk.web.console import (
     models,
     notices,
     presence,
+    qa,
     queue,
     sop,
     ticket,
@@ -23,7 +24,7 @@ from tierdesk.web.console import (
 
 # The page modules, each with its `router` (the SOP page is `sop`, no longer in `inbox`).
 PAGES = (
-    home, queue, ticket, presence, inbox, sop, dashboard, models, admin, notices, incidents,
+    home, queue, ticket, presence, inbox, sop, dashboard, models, qa, admin, notices, incidents,
 )  # fmt: skip
 
 

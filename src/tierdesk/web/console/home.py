@@ -33,7 +33,7 @@ HOME_BY_ROLE = {
     "team_lead": "/queue?view=team",
     "supervisor": "/approvals",
     "manager": "/approvals",
-    "qa": "/queue?view=review",
+    "qa": "/qa",
     "admin": "/admin/users",
 }
 
