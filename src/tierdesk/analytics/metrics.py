@@ -332,9 +332,7 @@ class Report:
         return tuple(out)
 
 
-def _context(
-    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
-) -> Ctx:
+def _context(conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
     check_reach(scope, now)
     lo = min(scope.since, now) - timedelta(days=2)
     hi = max(scope.until, now) + timedelta(days=2)
