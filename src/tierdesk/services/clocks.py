@@ -134,6 +134,29 @@ def next_sweep(
     return min(times) if times else None
 
 
+@dataclass(frozen=True)
+class NextDue:
+    """The running clock due first: when it is due, and when it warns (`ClockStatus`)."""
+
+    due_at: datetime
+    warning_at: datetime
+
+
+def next_due(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> NextDue | None:
+    """The running clock due first (the one the console's queue shows): stored on the ticket
+    so that lists sort and filter by it (`TicketRecord.due_at`). None when no clock runs
+    (resolved, every clock stopped, or paused: a paused clock's due time moves with `now`)."""
+    if not state.active:
+        return None
+    running = [v for v in views(rules, state, events, now) if v.stopped_at is None and not v.paused]
+    if not running:
+        return None
+    first = min(running, key=lambda v: v.due_at)
+    return NextDue(first.due_at, first.warning_at)
+
+
 def _tier_limits(
     rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
 ) -> list[datetime]:

@@ -32,10 +32,16 @@ class TicketRecord(TicketState):
     lookup keys included, are the row's columns) plus the store's own columns.
 
     `sweep_at` is the next time the SLA sweeper must look at the ticket (None: nothing is due,
-    e.g. resolved or paused). The API answers `tierdesk.web.ticket_out.TicketOut`, not this.
+    e.g. resolved or paused). `due_at` is when the running SLA clock due first is due and
+    `due_warn_at` when that clock warns (`tierdesk.services.clocks.next_due`; None while no
+    clock runs or they are paused): what the queue sorts by and "breaching soon" reads, kept
+    by the unit of work that saves the ticket. The API answers
+    `tierdesk.web.ticket_out.TicketOut`, not this.
     """
 
     sweep_at: datetime | None = None
+    due_at: datetime | None = None
+    due_warn_at: datetime | None = None
 
 
 @dataclass(frozen=True)
