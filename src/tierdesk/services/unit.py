@@ -40,6 +40,8 @@ def to_record(
         sweep_at=sweep_at,
         due_at=due.due_at if due is not None else None,
         due_warn_at=due.warning_at if due is not None else None,
+        due_clock=due.clock if due is not None else None,
+        due_calendar=due.calendar if due is not None else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,10 +14,17 @@ from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row,
 from tierdesk.adapters.db.tables import ticket_events, tickets
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.domain.events import TicketEvent
-from tierdesk.services.paging import cut
+from tierdesk.domain.state import TicketStatus
+from tierdesk.services.paging import (
+    NO_DUE,
+    cut,
+    cut_by_due,
+    decode_cursor,
+)
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
+_ALL_STATUSES = tuple(str(s) for s in TicketStatus)
 
 # The statements of intake and of every command's load, built once so that SQLAlchemy reuses
 # their cache key and compiled form (building a `select(tickets)` costs more than running it).
@@ -101,9 +109,78 @@ class SqlTickets:
     def search(
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
     ) -> TicketPage:
-        query = sa.select(tickets).where(*_conditions(filters))
-        found = self._tx.newest_first(query, tickets, limit, cursor)
-        return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
+        # Each page is index seeks, never a sort of every matching row: an IN list of
+        # statuses (or the due order, whose indexes start with the status) is one seek per
+        # status on (status, created_at, id) or (status, due_at, id), each ordered and cut to
+        # the page in the database, run as one UNION ALL; the merge of those few rows is here.
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        after = decode_cursor(cursor) if cursor is not None else None
+        due = filters.order == "due"
+        statuses = sorted(set(filters.status or (_ALL_STATUSES if due else ())))
+        where = _conditions(filters)
+        if not statuses:
+            query = sa.select(tickets).where(*where)
+            found = self._tx.newest_first(query, tickets, limit, cursor)
+            return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
+        arms: list[sa.Select[Any]] = []
+        for status in statuses:
+            seek = [_T.status == status, *where]
+            if due:
+                arms += self._by_due(seek, after, limit, dated_only=filters.warned_by is not None)
+            else:
+                arms.append(self._newest(seek, after, limit))
+        if not arms:  # "breaching soon" after the dated tickets: nothing can follow
+            return TicketPage((), None)
+        statement = arms[0] if len(arms) == 1 else sa.union_all(*(_from(a) for a in arms))
+        rows = list(self._tx.execute(statement).mappings())
+        # merged on the raw rows: only the page's (limit + 1 of up to that many per arm)
+        # become records
+        if due:
+            chosen = heapq.nsmallest(limit + 1, rows, key=_due_position)
+            return TicketPage(*cut_by_due([from_row(TicketRecord, r) for r in chosen], limit))
+        chosen = heapq.nlargest(limit + 1, rows, key=_newest_position)
+        return TicketPage(*cut([from_row(TicketRecord, r) for r in chosen], limit))
+
+    def _newest(
+        self, where: list[sa.ColumnElement[bool]], after: tuple[datetime, str] | None, limit: int
+    ) -> sa.Select[Any]:
+        """One status's page newest first (created_at desc, id desc) after `after`."""
+        created, row_id = _T.created_at, self._tx.id_order(_T.id)
+        if after is not None:
+            # the row-value form is what both planners turn into an index seek
+            where = [*where, sa.tuple_(created, row_id) < sa.tuple_(*after)]
+        query = sa.select(tickets).where(*where)
+        return query.order_by(created.desc(), row_id.desc()).limit(limit + 1)
+
+    def _by_due(
+        self,
+        where: list[sa.ColumnElement[bool]],
+        after: tuple[datetime, str] | None,
+        limit: int,
+        *,
+        dated_only: bool,
+    ) -> list[sa.Select[Any]]:
+        """One status's page by due time (due_at, id) after `after`: the tickets with a due
+        time, then those without (by id): two seeks, as NULL has no place in a row-value
+        comparison. `dated_only`: the filter already excludes the undated."""
+        due, row_id = _T.due_at, self._tx.id_order(_T.id)
+        undated_cursor = after is not None and after[0] >= NO_DUE
+        arms = []
+        if not undated_cursor:
+            dated = [*where, due.is_not(None)]
+            if after is not None:
+                dated.append(sa.tuple_(due, row_id) > sa.tuple_(*after))
+            arms.append(sa.select(tickets).where(*dated).order_by(due, row_id).limit(limit + 1))
+        if not dated_only:
+            undated = [*where, due.is_(None)]
+            if after is not None and undated_cursor:
+                undated.append(row_id > after[1])
+            # ordered by (due_at, id), all NULL, as PostgreSQL reads the index's order only
+            # after equalities (IS NULL is none): by id alone it would sort them
+            query = sa.select(tickets).where(*undated).order_by(due, row_id).limit(limit + 1)
+            arms.append(query)
+        return arms
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime
@@ -130,10 +207,10 @@ class SqlTickets:
 
 
 def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
-    """The WHERE clauses of a ticket filter (empty tuple / None: any)."""
+    """The WHERE clauses of a ticket filter but its statuses (empty tuple / None: any): the
+    status is each seek's own (`SqlTickets.search`)."""
     out: list[sa.ColumnElement[bool]] = []
     for column, allowed in (
-        (_T.status, f.status),
         (_T.priority, f.priority),
         (_T.tier, f.tier),
         (_T.queue, f.queue),
@@ -152,7 +229,26 @@ def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         out.append(_T.created_at < f.created_to)
     if f.text:
         out.append(_T.subject.icontains(f.text, autoescape=True))
+    if f.warned_by is not None:
+        out.append(_T.due_warn_at <= f.warned_by)
     return out
+
+
+def _newest_position(row: sa.RowMapping) -> tuple[datetime, str]:
+    """A row's place newest first (`tierdesk.services.paging.newest_key`), descending."""
+    return row["created_at"], row["id"]
+
+
+def _due_position(row: sa.RowMapping) -> tuple[datetime, str]:
+    """A row's place by due time (`tierdesk.services.paging.due_key`)."""
+    due = row["due_at"]
+    return (due if due is not None else NO_DUE), row["id"]
+
+
+def _from(arm: sa.Select[Any]) -> sa.Select[Any]:
+    """An arm of a UNION ALL that keeps its own ORDER BY and LIMIT (SQLite allows those only
+    on the whole compound, or inside a subquery)."""
+    return sa.select(arm.subquery())
 
 
 class SqlEvents:

@@ -5,9 +5,10 @@ Revises: 0013
 Create Date: 2026-12-03
 
 `tickets.due_at` is when the running SLA clock due first is due and `due_warn_at` when that
-clock warns (NULL while no clock runs or they are paused), kept by the unit of work that saves
-the ticket (`tierdesk.services.unit.finish`, beside `sweep_at`): the queue sorts by it and
-"breaching soon" reads it across pages.
+clock warns (NULL while no clock runs or they are paused), `due_clock` which clock it is and
+`due_calendar` the policy calendar it counts on (so the queue shows it without the events),
+kept by the unit of work that saves the ticket (`tierdesk.services.unit.finish`, beside
+`sweep_at`): the queue sorts by it and "breaching soon" reads it across pages.
 
 Backfill: the due times need the policy in force and each ticket's events, which a migration
 does not have. Instead every new or open ticket is put up for the SLA sweeper now
@@ -20,9 +21,11 @@ The queue lists several statuses at once (the active ones). An IN list over an i
 planned as a sort of every matching row, so the store runs one seek per status and merges
 them (`SqlTickets.search`): newest first on (status, created_at, id), which PostgreSQL has
 since 0010 (ix_keyset_tickets_status) and SQLite gains here (its (status, created_at) left the
-id part of the order to a sort); by due time on (status, due_at, id), new on both. As in 0010
-the id is compared with COLLATE "C" on PostgreSQL, so the index uses it; the names start with
-`ix_keyset_` and are not part of `metadata`.
+id part of the order to a sort); by due time on (status, due_at, id), new on both. SQLite's
+(customer_id, created_at) gains the id likewise (PostgreSQL has it since 0010), so a
+customer's tickets are not sorted either. As in 0010 the id is compared with COLLATE "C" on
+PostgreSQL, so the index uses it; the names start with `ix_keyset_` and are not part of
+`metadata`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _PG = {
 }
 _SQLITE = {
     "ix_keyset_tickets_status": "tickets (status, created_at, id)",
+    "ix_keyset_tickets_customer": "tickets (customer_id, created_at, id)",
     "ix_keyset_tickets_status_due": "tickets (status, due_at, id)",
 }
 
@@ -56,6 +60,8 @@ def upgrade() -> None:
     """Add the columns and the indexes; put the running tickets up for the sweeper."""
     op.add_column("tickets", sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("tickets", sa.Column("due_warn_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("tickets", sa.Column("due_clock", sa.String(32), nullable=True))
+    op.add_column("tickets", sa.Column("due_calendar", sa.String(64), nullable=True))
     for name, target in _indexes().items():
         op.execute(f"CREATE INDEX {name} ON {target}")
     sweep = sa.text(
@@ -70,5 +76,7 @@ def downgrade() -> None:
     for name in _indexes():
         op.execute(f"DROP INDEX {name}")
     with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("due_calendar")
+        batch.drop_column("due_clock")
         batch.drop_column("due_warn_at")
         batch.drop_column("due_at")
