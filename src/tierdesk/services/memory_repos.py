@@ -15,7 +15,14 @@ from tierdesk.services.kb_records import (
     TranslationRecord,
     VoteRecord,
 )
-from tierdesk.services.paging import cut, cut_by_due, decode_cursor, due_key, newest_key
+from tierdesk.services.paging import (
+    cut,
+    cut_by,
+    decode_cursor,
+    due_key,
+    newest_key,
+    warned_key,
+)
 from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.records import (
     AcknowledgementRecord,
@@ -174,11 +181,12 @@ class MemoryTickets:
     ) -> TicketPage:
         after = decode_cursor(cursor) if cursor is not None else None
         found = [r for r in self._t.tickets.values() if _matches(r, filters)]
-        if filters.order == "due":
-            rows = sorted(found, key=due_key)
+        if filters.order in ("due", "warned"):
+            key = due_key if filters.order == "due" else warned_key
+            rows = sorted(found, key=key)
             if after is not None:
-                rows = [r for r in rows if due_key(r) > after]
-            return TicketPage(*cut_by_due(rows, limit))
+                rows = [r for r in rows if key(r) > after]
+            return TicketPage(*cut_by(rows, limit, key))
         rows = sorted(found, key=newest_key, reverse=True)
         if after is not None:
             rows = [r for r in rows if newest_key(r) < after]

@@ -1,5 +1,6 @@
 """Cursors for newest-first pages (created_at desc, id desc), shared by every store, and for
-pages by due time (due_at asc, no due time last, then id asc: `TicketFilter.order` "due").
+pages by due time (due_at asc, no due time last, then id asc: `TicketFilter.order` "due") or
+by warning time (due_warn_at likewise: "warned").
 
 A cursor names the last row of a page; the next page holds the rows strictly after it in that
 order. In the due order a row without a due time is placed at `NO_DUE` (after every real one),
@@ -16,7 +17,7 @@ is refused by the schema (422 `invalid_request`), never read as an arbitrary pos
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -54,6 +55,9 @@ class _DueRow(_Row, Protocol):
     @property
     def due_at(self) -> datetime | None: ...
 
+    @property
+    def due_warn_at(self) -> datetime | None: ...
+
 
 R = TypeVar("R", bound=_Row)
 D = TypeVar("D", bound=_DueRow)
@@ -77,8 +81,15 @@ def cut(rows: Sequence[R], limit: int) -> tuple[tuple[R, ...], str | None]:
     return page, encode_cursor(*newest_key(page[-1])) if more else None
 
 
-def cut_by_due(rows: Sequence[D], limit: int) -> tuple[tuple[D, ...], str | None]:
-    """`cut` for rows read in the due order (`due_key`)."""
+def warned_key(row: _DueRow) -> tuple[datetime, str]:
+    """A row's place in the warning order (ascending; no warning time at `NO_DUE`, last)."""
+    return (row.due_warn_at if row.due_warn_at is not None else NO_DUE), row.id
+
+
+def cut_by(
+    rows: Sequence[D], limit: int, key: Callable[[D], tuple[datetime, str]]
+) -> tuple[tuple[D, ...], str | None]:
+    """`cut` for rows read in an ascending order of `key` (`due_key`, `warned_key`)."""
     page = tuple(rows[:limit])
     more = len(rows) > limit and bool(page)
-    return page, encode_cursor(*due_key(page[-1])) if more else None
+    return page, encode_cursor(*key(page[-1])) if more else None

@@ -47,7 +47,7 @@ class TicketRecord(TicketState):
     due_calendar: str | None = None
 
 
-TicketOrder = Literal["new", "due"]
+TicketOrder = Literal["new", "due", "warned"]
 TICKET_ORDERS: tuple[TicketOrder, ...] = get_args(TicketOrder)
 
 
@@ -68,7 +68,8 @@ class TicketFilter:
     created_to: datetime | None = None  # exclusive
     text: str | None = None
     # "breaching soon": only tickets whose running clock due first warns (or warned) by then
-    # (`TicketRecord.due_warn_at` <= it; a ticket without one never matches)
+    # (`TicketRecord.due_warn_at` <= it; a ticket without one never matches). A store reads
+    # just those in the "warned" order; in another it sorts them (they are not the table)
     warned_by: datetime | None = None
     order: TicketOrder = "new"
 
@@ -76,7 +77,8 @@ class TicketFilter:
 @dataclass(frozen=True)
 class TicketPage:
     """One page of tickets in the filter's order: "new", newest first (created_at desc, id
-    desc); "due", the running clock due first (due_at asc, id asc; no due time last).
+    desc); "due", the running clock due first (due_at asc, id asc; no due time last);
+    "warned", the running clock that warns (or warned) first (due_warn_at likewise).
     `next_cursor` is opaque, None on the last page."""
 
     items: tuple[TicketRecord, ...]

@@ -1,6 +1,7 @@
 """The ticket list's orders across pages (issue 11), the same on the in-memory fakes, SQLite and
-PostgreSQL: several statuses merged newest first, the due order (due_at, id; no due time last)
-and "breaching soon" (due_warn_at by a time), each paged with its cursor."""
+PostgreSQL: several statuses merged newest first, the due order (due_at, id; no due time last),
+the warning order (due_warn_at, id) and "breaching soon" (due_warn_at by a time), each paged
+with its cursor."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def _seed(uow_factory: Factory) -> None:
         ("t_b", "open", 2, 10, 5),
         ("t_c", "pending_customer", 3, None, None),
         ("t_d", "new", 4, 30, 20),
-        ("t_e", "open", 5, 30, 25),
+        ("t_e", "open", 5, 30, 15),  # warns before t_d, is due after it
         ("t_f", "new", 6, None, None),
         ("t_g", "open", 7, None, None),
         ("t_h", "resolved", 8, None, None),
@@ -82,6 +83,11 @@ def test_breaching_soon_is_a_warning_by_the_time_given(uow_factory: Factory) -> 
     with uow_factory() as uow:
         soon = TicketFilter(status=ACTIVE, order="due", warned_by=at(25))
         assert _paged(uow, soon, limit=1) == [["t_b"], ["t_d"], ["t_e"]]
+        first_warned = TicketFilter(status=ACTIVE, order="warned", warned_by=at(25))
+        assert _paged(uow, first_warned, limit=2) == [["t_b", "t_e"], ["t_d"]]
+        warned = TicketFilter(status=ACTIVE, order="warned")  # no warning time last
+        expected = [["t_b", "t_e", "t_d"], ["t_a", "t_c", "t_f"], ["t_g"]]
+        assert _paged(uow, warned, limit=3) == expected
         newest = TicketFilter(status=ACTIVE, warned_by=at(25))
         assert _paged(uow, newest, limit=2) == [["t_e", "t_d"], ["t_b"]]
         assert _paged(uow, TicketFilter(warned_by=at(4)), limit=5) == [[]]

@@ -18,13 +18,16 @@ from tierdesk.domain.state import TicketStatus
 from tierdesk.services.paging import (
     NO_DUE,
     cut,
-    cut_by_due,
+    cut_by,
     decode_cursor,
+    due_key,
+    warned_key,
 )
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
 _ALL_STATUSES = tuple(str(s) for s in TicketStatus)
+_TIMED = {"due": _T.due_at, "warned": _T.due_warn_at}  # the orders by a time, ascending
 
 # The statements of intake and of every command's load, built once so that SQLAlchemy reuses
 # their cache key and compiled form (building a `select(tickets)` costs more than running it).
@@ -110,14 +113,15 @@ class SqlTickets:
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
     ) -> TicketPage:
         # Each page is index seeks, never a sort of every matching row: an IN list of
-        # statuses (or the due order, whose indexes start with the status) is one seek per
-        # status on (status, created_at, id) or (status, due_at, id), each ordered and cut to
-        # the page in the database, run as one UNION ALL; the merge of those few rows is here.
+        # statuses (or the due and warning orders, whose indexes start with the status) is
+        # one seek per status on (status, created_at | due_at | due_warn_at, id), each ordered
+        # and cut to the page in the database, run as one UNION ALL; the merge of those few
+        # rows is here.
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         after = decode_cursor(cursor) if cursor is not None else None
-        due = filters.order == "due"
-        statuses = sorted(set(filters.status or (_ALL_STATUSES if due else ())))
+        timed = _TIMED.get(filters.order)
+        statuses = sorted(set(filters.status or (_ALL_STATUSES if timed is not None else ())))
         where = _conditions(filters)
         if not statuses:
             query = sa.select(tickets).where(*where)
@@ -126,8 +130,9 @@ class SqlTickets:
         arms: list[sa.Select[Any]] = []
         for status in statuses:
             seek = [_T.status == status, *where]
-            if due:
-                arms += self._by_due(seek, after, limit, dated_only=filters.warned_by is not None)
+            if timed is not None:
+                dated_only = filters.warned_by is not None
+                arms += self._by_time(timed, seek, after, limit, dated_only=dated_only)
             else:
                 arms.append(self._newest(seek, after, limit))
         if not arms:  # "breaching soon" after the dated tickets: nothing can follow
@@ -136,9 +141,16 @@ class SqlTickets:
         rows = list(self._tx.execute(statement).mappings())
         # merged on the raw rows: only the page's (limit + 1 of up to that many per arm)
         # become records
-        if due:
-            chosen = heapq.nsmallest(limit + 1, rows, key=_due_position)
-            return TicketPage(*cut_by_due([from_row(TicketRecord, r) for r in chosen], limit))
+        if timed is not None:
+            name = timed.name
+
+            def place(row: sa.RowMapping) -> tuple[datetime, str]:
+                at = row[name]
+                return (at if at is not None else NO_DUE), row["id"]
+
+            chosen = heapq.nsmallest(limit + 1, rows, key=place)
+            key = due_key if filters.order == "due" else warned_key
+            return TicketPage(*cut_by([from_row(TicketRecord, r) for r in chosen], limit, key))
         chosen = heapq.nlargest(limit + 1, rows, key=_newest_position)
         return TicketPage(*cut([from_row(TicketRecord, r) for r in chosen], limit))
 
@@ -153,18 +165,20 @@ class SqlTickets:
         query = sa.select(tickets).where(*where)
         return query.order_by(created.desc(), row_id.desc()).limit(limit + 1)
 
-    def _by_due(
+    def _by_time(
         self,
+        due: sa.Column[datetime],
         where: list[sa.ColumnElement[bool]],
         after: tuple[datetime, str] | None,
         limit: int,
         *,
         dated_only: bool,
     ) -> list[sa.Select[Any]]:
-        """One status's page by due time (due_at, id) after `after`: the tickets with a due
-        time, then those without (by id): two seeks, as NULL has no place in a row-value
-        comparison. `dated_only`: the filter already excludes the undated."""
-        due, row_id = _T.due_at, self._tx.id_order(_T.id)
+        """One status's page by a time column (`due`: due_at or due_warn_at, then id) after
+        `after`: the tickets with that time, then those without (by id): two seeks, as NULL
+        has no place in a row-value comparison. `dated_only`: the filter already excludes
+        the undated (due_warn_at is NULL exactly when due_at is)."""
+        row_id = self._tx.id_order(_T.id)
         undated_cursor = after is not None and after[0] >= NO_DUE
         arms = []
         if not undated_cursor:
@@ -237,12 +251,6 @@ def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
 def _newest_position(row: sa.RowMapping) -> tuple[datetime, str]:
     """A row's place newest first (`tierdesk.services.paging.newest_key`), descending."""
     return row["created_at"], row["id"]
-
-
-def _due_position(row: sa.RowMapping) -> tuple[datetime, str]:
-    """A row's place by due time (`tierdesk.services.paging.due_key`)."""
-    due = row["due_at"]
-    return (due if due is not None else NO_DUE), row["id"]
 
 
 def _from(arm: sa.Select[Any]) -> sa.Select[Any]:

@@ -21,7 +21,9 @@ The queue lists several statuses at once (the active ones). An IN list over an i
 planned as a sort of every matching row, so the store runs one seek per status and merges
 them (`SqlTickets.search`): newest first on (status, created_at, id), which PostgreSQL has
 since 0010 (ix_keyset_tickets_status) and SQLite gains here (its (status, created_at) left the
-id part of the order to a sort); by due time on (status, due_at, id), new on both. SQLite's
+id part of the order to a sort); by due time on (status, due_at, id); "breaching soon" by
+warning time on (status, due_warn_at, id), a range of the warned only (by due time it would
+read every ticket of the status while few are at risk); the last two new on both. SQLite's
 (customer_id, created_at) gains the id likewise (PostgreSQL has it since 0010), so a
 customer's tickets are not sorted either. As in 0010 the id is compared with COLLATE "C" on
 PostgreSQL, so the index uses it; the names start with `ix_keyset_` and are not part of
@@ -44,11 +46,13 @@ depends_on = None
 
 _PG = {
     "ix_keyset_tickets_status_due": 'tickets (status, due_at, id COLLATE "C")',
+    "ix_keyset_tickets_status_warn": 'tickets (status, due_warn_at, id COLLATE "C")',
 }
 _SQLITE = {
     "ix_keyset_tickets_status": "tickets (status, created_at, id)",
     "ix_keyset_tickets_customer": "tickets (customer_id, created_at, id)",
     "ix_keyset_tickets_status_due": "tickets (status, due_at, id)",
+    "ix_keyset_tickets_status_warn": "tickets (status, due_warn_at, id)",
 }
 
 
