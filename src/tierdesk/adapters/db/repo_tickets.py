@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row, to_row
 from tierdesk.adapters.db.tables import ticket_events, tickets
 from tierdesk.adapters.db.tx import Tx
+from tierdesk.adapters.db.types import UTCDateTime
 from tierdesk.domain.events import TicketEvent
 from tierdesk.domain.state import TicketStatus
 from tierdesk.services.paging import (
@@ -121,80 +123,37 @@ class SqlTickets:
             raise ValueError(f"limit must be at least 1, got {limit}")
         after = decode_cursor(cursor) if cursor is not None else None
         timed = _TIMED.get(filters.order)
-        statuses = sorted(set(filters.status or (_ALL_STATUSES if timed is not None else ())))
-        where = _conditions(filters)
-        if not statuses:
-            query = sa.select(tickets).where(*where)
+        if not filters.status and timed is None:
+            query = sa.select(tickets).where(*_conditions(filters, warned=filters.warned_by))
             found = self._tx.newest_first(query, tickets, limit, cursor)
             return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
-        arms: list[sa.Select[Any]] = []
-        for status in statuses:
-            seek = [_T.status == status, *where]
-            if timed is not None:
-                dated_only = filters.warned_by is not None
-                arms += self._by_time(timed, seek, after, limit, dated_only=dated_only)
-            else:
-                arms.append(self._newest(seek, after, limit))
-        if not arms:  # "breaching soon" after the dated tickets: nothing can follow
+        place = "none" if after is None else "undated" if after[0] >= NO_DUE else "dated"
+        # the statement of this filter and cursor kind, built once (building the arms costs
+        # more than running them); the times, the cursor and the limit are its parameters
+        shape = replace(filters, warned_by=NO_DUE if filters.warned_by is not None else None)
+        statement = _statement(self._tx.postgres, shape, place)
+        if statement is None:  # "breaching soon" after the dated tickets: nothing can follow
             return TicketPage((), None)
-        statement = arms[0] if len(arms) == 1 else sa.union_all(*(_from(a) for a in arms))
-        rows = list(self._tx.execute(statement).mappings())
+        params: dict[str, Any] = {"p_limit": limit + 1}
+        if after is not None:
+            params["p_after_at"], params["p_after_id"] = after
+        if filters.warned_by is not None:
+            params["p_warned_by"] = filters.warned_by
+        rows = list(self._tx.execute(statement, params).mappings())
         # merged on the raw rows: only the page's (limit + 1 of up to that many per arm)
         # become records
         if timed is not None:
             name = timed.name
 
-            def place(row: sa.RowMapping) -> tuple[datetime, str]:
+            def position(row: sa.RowMapping) -> tuple[datetime, str]:
                 at = row[name]
                 return (at if at is not None else NO_DUE), row["id"]
 
-            chosen = heapq.nsmallest(limit + 1, rows, key=place)
+            chosen = heapq.nsmallest(limit + 1, rows, key=position)
             key = due_key if filters.order == "due" else warned_key
             return TicketPage(*cut_by([from_row(TicketRecord, r) for r in chosen], limit, key))
         chosen = heapq.nlargest(limit + 1, rows, key=_newest_position)
         return TicketPage(*cut([from_row(TicketRecord, r) for r in chosen], limit))
-
-    def _newest(
-        self, where: list[sa.ColumnElement[bool]], after: tuple[datetime, str] | None, limit: int
-    ) -> sa.Select[Any]:
-        """One status's page newest first (created_at desc, id desc) after `after`."""
-        created, row_id = _T.created_at, self._tx.id_order(_T.id)
-        if after is not None:
-            # the row-value form is what both planners turn into an index seek
-            where = [*where, sa.tuple_(created, row_id) < sa.tuple_(*after)]
-        query = sa.select(tickets).where(*where)
-        return query.order_by(created.desc(), row_id.desc()).limit(limit + 1)
-
-    def _by_time(
-        self,
-        due: sa.Column[datetime],
-        where: list[sa.ColumnElement[bool]],
-        after: tuple[datetime, str] | None,
-        limit: int,
-        *,
-        dated_only: bool,
-    ) -> list[sa.Select[Any]]:
-        """One status's page by a time column (`due`: due_at or due_warn_at, then id) after
-        `after`: the tickets with that time, then those without (by id): two seeks, as NULL
-        has no place in a row-value comparison. `dated_only`: the filter already excludes
-        the undated (due_warn_at is NULL exactly when due_at is)."""
-        row_id = self._tx.id_order(_T.id)
-        undated_cursor = after is not None and after[0] >= NO_DUE
-        arms = []
-        if not undated_cursor:
-            dated = [*where, due.is_not(None)]
-            if after is not None:
-                dated.append(sa.tuple_(due, row_id) > sa.tuple_(*after))
-            arms.append(sa.select(tickets).where(*dated).order_by(due, row_id).limit(limit + 1))
-        if not dated_only:
-            undated = [*where, due.is_(None)]
-            if after is not None and undated_cursor:
-                undated.append(row_id > after[1])
-            # ordered by (due_at, id), all NULL, as PostgreSQL reads the index's order only
-            # after equalities (IS NULL is none): by id alone it would sort them
-            query = sa.select(tickets).where(*undated).order_by(due, row_id).limit(limit + 1)
-            arms.append(query)
-        return arms
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime
@@ -220,9 +179,79 @@ class SqlTickets:
         return list(self._tx.execute(query).scalars())
 
 
-def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
+_AFTER_AT = sa.bindparam("p_after_at", type_=UTCDateTime())
+_AFTER_ID = sa.bindparam("p_after_id", type_=sa.String())
+_LIMIT = sa.bindparam("p_limit", type_=sa.Integer())
+_WARNED = sa.bindparam("p_warned_by", type_=UTCDateTime())
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(postgres: bool, f: TicketFilter, place: str) -> sa.Executable | None:
+    """The page query of a filter naming statuses or ordered by a time: one arm per status
+    (a UNION ALL when there are several), after a cursor `place`d "none", "dated" or
+    "undated" (among the rows without the order's time). None when nothing can follow."""
+    timed = _TIMED.get(f.order)
+    statuses = sorted(set(f.status or _ALL_STATUSES))
+    where = _conditions(f, warned=_WARNED if f.warned_by is not None else None)
+    row_id = _T.id.collate("C") if postgres else _T.id
+    arms: list[sa.Select[Any]] = []
+    for status in statuses:
+        seek = [_T.status == status, *where]
+        if timed is None:
+            arms.append(_newest(seek, row_id, after=place != "none"))
+        else:
+            arms += _by_time(timed, seek, row_id, place, dated_only=f.warned_by is not None)
+    if not arms:
+        return None
+    return arms[0] if len(arms) == 1 else sa.union_all(*(_from(a) for a in arms))
+
+
+def _newest(
+    where: list[sa.ColumnElement[bool]], row_id: sa.ColumnElement[str], *, after: bool
+) -> sa.Select[Any]:
+    """One status's page newest first (created_at desc, id desc), after the cursor."""
+    created = _T.created_at
+    if after:
+        # the row-value form is what both planners turn into an index seek
+        where = [*where, sa.tuple_(created, row_id) < sa.tuple_(_AFTER_AT, _AFTER_ID)]
+    query = sa.select(tickets).where(*where)
+    return query.order_by(created.desc(), row_id.desc()).limit(_LIMIT)
+
+
+def _by_time(
+    due: sa.Column[datetime],
+    where: list[sa.ColumnElement[bool]],
+    row_id: sa.ColumnElement[str],
+    place: str,
+    *,
+    dated_only: bool,
+) -> list[sa.Select[Any]]:
+    """One status's page by a time column (`due`: due_at or due_warn_at, then id) after the
+    cursor's `place`: the tickets with that time, then those without (by id): two seeks, as
+    NULL has no place in a row-value comparison. `dated_only`: the filter already excludes
+    the undated (due_warn_at is NULL exactly when due_at is)."""
+    arms = []
+    if place != "undated":
+        dated = [*where, due.is_not(None)]
+        if place == "dated":
+            dated.append(sa.tuple_(due, row_id) > sa.tuple_(_AFTER_AT, _AFTER_ID))
+        arms.append(sa.select(tickets).where(*dated).order_by(due, row_id).limit(_LIMIT))
+    if not dated_only:
+        undated = [*where, due.is_(None)]
+        if place == "undated":
+            undated.append(row_id > _AFTER_ID)
+        # ordered by (due_at, id), all NULL, as PostgreSQL reads the index's order only
+        # after equalities (IS NULL is none): by id alone it would sort them
+        arms.append(sa.select(tickets).where(*undated).order_by(due, row_id).limit(_LIMIT))
+    return arms
+
+
+def _conditions(
+    f: TicketFilter, *, warned: datetime | sa.BindParameter[datetime] | None
+) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of a ticket filter but its statuses (empty tuple / None: any): the
-    status is each seek's own (`SqlTickets.search`)."""
+    status is each seek's own (`_statement`); `warned` is what due_warn_at must not pass
+    (the filter's time, or the parameter standing for it)."""
     out: list[sa.ColumnElement[bool]] = []
     for column, allowed in (
         (_T.priority, f.priority),
@@ -243,8 +272,8 @@ def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         out.append(_T.created_at < f.created_to)
     if f.text:
         out.append(_T.subject.icontains(f.text, autoescape=True))
-    if f.warned_by is not None:
-        out.append(_T.due_warn_at <= f.warned_by)
+    if warned is not None:
+        out.append(_T.due_warn_at <= warned)
     return out
 
 
