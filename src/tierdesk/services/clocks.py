@@ -134,6 +134,79 @@ def next_sweep(
     return min(times) if times else None
 
 
+@dataclass(frozen=True)
+class NextDue:
+    """The running clock due first: when it is due, when it warns, which clock it is and the
+    calendar it counts on (`ClockStatus`)."""
+
+    due_at: datetime
+    warning_at: datetime
+    clock: str
+    calendar: str
+
+
+def next_due(
+    rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
+) -> NextDue | None:
+    """The running clock due first (the one the console's queue shows): stored on the ticket
+    so that lists sort and filter by it (`TicketRecord.due_at`). None when no clock runs
+    (resolved, every clock stopped, or paused: a paused clock's due time moves with `now`)."""
+    if not state.active:
+        return None
+    running = [v for v in views(rules, state, events, now) if v.stopped_at is None and not v.paused]
+    if not running:
+        return None
+    first = min(running, key=lambda v: v.due_at)
+    return NextDue(first.due_at, first.warning_at, first.clock, first.calendar)
+
+
+@dataclass(frozen=True)
+class ShownClock:
+    """A ticket's running (or paused) clock due first as a list shows it: the queue's SLA
+    column. `remaining` and `breached_by` are business time, as in `ClockStatus`."""
+
+    clock: str
+    state: str  # running, warning, breached, paused
+    due_at: datetime
+    remaining: timedelta
+    breached_by: timedelta | None
+    paused: bool = False
+
+
+def shown(status: ClockStatus) -> ShownClock:
+    """What a list shows of a clock status."""
+    return ShownClock(
+        status.clock,
+        status.state,
+        status.due_at,
+        status.remaining,
+        status.breached_by,
+        status.paused,
+    )
+
+
+def shown_from_stored(
+    rules: Rulebook,
+    due: NextDue,
+    now: datetime,
+) -> ShownClock | None:
+    """The clock due first from what the ticket stores of it (`next_due`, saved with the
+    ticket), without its events: the same state and business time left (or missed by) as
+    `views` gives while nothing happened to the ticket since it was saved. None when the
+    policy in force no longer has that clock's calendar (ask `views` then)."""
+    spec = next((c for c in rules.calendars if c.name == due.calendar), None)
+    if spec is None:
+        return None
+    cal = calendar_for(spec)
+    if now > due.due_at:
+        over = cal.elapsed(due.due_at, now)
+        if over > timedelta(0):  # more than the target used: breached
+            return ShownClock(due.clock, "breached", due.due_at, timedelta(0), over)
+        return ShownClock(due.clock, "warning", due.due_at, timedelta(0), None)
+    state = "warning" if now >= due.warning_at else "running"
+    return ShownClock(due.clock, state, due.due_at, cal.elapsed(now, due.due_at), None)
+
+
 def _tier_limits(
     rules: Rulebook, state: TicketState, events: Sequence[TicketEvent], now: datetime
 ) -> list[datetime]:

@@ -234,8 +234,9 @@ def _store(uow: UnitOfWork, env: Env, row: Row, assignee_id: str | None) -> None
             changes={"csat": row.csat, "nps": row.nps},
         )
     state = change.state
-    sweep = clocks.next_sweep(rules, state, change.events, env.now()) if state.active else None
-    uow.tickets.add(to_record(state, sweep))
+    now = env.now()
+    sweep = clocks.next_sweep(rules, state, change.events, now) if state.active else None
+    uow.tickets.add(to_record(state, sweep, clocks.next_due(rules, state, change.events, now)))
     uow.events.append(change.events)
 
 

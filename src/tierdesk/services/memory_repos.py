@@ -15,7 +15,14 @@ from tierdesk.services.kb_records import (
     TranslationRecord,
     VoteRecord,
 )
-from tierdesk.services.paging import cut, decode_cursor
+from tierdesk.services.paging import (
+    cut,
+    cut_by,
+    decode_cursor,
+    due_key,
+    newest_key,
+    warned_key,
+)
 from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.qa_records import QaOverrideRecord, QaReviewRecord
 from tierdesk.services.records import (
@@ -122,6 +129,8 @@ def _matches(t: TicketRecord, f: TicketFilter) -> bool:
         return False
     if f.created_to is not None and t.created_at >= f.created_to:
         return False
+    if f.warned_by is not None and (t.due_warn_at is None or t.due_warn_at > f.warned_by):
+        return False
     return not (f.text and f.text.casefold() not in t.subject.casefold())
 
 
@@ -176,14 +185,17 @@ class MemoryTickets:
     def search(
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
     ) -> TicketPage:
-        rows = sorted(
-            (r for r in self._t.tickets.values() if _matches(r, filters)),
-            key=lambda r: (r.created_at, r.id),
-            reverse=True,
-        )
-        if cursor is not None:
-            after = decode_cursor(cursor)
-            rows = [r for r in rows if (r.created_at, r.id) < after]
+        after = decode_cursor(cursor) if cursor is not None else None
+        found = [r for r in self._t.tickets.values() if _matches(r, filters)]
+        if filters.order in ("due", "warned"):
+            key = due_key if filters.order == "due" else warned_key
+            rows = sorted(found, key=key)
+            if after is not None:
+                rows = [r for r in rows if key(r) > after]
+            return TicketPage(*cut_by(rows, limit, key))
+        rows = sorted(found, key=newest_key, reverse=True)
+        if after is not None:
+            rows = [r for r in rows if newest_key(r) < after]
         return TicketPage(*cut(rows, limit))
 
     def recent_for_customers(

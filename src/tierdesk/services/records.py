@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from tierdesk.domain import model
 from tierdesk.domain.state import TicketState
@@ -32,15 +32,29 @@ class TicketRecord(TicketState):
     lookup keys included, are the row's columns) plus the store's own columns.
 
     `sweep_at` is the next time the SLA sweeper must look at the ticket (None: nothing is due,
-    e.g. resolved or paused). The API answers `tierdesk.web.ticket_out.TicketOut`, not this.
+    e.g. resolved or paused). `due_at` is when the running SLA clock due first is due and
+    `due_warn_at` when that clock warns (`tierdesk.services.clocks.next_due`; None while no
+    clock runs or they are paused): what the queue sorts by and "breaching soon" reads, kept
+    by the unit of work that saves the ticket; `due_clock` names that clock and
+    `due_calendar` the policy calendar it counts on (how the queue shows it). The API answers
+    `tierdesk.web.ticket_out.TicketOut`, not this.
     """
 
     sweep_at: datetime | None = None
+    due_at: datetime | None = None
+    due_warn_at: datetime | None = None
+    due_clock: str | None = None
+    due_calendar: str | None = None
+
+
+TicketOrder = Literal["new", "due", "warned"]
+TICKET_ORDERS: tuple[TicketOrder, ...] = get_args(TicketOrder)
 
 
 @dataclass(frozen=True)
 class TicketFilter:
-    """List filters; an empty tuple or None means "any". Text matches the subject."""
+    """List filters; an empty tuple or None means "any". Text matches the subject. `order`
+    is the page's order (see `TicketPage`)."""
 
     status: tuple[str, ...] = ()
     priority: tuple[str, ...] = ()
@@ -53,12 +67,19 @@ class TicketFilter:
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
     text: str | None = None
+    # "breaching soon": only tickets whose running clock due first warns (or warned) by then
+    # (`TicketRecord.due_warn_at` <= it; a ticket without one never matches). A store reads
+    # just those in the "warned" order; in another it sorts them (they are not the table)
+    warned_by: datetime | None = None
+    order: TicketOrder = "new"
 
 
 @dataclass(frozen=True)
 class TicketPage:
-    """One page of tickets, newest first (created_at desc, id desc); `next_cursor` is opaque,
-    None on the last page."""
+    """One page of tickets in the filter's order: "new", newest first (created_at desc, id
+    desc); "due", the running clock due first (due_at asc, id asc; no due time last);
+    "warned", the running clock that warns (or warned) first (due_warn_at likewise).
+    `next_cursor` is opaque, None on the last page."""
 
     items: tuple[TicketRecord, ...]
     next_cursor: str | None

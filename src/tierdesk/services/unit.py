@@ -31,9 +31,18 @@ def to_state(record: TicketRecord) -> TicketState:
     return TicketState(**{name: getattr(record, name) for name in _STATE_FIELDS})
 
 
-def to_record(state: TicketState, sweep_at: datetime | None) -> TicketRecord:
-    """The row for a ticket state, with the sweeper's next look."""
-    return TicketRecord(**{name: getattr(state, name) for name in _STATE_FIELDS}, sweep_at=sweep_at)
+def to_record(
+    state: TicketState, sweep_at: datetime | None, due: clocks.NextDue | None = None
+) -> TicketRecord:
+    """The row for a ticket state, with the sweeper's next look and the clock due first."""
+    return TicketRecord(
+        **{name: getattr(state, name) for name in _STATE_FIELDS},
+        sweep_at=sweep_at,
+        due_at=due.due_at if due is not None else None,
+        due_warn_at=due.warning_at if due is not None else None,
+        due_clock=due.clock if due is not None else None,
+        due_calendar=due.calendar if due is not None else None,
+    )
 
 
 class TicketChange:
@@ -143,11 +152,17 @@ def require_status(change: TicketChange, allowed: frozenset[str], command: str) 
         )
 
 
-def save(uow: UnitOfWork, change: TicketChange, sweep_at: datetime | None) -> TicketRecord:
-    """Write the ticket's new state and its new events in the open unit of work, and queue
-    the webhook deliveries of those events (`tierdesk.services.webhooks.queue`) in it.
-    StaleVersion when another command saved the ticket since it was loaded."""
-    record = to_record(change.state, sweep_at)
+def save(
+    uow: UnitOfWork,
+    change: TicketChange,
+    sweep_at: datetime | None,
+    due: clocks.NextDue | None = None,
+) -> TicketRecord:
+    """Write the ticket's new state (with the sweeper's next look and the clock due first)
+    and its new events in the open unit of work, and queue the webhook deliveries of those
+    events (`tierdesk.services.webhooks.queue`) in it. StaleVersion when another command
+    saved the ticket since it was loaded."""
+    record = to_record(change.state, sweep_at, due)
     if change.base is None:
         uow.tickets.add(record)
     elif not uow.tickets.save(record, change.base_version):
@@ -166,13 +181,14 @@ def history(uow: UnitOfWork, change: TicketChange) -> list[TicketEvent]:
 
 
 def finish(uow: UnitOfWork, env: Env, change: TicketChange) -> TicketRecord:
-    """Save a command's ticket change with the sweeper's next look computed from its clocks."""
+    """Save a command's ticket change with the sweeper's next look and the clock due first,
+    computed from its clocks."""
     state = change.state
-    sweep_at = (
-        clocks.next_sweep(env.rules, state, history(uow, change), change.at)
-        if state.active
-        else None
-    )
-    record = save(uow, change, sweep_at)
+    sweep_at = due = None
+    if state.active:
+        events = history(uow, change)
+        sweep_at = clocks.next_sweep(env.rules, state, events, change.at)
+        due = clocks.next_due(env.rules, state, events, change.at)
+    record = save(uow, change, sweep_at, due)
     staff_notices.on_ticket(uow, env, change.base, state, change.events)
     return record

@@ -7,7 +7,7 @@ Reads only (one read-only unit of work each); the rules stay where they are (clo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from tierdesk import sop
 from tierdesk.domain.sla import ClockStatus
 from tierdesk.policy.loader import load_text
 from tierdesk.services import approvals, clocks, granted, queries
+from tierdesk.services.clocks import ShownClock
 from tierdesk.services.customers import history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
@@ -26,8 +27,10 @@ from tierdesk.services.records import (
     IdentityRecord,
     PolicyVersionRecord,
     TicketFilter,
+    TicketOrder,
     TicketPage,
     TicketRecord,
+    UserRecord,
 )
 from tierdesk.services.unit import to_state
 from tierdesk.services.users import AGENT_ROLES, LEAD_ROLES, NOTE_ROLES, actor
@@ -41,13 +44,15 @@ class QueueRow:
     ticket: TicketRecord
     customer: str  # the customer's name
     assignee: str | None  # the assignee's display name
-    due: ClockStatus | None  # the running clock due first (None: nothing running)
+    due: ShownClock | None  # the running (or paused) clock due first (None: nothing running)
 
 
 @dataclass(frozen=True)
 class QueuePage:
     rows: tuple[QueueRow, ...]
     next_cursor: str | None
+    # (id, display name) of the active people tickets can be given to, by name (`assignees`)
+    agents: tuple[tuple[str, str], ...] = ()
 
 
 def most_urgent(views: list[ClockStatus]) -> ClockStatus | None:
@@ -68,12 +73,19 @@ def queue(
     at_risk: bool = False,
     by_due: bool = False,
 ) -> QueuePage:
-    """One page of tickets (newest first, like `queries.list_tickets`) with names and the
-    most urgent clock. `at_risk` keeps the tickets of the page whose clock is in warning or
-    breached; `by_due` orders the page by that clock's due time (no clock last)."""
+    """One page of tickets with names, the most urgent clock and the people tickets can be
+    given to. Newest first, or with `by_due` by the running clock due first (no clock last);
+    `at_risk` keeps the tickets whose clock warns or is breached ("breaching soon"), the one
+    that warned first first (the store reads only those: by due time it would read every
+    ticket while few are at risk). These are the store's orders and filter
+    (`TicketFilter.order`, `warned_by`), so they hold across pages. A clock comes from what
+    the ticket stores of it (`clocks.shown_from_stored`); only a running ticket without one
+    (paused, or saved before it was stored) reads its events."""
     if not 1 <= limit <= 200:
         raise InvalidInput("limit", "must be 1-200", value=limit)
     now = env.now()
+    order: TicketOrder = "warned" if at_risk else "due" if by_due else "new"
+    filters = replace(filters, order=order, warned_by=now if at_risk else None)
     with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "list tickets")
         prefix = reference_prefix(filters.text or "")
@@ -85,31 +97,62 @@ def queue(
             except ValueError as exc:
                 raise InvalidInput("cursor", str(exc)) from exc
         found = uow.customers.get_many([t.customer_id for t in page.items])
-        events = uow.events.for_tickets([t.id for t in page.items])
-        people: dict[str, str] = {}
-        rows = []
-        for t in page.items:
-            if t.assignee_id and t.assignee_id not in people:
-                user = uow.users.get(t.assignee_id)
-                people[t.assignee_id] = user.display_name if user is not None else t.assignee_id
-            customer = found[t.customer_id].name if t.customer_id in found else t.customer_id
-            assignee = people[t.assignee_id] if t.assignee_id else None
-            views = clocks.views(env.rules, to_state(t), events[t.id], now)
-            rows.append(QueueRow(t, customer, assignee, most_urgent(views)))
+        people = uow.users.search(None)
+        due = {t.id: _stored_clock(env, t, now) for t in page.items}
+        unknown = [t.id for t in page.items if t.active and due[t.id] is None]
+        events = uow.events.for_tickets(unknown) if unknown else {}
+    names = {u.id: u.display_name for u in people}
+    for t in page.items:
+        if t.id in events:
+            urgent = most_urgent(clocks.views(env.rules, to_state(t), events[t.id], now))
+            due[t.id] = clocks.shown(urgent) if urgent is not None else None
+    rows = tuple(
+        QueueRow(
+            t,
+            found[t.customer_id].name if t.customer_id in found else t.customer_id,
+            names.get(t.assignee_id, t.assignee_id) if t.assignee_id else None,
+            due[t.id],
+        )
+        for t in page.items
+    )
+    if prefix is not None:  # the few tickets of a reference: filtered and ordered here
+        rows = _risky_first(rows, now, at_risk=at_risk, by_due=by_due)
+    return QueuePage(rows, page.next_cursor, _assignable(people))
+
+
+def _stored_clock(env: Env, t: TicketRecord, now: datetime) -> ShownClock | None:
+    """The ticket's clock due first from its stored columns; None without them."""
+    if t.due_at is None or t.due_warn_at is None or not t.due_clock or not t.due_calendar:
+        return None
+    stored = clocks.NextDue(t.due_at, t.due_warn_at, t.due_clock, t.due_calendar)
+    return clocks.shown_from_stored(env.rules, stored, now)
+
+
+def _risky_first(
+    rows: tuple[QueueRow, ...], now: datetime, *, at_risk: bool, by_due: bool
+) -> tuple[QueueRow, ...]:
+    """`at_risk` and `by_due` on rows read by reference (not through the store's filter)."""
     if at_risk:
-        rows = [r for r in rows if r.due is not None and r.due.state in ("warning", "breached")]
+        rows = tuple(r for r in rows if r.due is not None and r.due.state in _AT_RISK)
     if by_due:
         far = now + timedelta(days=36500)
-        rows.sort(key=lambda r: r.due.due_at if r.due is not None else far)
-    return QueuePage(tuple(rows), page.next_cursor)
+        rows = tuple(sorted(rows, key=lambda r: r.due.due_at if r.due is not None else far))
+    return rows
+
+
+_AT_RISK = ("warning", "breached")
+
+
+def _assignable(people: list[UserRecord]) -> tuple[tuple[str, str], ...]:
+    chosen = [u for u in people if u.active and u.role in ASSIGNABLE_ROLES]
+    return tuple(sorted(((u.id, u.display_name) for u in chosen), key=lambda p: p[1].casefold()))
 
 
 def assignees(env: Env) -> list[tuple[str, str]]:
     """(id, display name) of the active people tickets can be given to (agents and leads), by
     name: the queue's assignee filter and its bulk "assign to"."""
     with env.reader() as uow:
-        people = [u for u in uow.users.search(None) if u.active and u.role in ASSIGNABLE_ROLES]
-    return sorted(((u.id, u.display_name) for u in people), key=lambda p: p[1].casefold())
+        return list(_assignable(uow.users.search(None)))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +14,22 @@ import sqlalchemy as sa
 from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row, to_row
 from tierdesk.adapters.db.tables import ticket_events, tickets
 from tierdesk.adapters.db.tx import Tx
+from tierdesk.adapters.db.types import UTCDateTime
 from tierdesk.domain.events import TicketEvent
-from tierdesk.services.paging import cut
+from tierdesk.domain.state import TicketStatus
+from tierdesk.services.paging import (
+    NO_DUE,
+    cut,
+    cut_by,
+    decode_cursor,
+    due_key,
+    warned_key,
+)
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
+_ALL_STATUSES = tuple(str(s) for s in TicketStatus)
+_TIMED = {"due": _T.due_at, "warned": _T.due_warn_at}  # the orders by a time, ascending
 
 # The statements of intake and of every command's load, built once so that SQLAlchemy reuses
 # their cache key and compiled form (building a `select(tickets)` costs more than running it).
@@ -101,9 +114,46 @@ class SqlTickets:
     def search(
         self, filters: TicketFilter, *, limit: int = 50, cursor: str | None = None
     ) -> TicketPage:
-        query = sa.select(tickets).where(*_conditions(filters))
-        found = self._tx.newest_first(query, tickets, limit, cursor)
-        return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
+        # Each page is index seeks, never a sort of every matching row: an IN list of
+        # statuses (or the due and warning orders, whose indexes start with the status) is
+        # one seek per status on (status, created_at | due_at | due_warn_at, id), each ordered
+        # and cut to the page in the database, run as one UNION ALL; the merge of those few
+        # rows is here.
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        after = decode_cursor(cursor) if cursor is not None else None
+        timed = _TIMED.get(filters.order)
+        if not filters.status and timed is None:
+            query = sa.select(tickets).where(*_conditions(filters, warned=filters.warned_by))
+            found = self._tx.newest_first(query, tickets, limit, cursor)
+            return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
+        place = "none" if after is None else "undated" if after[0] >= NO_DUE else "dated"
+        # the statement of this filter and cursor kind, built once (building the arms costs
+        # more than running them); the times, the cursor and the limit are its parameters
+        shape = replace(filters, warned_by=NO_DUE if filters.warned_by is not None else None)
+        statement = _statement(self._tx.postgres, shape, place)
+        if statement is None:  # "breaching soon" after the dated tickets: nothing can follow
+            return TicketPage((), None)
+        params: dict[str, Any] = {"p_limit": limit + 1}
+        if after is not None:
+            params["p_after_at"], params["p_after_id"] = after
+        if filters.warned_by is not None:
+            params["p_warned_by"] = filters.warned_by
+        rows = list(self._tx.execute(statement, params).mappings())
+        # merged on the raw rows: only the page's (limit + 1 of up to that many per arm)
+        # become records
+        if timed is not None:
+            name = timed.name
+
+            def position(row: sa.RowMapping) -> tuple[datetime, str]:
+                at = row[name]
+                return (at if at is not None else NO_DUE), row["id"]
+
+            chosen = heapq.nsmallest(limit + 1, rows, key=position)
+            key = due_key if filters.order == "due" else warned_key
+            return TicketPage(*cut_by([from_row(TicketRecord, r) for r in chosen], limit, key))
+        chosen = heapq.nlargest(limit + 1, rows, key=_newest_position)
+        return TicketPage(*cut([from_row(TicketRecord, r) for r in chosen], limit))
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime
@@ -129,11 +179,81 @@ class SqlTickets:
         return list(self._tx.execute(query).scalars())
 
 
-def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
-    """The WHERE clauses of a ticket filter (empty tuple / None: any)."""
+_AFTER_AT = sa.bindparam("p_after_at", type_=UTCDateTime())
+_AFTER_ID = sa.bindparam("p_after_id", type_=sa.String())
+_LIMIT = sa.bindparam("p_limit", type_=sa.Integer())
+_WARNED = sa.bindparam("p_warned_by", type_=UTCDateTime())
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(postgres: bool, f: TicketFilter, place: str) -> sa.Executable | None:
+    """The page query of a filter naming statuses or ordered by a time: one arm per status
+    (a UNION ALL when there are several), after a cursor `place`d "none", "dated" or
+    "undated" (among the rows without the order's time). None when nothing can follow."""
+    timed = _TIMED.get(f.order)
+    statuses = sorted(set(f.status or _ALL_STATUSES))
+    where = _conditions(f, warned=_WARNED if f.warned_by is not None else None)
+    row_id = _T.id.collate("C") if postgres else _T.id
+    arms: list[sa.Select[Any]] = []
+    for status in statuses:
+        seek = [_T.status == status, *where]
+        if timed is None:
+            arms.append(_newest(seek, row_id, after=place != "none"))
+        else:
+            arms += _by_time(timed, seek, row_id, place, dated_only=f.warned_by is not None)
+    if not arms:
+        return None
+    return arms[0] if len(arms) == 1 else sa.union_all(*(_from(a) for a in arms))
+
+
+def _newest(
+    where: list[sa.ColumnElement[bool]], row_id: sa.ColumnElement[str], *, after: bool
+) -> sa.Select[Any]:
+    """One status's page newest first (created_at desc, id desc), after the cursor."""
+    created = _T.created_at
+    if after:
+        # the row-value form is what both planners turn into an index seek
+        where = [*where, sa.tuple_(created, row_id) < sa.tuple_(_AFTER_AT, _AFTER_ID)]
+    query = sa.select(tickets).where(*where)
+    return query.order_by(created.desc(), row_id.desc()).limit(_LIMIT)
+
+
+def _by_time(
+    due: sa.Column[datetime],
+    where: list[sa.ColumnElement[bool]],
+    row_id: sa.ColumnElement[str],
+    place: str,
+    *,
+    dated_only: bool,
+) -> list[sa.Select[Any]]:
+    """One status's page by a time column (`due`: due_at or due_warn_at, then id) after the
+    cursor's `place`: the tickets with that time, then those without (by id): two seeks, as
+    NULL has no place in a row-value comparison. `dated_only`: the filter already excludes
+    the undated (due_warn_at is NULL exactly when due_at is)."""
+    arms = []
+    if place != "undated":
+        dated = [*where, due.is_not(None)]
+        if place == "dated":
+            dated.append(sa.tuple_(due, row_id) > sa.tuple_(_AFTER_AT, _AFTER_ID))
+        arms.append(sa.select(tickets).where(*dated).order_by(due, row_id).limit(_LIMIT))
+    if not dated_only:
+        undated = [*where, due.is_(None)]
+        if place == "undated":
+            undated.append(row_id > _AFTER_ID)
+        # ordered by (due_at, id), all NULL, as PostgreSQL reads the index's order only
+        # after equalities (IS NULL is none): by id alone it would sort them
+        arms.append(sa.select(tickets).where(*undated).order_by(due, row_id).limit(_LIMIT))
+    return arms
+
+
+def _conditions(
+    f: TicketFilter, *, warned: datetime | sa.BindParameter[datetime] | None
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of a ticket filter but its statuses (empty tuple / None: any): the
+    status is each seek's own (`_statement`); `warned` is what due_warn_at must not pass
+    (the filter's time, or the parameter standing for it)."""
     out: list[sa.ColumnElement[bool]] = []
     for column, allowed in (
-        (_T.status, f.status),
         (_T.priority, f.priority),
         (_T.tier, f.tier),
         (_T.queue, f.queue),
@@ -152,7 +272,20 @@ def _conditions(f: TicketFilter) -> list[sa.ColumnElement[bool]]:
         out.append(_T.created_at < f.created_to)
     if f.text:
         out.append(_T.subject.icontains(f.text, autoescape=True))
+    if warned is not None:
+        out.append(_T.due_warn_at <= warned)
     return out
+
+
+def _newest_position(row: sa.RowMapping) -> tuple[datetime, str]:
+    """A row's place newest first (`tierdesk.services.paging.newest_key`), descending."""
+    return row["created_at"], row["id"]
+
+
+def _from(arm: sa.Select[Any]) -> sa.Select[Any]:
+    """An arm of a UNION ALL that keeps its own ORDER BY and LIMIT (SQLite allows those only
+    on the whole compound, or inside a subquery)."""
+    return sa.select(arm.subquery())
 
 
 class SqlEvents:

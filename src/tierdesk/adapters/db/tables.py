@@ -111,6 +111,10 @@ tickets = sa.Table(
     sa.Column("idempotency_key", sa.String(200), nullable=True, unique=True),
     sa.Column("channel_message_id", sa.String(200), nullable=True),
     _at("sweep_at", nullable=True),
+    _at("due_at", nullable=True),  # 0014: the running SLA clock due first
+    _at("due_warn_at", nullable=True),  # 0014: when that clock warns
+    sa.Column("due_clock", sa.String(32), nullable=True),  # 0014: which clock that is
+    sa.Column("due_calendar", sa.String(64), nullable=True),  # 0014: and its calendar
     sa.UniqueConstraint("channel", "channel_message_id"),
     sa.Index("ix_tickets_sweep_at", "sweep_at"),
     sa.Index("ix_tickets_created_at_id", "created_at", "id"),
