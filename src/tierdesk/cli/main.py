@@ -89,9 +89,9 @@ LAZY_COMMANDS: tuple[LazyCommand, ...] = (
         "export",
         "export_cmd",
         "Export tickets created from --since to --until (default: all), newest first, in the\n"
-        "columns `tierdesk import` reads (docs/guide.md). Parquet is not offered: pyarrow is "
-        "not a\n"
-        "dependency (load the CSV with DuckDB or Polars).",
+        "columns `tierdesk import` reads (csv, jsonl; docs/guide.md), or the whole history as the\n"
+        "tables the metrics read (parquet: a directory, -o DIR; `tierdesk report --from-parquet`\n"
+        "measures it with DuckDB; docs/metrics.md).",
     ),
     LazyCommand("policy", "policy_cmd", "Check and compare SOP policy files.", group=True),
     LazyCommand("sop", "sop_cmd", "Print the SOP document people sign and train on.", group=True),
