@@ -43,7 +43,7 @@ def test_the_stored_clock_says_what_the_events_say_as_time_passes(desk: Desk) ->
         for t in (order, outage, replied):
             assert shown[t.id] == _from_events(desk, desk.ticket(t.id)), (step, t.id)
         desk.clock.advance(timedelta(hours=step))
-    states = {shown[t.id].state for t in (order, outage, replied) if shown[t.id]}
+    states = {clock.state for t in (order, outage, replied) if (clock := shown[t.id])}
     assert "breached" in states
 
 
