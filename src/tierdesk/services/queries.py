@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tierdesk.domain.events import TicketEvent
 from tierdesk.domain.sla import ClockStatus
@@ -18,6 +19,7 @@ from tierdesk.services.records import (
     OutboxRecord,
     SurveyRecord,
     TicketFilter,
+    TicketOrder,
     TicketPage,
     TicketRecord,
 )
@@ -64,6 +66,16 @@ def get_ticket(env: Env, ticket_id: str, *, actor_id: str) -> TicketView:
         )
 
 
+def in_order(
+    filters: TicketFilter, now: datetime, *, at_risk: bool = False, by_due: bool = False
+) -> TicketFilter:
+    """`filters` in the store's order: newest first; with `by_due` the running clock due first
+    (no clock last); with `at_risk` only the tickets whose running clock warns or is breached
+    by `now` ("breaching soon"), the one that warned first first (the store reads only those)."""
+    order: TicketOrder = "warned" if at_risk else "due" if by_due else "new"
+    return replace(filters, order=order, warned_by=now if at_risk else None)
+
+
 def list_tickets(
     env: Env,
     filters: TicketFilter,
@@ -71,10 +83,13 @@ def list_tickets(
     actor_id: str,
     limit: int = 50,
     cursor: str | None = None,
+    at_risk: bool = False,
+    by_due: bool = False,
 ) -> TicketPage:
-    """Tickets matching `filters`, newest first, `limit` (1-200) per page."""
+    """Tickets matching `filters`, `limit` (1-200) per page, in the order `in_order` gives."""
     if not 1 <= limit <= 200:
         raise InvalidInput("limit", "must be 1-200", value=limit)
+    filters = in_order(filters, env.now(), at_risk=at_risk, by_due=by_due)
     defined = [p.id for p in env.rules.priorities]
     unknown = [p for p in filters.priority if p not in defined]
     if unknown:

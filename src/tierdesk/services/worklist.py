@@ -7,7 +7,7 @@ Reads only (one read-only unit of work each); the rules stay where they are (clo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,7 +27,6 @@ from tierdesk.services.records import (
     IdentityRecord,
     PolicyVersionRecord,
     TicketFilter,
-    TicketOrder,
     TicketPage,
     TicketRecord,
     UserRecord,
@@ -84,8 +83,7 @@ def queue(
     if not 1 <= limit <= 200:
         raise InvalidInput("limit", "must be 1-200", value=limit)
     now = env.now()
-    order: TicketOrder = "warned" if at_risk else "due" if by_due else "new"
-    filters = replace(filters, order=order, warned_by=now if at_risk else None)
+    filters = queries.in_order(filters, now, at_risk=at_risk, by_due=by_due)
     with env.reader() as uow:
         actor(uow, actor_id, NOTE_ROLES, "list tickets")
         prefix = reference_prefix(filters.text or "")

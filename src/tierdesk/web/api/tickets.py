@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
@@ -63,8 +63,20 @@ def list_tickets(
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN)] = None,
+    sort: Annotated[
+        Literal["new", "due"],
+        Query(description="new: newest first; due: the running SLA clock due first."),
+    ] = "new",
+    breaching_soon: Annotated[
+        bool,
+        Query(
+            description="Only tickets whose running SLA clock has reached its warning point "
+            "or is breached, the one that warned first first (`sort` is then ignored)."
+        ),
+    ] = False,
 ) -> TicketPage:
-    """Tickets, newest first; pass `next_cursor` back as `cursor` for the next page."""
+    """Tickets, newest first (or by due time, or only those breaching soon); pass
+    `next_cursor` back as `cursor` for the next page, with the same filters and order."""
     filters = TicketFilter(
         status=tuple(status or ()),
         priority=tuple(priority or ()),
@@ -75,7 +87,13 @@ def list_tickets(
         text=q,
     )
     return queries.list_tickets(
-        state.env, filters, actor_id=user.user_id, limit=limit, cursor=cursor
+        state.env,
+        filters,
+        actor_id=user.user_id,
+        limit=limit,
+        cursor=cursor,
+        at_risk=breaching_soon,
+        by_due=sort == "due",
     )
 
 
