@@ -101,7 +101,7 @@ def test_query_and_path_values_refuse_control_characters(
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/tickets?sort=due",
+        "/api/tickets?order_by=due",
         "/api/tickets?assignee_id=me",
         "/api/customers?query=mei",
         "/api/approvals?x=1",
