@@ -16,8 +16,9 @@ from dataclasses import replace
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.errors import TierdeskError
 from tierdesk.domain.triage_eval import EvalReport
+from tierdesk.services import versioning
 from tierdesk.services.env import Env
-from tierdesk.services.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from tierdesk.services.errors import InvalidInput, NotFound
 from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import ModelVersionRecord, UserRecord, new_id
 from tierdesk.services.users import METRICS_ROLES, POLICY_APPROVER_ROLES, actor
@@ -81,13 +82,7 @@ def approve(env: Env, *, version_id: str, actor_id: str, note: str = "") -> Mode
         current = uow.models.effective()
         if current is not None:
             uow.models.save(replace(current, status="superseded"))
-        approved = replace(
-            version,
-            status="effective",
-            approved_by=approver.id,
-            approved_at=env.now(),
-            decision_note=note,
-        )
+        approved = versioning.decided(version, "effective", approver, env.now(), note)
         uow.models.save(approved)
         uow.commit()
     log.info("triage model version %s approved by %s", approved.number, approver.username)
@@ -101,34 +96,14 @@ def reject(env: Env, *, version_id: str, actor_id: str, note: str) -> ModelVersi
     with env.uow() as uow:
         approver = actor(uow, actor_id, MODEL_APPROVER_ROLES, "reject triage models")
         version = _draft(uow, version_id, approver, "reject")
-        rejected = replace(
-            version,
-            status="rejected",
-            approved_by=approver.id,
-            approved_at=env.now(),
-            decision_note=note,
-        )
+        rejected = versioning.decided(version, "rejected", approver, env.now(), note)
         uow.models.save(rejected)
         uow.commit()
         return rejected
 
 
 def _draft(uow: UnitOfWork, version_id: str, approver: UserRecord, verb: str) -> ModelVersionRecord:
-    version = uow.models.get(version_id)
-    if version is None:
-        raise NotFound("model version", version_id)
-    if version.status != "draft":
-        raise InvalidTransition(
-            f"cannot {verb} model version {version.number}: it is {version.status}",
-            version_id=version_id,
-            status=version.status,
-        )
-    if version.created_by == approver.id:
-        raise Forbidden(
-            f"the author of model version {version.number} cannot {verb} it",
-            version_id=version_id,
-        )
-    return version
+    return versioning.draft(uow.models, "model version", version_id, approver, verb)
 
 
 def history(env: Env, *, actor_id: str | None = None) -> list[ModelVersionRecord]:

@@ -29,10 +29,9 @@ from tierdesk.policy.compare import Change, compare
 from tierdesk.policy.loader import MAX_POLICY_BYTES, Finding, load_text
 from tierdesk.policy.loader import PolicyTooComplex as TooComplexText
 from tierdesk.policy.schema import Policy
-from tierdesk.services import model_versions, staff_notices
+from tierdesk.services import model_versions, staff_notices, versioning
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
-    Forbidden,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -130,13 +129,7 @@ def approve_version(
         current = uow.policies.effective()
         if current is not None:
             uow.policies.save(replace(current, status="superseded"))
-        approved = replace(
-            version,
-            status="effective",
-            approved_by=approver.id,
-            approved_at=now,
-            decision_note=note,
-        )
+        approved = versioning.decided(version, "effective", approver, now, note)
         uow.policies.save(approved)
         staff_notices.record(uow, announced, [_in_force(approved, approver.id, now)])
         uow.commit()
@@ -169,13 +162,7 @@ def reject_version(env: Env, *, version_id: str, actor_id: str, note: str) -> Po
     with env.uow() as uow:
         approver = actor(uow, actor_id, POLICY_APPROVER_ROLES, "reject policy versions")
         version = _draft(uow, version_id, approver, "reject")
-        rejected = replace(
-            version,
-            status="rejected",
-            approved_by=approver.id,
-            approved_at=env.now(),
-            decision_note=note,
-        )
+        rejected = versioning.decided(version, "rejected", approver, env.now(), note)
         uow.policies.save(rejected)
         uow.commit()
         return rejected
@@ -184,21 +171,7 @@ def reject_version(env: Env, *, version_id: str, actor_id: str, note: str) -> Po
 def _draft(
     uow: UnitOfWork, version_id: str, approver: UserRecord, verb: str
 ) -> PolicyVersionRecord:
-    version = uow.policies.get(version_id)
-    if version is None:
-        raise NotFound("policy version", version_id)
-    if version.status != "draft":
-        raise InvalidTransition(
-            f"cannot {verb} policy version {version.number}: it is {version.status}",
-            version_id=version_id,
-            status=version.status,
-        )
-    if version.created_by == approver.id:
-        raise Forbidden(
-            f"the author of policy version {version.number} cannot {verb} it",
-            version_id=version_id,
-        )
-    return version
+    return versioning.draft(uow.policies, "policy version", version_id, approver, verb)
 
 
 def acknowledge(env: Env, *, version_id: str, actor_id: str) -> AcknowledgementRecord:
