@@ -116,8 +116,8 @@ _DAYS = sa.table("tierdesk_bdays", *(sa.column(c.name, c.type) for c in _COLUMNS
 
 def days_on(conn: sa.Connection, rows: list[Row]) -> sa.CTE:
     """`days_table(rows)` for the database behind `conn`. DuckDB (the Parquet path) gets them
-    as a temporary table first: its planner spends seconds on a VALUES list of a thousand
-    literal rows repeated at every use, 27 s -> 8 s for a report at 20k tickets
+    as a temporary table first: its planner spends seconds on a VALUES list
+    of a thousand literal rows repeated at every use, 27 s -> 8 s for a report at 20k tickets
     (bench/analytics.py). The store's SQLite and PostgreSQL are read through read-only
     connections, which may not create tables: they keep the VALUES list."""
     if conn.dialect.name != "duckdb":
@@ -126,8 +126,10 @@ def days_on(conn: sa.Connection, rows: list[Row]) -> sa.CTE:
         "CREATE OR REPLACE TEMP TABLE tierdesk_bdays (cal VARCHAR, day INTEGER, lo DOUBLE,"
         " hi DOUBLE, cum DOUBLE, pre DOUBLE, open INTEGER)"
     )
-    if rows:
-        conn.execute(_DAYS.insert(), [dict(zip(_KEYS, r, strict=True)) for r in rows])
+    if rows:  # one statement with a list per column, not a row-by-row executemany
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        unnest = ", ".join("unnest(?)" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO tierdesk_bdays SELECT {unnest}", tuple(columns))
     return sa.select(_DAYS).cte("bdays")
 
 

@@ -44,6 +44,8 @@ class Ctx:
     tk: sa.CTE
     stops: sa.CTE
     now: float  # epoch seconds of the report's "now"
+    dur: sa.CTE | None = None  # `durations(self)` computed once (DuckDB), else None
+    cycles: sa.CTE | None = None  # `reply_cycles(self)` computed once (DuckDB), else None
 
 
 def _cases(rules: Rulebook, column: sa.ColumnElement[Any], values: dict[str, Any]) -> Any:
@@ -120,6 +122,7 @@ def cohort(t: Tables, rules: Rulebook, scope: Scope) -> sa.CTE:
         )
         .where(*cond)
         .cte("tk")
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -137,10 +140,15 @@ def stop_intervals(t: Tables, tk: sa.CTE) -> sa.CTE:
         .where(e.kind.in_(STOPPING + RUNNING), e.ticket_id.in_(sa.select(tk.c.id)))
         .subquery("ev")
     )
-    return sa.select(ev.c.ticket_id, ev.c.xa, ev.c.xb).where(ev.c.kind.in_(STOPPING)).cte("stops")
+    return (
+        sa.select(ev.c.ticket_id, ev.c.xa, ev.c.xb)
+        .where(ev.c.kind.in_(STOPPING))
+        .cte("stops")
+        .prefix_with("MATERIALIZED")
+    )
 
 
-def business(ctx: Ctx, spans: sa.Subquery, keys: tuple[str, ...], name: str) -> sa.CTE:
+def business(ctx: Ctx, spans: sa.CTE, keys: tuple[str, ...], name: str) -> sa.CTE:
     """Business seconds of each row of `spans` (columns `keys`, `ticket_id`, `cal`, `a`, `b`):
     from epoch `a` to `b` on the calendar `cal`, the ticket's stops left out. A CTE of the
     `keys` and `secs`, by joins: each instant to its calendar segment (`clock_join`), each
@@ -175,6 +183,7 @@ def business(ctx: Ctx, spans: sa.Subquery, keys: tuple[str, ...], name: str) -> 
         )
         .select_from(whole.outerjoin(stopped, sa.and_(*(st[k] == w[k] for k in keys))))
         .cte(name)
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -183,6 +192,13 @@ def durations(ctx: Ctx) -> sa.CTE:
     (NULL until they happen) and, while still owed, the business seconds used up to now; with
     a channel first-response target (`t_ch`), the same first response on the channel's
     calendar (`fr_ch`, `fr_ch_open`)."""
+    if ctx.dur is not None:
+        return ctx.dur
+    return durations_query(ctx).cte("dur").prefix_with("MATERIALIZED")
+
+
+def durations_query(ctx: Ctx) -> Query:
+    """The select of `durations`."""
     tk = ctx.tk.c
     now = sa.literal(ctx.now)
     active = ~tk.status.in_(DONE)
@@ -198,13 +214,17 @@ def durations(ctx: Ctx) -> sa.CTE:
         ).where(when)
 
     owed = sa.and_(active, sa.or_(tk.xf.is_(None), tk.xr.is_(None)))
-    spans = sa.union_all(
-        span("fr", tk.cal, tk.xf, tk.xf.is_not(None)),
-        span("res", tk.cal, tk.xr, tk.xr.is_not(None)),
-        span("now", tk.cal, now, owed),
-        span("ch", tk.ch_cal, tk.xf, sa.and_(has_ch, tk.xf.is_not(None))),
-        span("ch_now", tk.ch_cal, now, sa.and_(has_ch, tk.xf.is_(None), active)),
-    ).subquery("dur_spans")
+    spans = (
+        sa.union_all(
+            span("fr", tk.cal, tk.xf, tk.xf.is_not(None)),
+            span("res", tk.cal, tk.xr, tk.xr.is_not(None)),
+            span("now", tk.cal, now, owed),
+            span("ch", tk.ch_cal, tk.xf, sa.and_(has_ch, tk.xf.is_not(None))),
+            span("ch_now", tk.ch_cal, now, sa.and_(has_ch, tk.xf.is_(None), active)),
+        )
+        .cte("dur_spans")
+        .prefix_with("MATERIALIZED")
+    )
     secs = business(ctx, spans, ("ticket_id", "tag"), "dur_b")
     b = secs.c
 
@@ -224,23 +244,26 @@ def durations(ctx: Ctx) -> sa.CTE:
         .subquery("dur_per")
     )
     p = per.c
-    return (
-        sa.select(
-            *tk,
-            p.fr,
-            p.res,
-            sa.case((sa.and_(tk.xf.is_(None), active), p.open), else_=sa.null()).label("fr_open"),
-            sa.case((sa.and_(tk.xr.is_(None), active), p.open), else_=sa.null()).label("res_open"),
-            p.fr_ch,
-            p.fr_ch_open,
-        )
-        .select_from(ctx.tk.outerjoin(per, p.ticket_id == tk.id))
-        .cte("dur")
-    )
+    return sa.select(
+        *tk,
+        p.fr,
+        p.res,
+        sa.case((sa.and_(tk.xf.is_(None), active), p.open), else_=sa.null()).label("fr_open"),
+        sa.case((sa.and_(tk.xr.is_(None), active), p.open), else_=sa.null()).label("res_open"),
+        p.fr_ch,
+        p.fr_ch_open,
+    ).select_from(ctx.tk.outerjoin(per, p.ticket_id == tk.id))
 
 
 def reply_cycles(ctx: Ctx) -> sa.CTE:
-    """`cycles`: (ticket, cal, target, business seconds or NULL, used so far or NULL)."""
+    """`cycles`: (ticket, priority, target, business seconds or NULL, used so far or NULL)."""
+    if ctx.cycles is not None:
+        return ctx.cycles
+    return reply_cycles_query(ctx).cte("cycles").prefix_with("MATERIALIZED")
+
+
+def reply_cycles_query(ctx: Ctx) -> Query:
+    """The select of `reply_cycles`."""
     m = ctx.t.messages.c
     tk = ctx.tk.c
     n = sa.func.sum(sa.case((m.kind == "reply", 1), else_=0)).over(
@@ -249,7 +272,8 @@ def reply_cycles(ctx: Ctx) -> sa.CTE:
     numbered = (
         sa.select(m.ticket_id, m.kind, epoch(m.created_at).label("x"), n.label("n"))
         .where(m.kind.in_(("customer", "reply")), m.ticket_id.in_(sa.select(tk.id)))
-        .subquery("numbered")
+        .cte("numbered")
+        .prefix_with("MATERIALIZED")
     )
     starts = (
         sa.select(numbered.c.ticket_id, numbered.c.n, sa.func.min(numbered.c.x).label("xs"))
@@ -292,21 +316,18 @@ def reply_cycles(ctx: Ctx) -> sa.CTE:
             sa.func.coalesce(j.xe, sa.literal(ctx.now)).label("b"),
         )
         .where(sa.or_(j.xe.is_not(None), active))
-        .subquery("cycle_spans")
+        .cte("cycle_spans")
+        .prefix_with("MATERIALIZED")
     )
     secs = business(ctx, spans, ("ticket_id", "n"), "cyc_b")
     b = secs.c
-    return (
-        sa.select(
-            j.ticket_id,
-            j.priority,
-            j.t_nr,
-            sa.case((j.xe.is_not(None), b.secs), else_=sa.null()).label("nr"),
-            sa.case((sa.and_(j.xe.is_(None), active), b.secs), else_=sa.null()).label("nr_open"),
-        )
-        .select_from(joined.outerjoin(secs, sa.and_(b.ticket_id == j.ticket_id, b.n == j.n)))
-        .cte("cycles")
-    )
+    return sa.select(
+        j.ticket_id,
+        j.priority,
+        j.t_nr,
+        sa.case((j.xe.is_not(None), b.secs), else_=sa.null()).label("nr"),
+        sa.case((sa.and_(j.xe.is_(None), active), b.secs), else_=sa.null()).label("nr_open"),
+    ).select_from(joined.outerjoin(secs, sa.and_(b.ticket_id == j.ticket_id, b.n == j.n)))
 
 
 def linked_later(t: Tables) -> sa.Subquery:
