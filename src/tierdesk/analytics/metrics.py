@@ -382,10 +382,16 @@ def _rows(conn: sa.Connection, stmt: Query) -> list[dict[str, Any]]:
 
 
 def collect(
-    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
+    conn: sa.Connection,
+    t: Tables,
+    rules: Rulebook,
+    scope: Scope,
+    now: datetime,
+    ctx: Ctx | None = None,
 ) -> Measures:
-    """The raw aggregates of `scope` as of `now` (aware)."""
-    ctx = _context(conn, t, rules, scope, now)
+    """The raw aggregates of `scope` as of `now` (aware), on `ctx` when given (the same
+    scope's `_context`, as `measure` shares it with the trend `series`)."""
+    ctx = ctx or _context(conn, t, rules, scope, now)
     nr = _rows(conn, next_reply_mean(ctx))[0]["next_reply_mean"]
     return Measures(
         totals=_rows(conn, ticket_totals(ctx))[0],
@@ -434,11 +440,12 @@ def series(
     scope: Scope,
     now: datetime,
     buckets: int = 6,
+    ctx: Ctx | None = None,
 ) -> list[tuple[datetime, dict[str, float | None]]]:
     """`TREND_METRICS` over `buckets` equal slices of the scope's period, oldest first (the
-    report's trend lines), from one query grouped by slice."""
+    report's trend lines), from one query grouped by slice (on `ctx`, as in `collect`)."""
     step = (scope.until - scope.since) / buckets
-    ctx = _context(conn, t, rules, scope, now, cycles=False)
+    ctx = ctx or _context(conn, t, rules, scope, now, cycles=False)
     rows = {
         r["slice"]: r
         for r in _rows(conn, ticket_totals(ctx, (scope.since.timestamp(), step.total_seconds())))
@@ -468,11 +475,14 @@ def measure(
     """The report of `scope` (see the module doc), with the trend `series` over
     `trend_buckets` slices of the period when that is above 0."""
     now = require_aware(now, "now")
-    current = collect(conn, t, rules, scope, now)
+    ctx = _context(conn, t, rules, scope, now)
+    current = collect(conn, t, rules, scope, now, ctx)
+    trend = series(conn, t, rules, scope, now, trend_buckets, ctx) if trend_buckets > 0 else None
+    # after the current period's statements: on DuckDB its temp tables are replaced here
     previous = collect(conn, t, rules, scope.previous(), now)
     report = build(rules, scope, now, current, previous)
-    if trend_buckets > 0:
-        report = replace(report, series=tuple(series(conn, t, rules, scope, now, trend_buckets)))
+    if trend is not None:
+        report = replace(report, series=tuple(trend))
     return report
 
 
