@@ -27,8 +27,10 @@ from tierdesk.analytics.queries import (
     by_channel,
     calls,
     cohort,
+    durations_query,
     handoffs,
     next_reply_mean,
+    reply_cycles_query,
     sla_rows,
     stop_intervals,
     ticket_totals,
@@ -36,6 +38,7 @@ from tierdesk.analytics.queries import (
     top_reasons,
 )
 from tierdesk.analytics.scope import Scope, Tables, check_reach
+from tierdesk.analytics.sqlfn import kept
 from tierdesk.domain.calendar import require_aware
 from tierdesk.domain.durations import DurationError, parse_duration
 from tierdesk.domain.rulebook import MetricTarget, Rulebook
@@ -332,13 +335,31 @@ class Report:
         return tuple(out)
 
 
-def _context(conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime) -> Ctx:
+def _context(
+    conn: sa.Connection,
+    t: Tables,
+    rules: Rulebook,
+    scope: Scope,
+    now: datetime,
+    *,
+    cycles: bool = True,
+) -> Ctx:
+    """The period's shared pieces. On DuckDB (the Parquet path) the per-ticket durations (and,
+    with `cycles`, the reply cycles) that several statements read are computed once into
+    temporary tables: the same definitions, not evaluated again in each statement. The store's
+    read-only SQLite and PostgreSQL connections keep them as CTEs."""
     check_reach(scope, now)
     lo = min(scope.since, now) - timedelta(days=2)
     hi = max(scope.until, now) + timedelta(days=2)
     bdays = days_on(conn, calendar_rows(rules.calendars, lo, hi))
     tk = cohort(t, rules, scope)
-    return Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
+    ctx = Ctx(t, bdays, tk, stop_intervals(t, tk), now.timestamp())
+    if conn.dialect.name != "duckdb":
+        return ctx
+    ctx = replace(ctx, dur=kept(conn, "tierdesk_dur", durations_query(ctx)))
+    if cycles:
+        ctx = replace(ctx, cycles=kept(conn, "tierdesk_cycles", reply_cycles_query(ctx)))
+    return ctx
 
 
 DEFAULT_ANSWER_WITHIN = 60.0  # seconds: R-SLA-3's "80% in 60 s" when the policy sets none
@@ -361,10 +382,16 @@ def _rows(conn: sa.Connection, stmt: Query) -> list[dict[str, Any]]:
 
 
 def collect(
-    conn: sa.Connection, t: Tables, rules: Rulebook, scope: Scope, now: datetime
+    conn: sa.Connection,
+    t: Tables,
+    rules: Rulebook,
+    scope: Scope,
+    now: datetime,
+    ctx: Ctx | None = None,
 ) -> Measures:
-    """The raw aggregates of `scope` as of `now` (aware)."""
-    ctx = _context(conn, t, rules, scope, now)
+    """The raw aggregates of `scope` as of `now` (aware), on `ctx` when given (the same
+    scope's `_context`, as `measure` shares it with the trend `series`)."""
+    ctx = ctx or _context(conn, t, rules, scope, now)
     nr = _rows(conn, next_reply_mean(ctx))[0]["next_reply_mean"]
     return Measures(
         totals=_rows(conn, ticket_totals(ctx))[0],
@@ -413,11 +440,12 @@ def series(
     scope: Scope,
     now: datetime,
     buckets: int = 6,
+    ctx: Ctx | None = None,
 ) -> list[tuple[datetime, dict[str, float | None]]]:
     """`TREND_METRICS` over `buckets` equal slices of the scope's period, oldest first (the
-    report's trend lines), from one query grouped by slice."""
+    report's trend lines), from one query grouped by slice (on `ctx`, as in `collect`)."""
     step = (scope.until - scope.since) / buckets
-    ctx = _context(conn, t, rules, scope, now)
+    ctx = ctx or _context(conn, t, rules, scope, now, cycles=False)
     rows = {
         r["slice"]: r
         for r in _rows(conn, ticket_totals(ctx, (scope.since.timestamp(), step.total_seconds())))
@@ -447,11 +475,14 @@ def measure(
     """The report of `scope` (see the module doc), with the trend `series` over
     `trend_buckets` slices of the period when that is above 0."""
     now = require_aware(now, "now")
-    current = collect(conn, t, rules, scope, now)
+    ctx = _context(conn, t, rules, scope, now)
+    current = collect(conn, t, rules, scope, now, ctx)
+    trend = series(conn, t, rules, scope, now, trend_buckets, ctx) if trend_buckets > 0 else None
+    # after the current period's statements: on DuckDB its temp tables are replaced here
     previous = collect(conn, t, rules, scope.previous(), now)
     report = build(rules, scope, now, current, previous)
-    if trend_buckets > 0:
-        report = replace(report, series=tuple(series(conn, t, rules, scope, now, trend_buckets)))
+    if trend is not None:
+        report = replace(report, series=tuple(trend))
     return report
 
 

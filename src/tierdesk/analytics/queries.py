@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tierdesk.analytics.business import clock_at
+from tierdesk.analytics.business import clock_join
 from tierdesk.analytics.scope import Scope, Tables
 from tierdesk.analytics.sqlfn import count_if, epoch, floor_div, greatest, least
 from tierdesk.domain.rulebook import Rulebook
@@ -44,6 +44,8 @@ class Ctx:
     tk: sa.CTE
     stops: sa.CTE
     now: float  # epoch seconds of the report's "now"
+    dur: sa.CTE | None = None  # `durations(self)` computed once (DuckDB), else None
+    cycles: sa.CTE | None = None  # `reply_cycles(self)` computed once (DuckDB), else None
 
 
 def _cases(rules: Rulebook, column: sa.ColumnElement[Any], values: dict[str, Any]) -> Any:
@@ -120,6 +122,7 @@ def cohort(t: Tables, rules: Rulebook, scope: Scope) -> sa.CTE:
         )
         .where(*cond)
         .cte("tk")
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -137,60 +140,130 @@ def stop_intervals(t: Tables, tk: sa.CTE) -> sa.CTE:
         .where(e.kind.in_(STOPPING + RUNNING), e.ticket_id.in_(sa.select(tk.c.id)))
         .subquery("ev")
     )
-    return sa.select(ev.c.ticket_id, ev.c.xa, ev.c.xb).where(ev.c.kind.in_(STOPPING)).cte("stops")
-
-
-def business(
-    ctx: Ctx,
-    ticket_id: sa.ColumnElement[str],
-    cal: sa.ColumnElement[str],
-    a: sa.ColumnElement[float],
-    b: sa.ColumnElement[float],
-) -> sa.ColumnElement[float]:
-    """Business seconds of one ticket from epoch `a` to `b`, its stops left out."""
-    s = ctx.stops.alias()
-    end = least(sa.func.coalesce(s.c.xb, b), b)
-    start = greatest(s.c.xa, a)
-    stopped = (
-        sa.select(
-            sa.func.coalesce(
-                sa.func.sum(clock_at(ctx.bdays, cal, end) - clock_at(ctx.bdays, cal, start)), 0.0
-            )
-        )
-        .where(s.c.ticket_id == ticket_id, s.c.xa < b, sa.func.coalesce(s.c.xb, _FAR) > a)
-        .correlate_except(s)
-        .scalar_subquery()
+    return (
+        sa.select(ev.c.ticket_id, ev.c.xa, ev.c.xb)
+        .where(ev.c.kind.in_(STOPPING))
+        .cte("stops")
+        .prefix_with("MATERIALIZED")
     )
-    return clock_at(ctx.bdays, cal, b) - clock_at(ctx.bdays, cal, a) - stopped
+
+
+def business(ctx: Ctx, spans: sa.CTE, keys: tuple[str, ...], name: str) -> sa.CTE:
+    """Business seconds of each row of `spans` (columns `keys`, `ticket_id`, `cal`, `a`, `b`):
+    from epoch `a` to `b` on the calendar `cal`, the ticket's stops left out. A CTE of the
+    `keys` and `secs`, by joins: each instant to its calendar segment (`clock_join`), each
+    span to the ticket's stops that overlap it, one aggregate per span for the stops."""
+    v = spans.c
+    ga, on_a, fa = clock_join(ctx.bdays, v.cal, v.a, f"{name}_ga")
+    gb, on_b, fb = clock_join(ctx.bdays, v.cal, v.b, f"{name}_gb")
+    whole = (
+        sa.select(*(v[k] for k in keys), (fb - fa).label("whole"))
+        .select_from(spans.outerjoin(ga, on_a).outerjoin(gb, on_b))
+        .subquery(f"{name}_whole")
+    )
+    s = ctx.stops.alias(f"{name}_s")
+    end = least(sa.func.coalesce(s.c.xb, v.b), v.b)
+    start = greatest(s.c.xa, v.a)
+    ge, on_e, fe = clock_join(ctx.bdays, v.cal, end, f"{name}_ge")
+    gs, on_s, fs = clock_join(ctx.bdays, v.cal, start, f"{name}_gs")
+    overlap = sa.and_(
+        s.c.ticket_id == v.ticket_id, s.c.xa < v.b, sa.func.coalesce(s.c.xb, _FAR) > v.a
+    )
+    stopped = (
+        sa.select(*(v[k] for k in keys), sa.func.sum(fe - fs).label("stopped"))
+        .select_from(spans.join(s, overlap).outerjoin(ge, on_e).outerjoin(gs, on_s))
+        .group_by(*(v[k] for k in keys))
+        .subquery(f"{name}_stopped")
+    )
+    w, st = whole.c, stopped.c
+    return (
+        sa.select(
+            *(w[k] for k in keys),
+            (w.whole - sa.func.coalesce(st.stopped, 0.0)).label("secs"),
+        )
+        .select_from(whole.outerjoin(stopped, sa.and_(*(st[k] == w[k] for k in keys))))
+        .cte(name)
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def durations(ctx: Ctx) -> sa.CTE:
     """`dur`: each cohort ticket with its business first-response and resolution seconds
-    (NULL until they happen) and, while still owed, the business seconds used up to now."""
+    (NULL until they happen) and, while still owed, the business seconds used up to now; with
+    a channel first-response target (`t_ch`), the same first response on the channel's
+    calendar (`fr_ch`, `fr_ch_open`)."""
+    if ctx.dur is not None:
+        return ctx.dur
+    return durations_query(ctx).cte("dur").prefix_with("MATERIALIZED")
+
+
+def durations_query(ctx: Ctx) -> Query:
+    """The select of `durations`."""
     tk = ctx.tk.c
     now = sa.literal(ctx.now)
     active = ~tk.status.in_(DONE)
+    has_ch = tk.t_ch.is_not(None)
+
+    def span(tag: str, cal: Any, b: Any, when: Any) -> Any:
+        return sa.select(
+            tk.id.label("ticket_id"),
+            sa.literal(tag).label("tag"),
+            cal.label("cal"),
+            tk.xc.label("a"),
+            b.label("b"),
+        ).where(when)
+
+    owed = sa.and_(active, sa.or_(tk.xf.is_(None), tk.xr.is_(None)))
+    spans = (
+        sa.union_all(
+            span("fr", tk.cal, tk.xf, tk.xf.is_not(None)),
+            span("res", tk.cal, tk.xr, tk.xr.is_not(None)),
+            span("now", tk.cal, now, owed),
+            span("ch", tk.ch_cal, tk.xf, sa.and_(has_ch, tk.xf.is_not(None))),
+            span("ch_now", tk.ch_cal, now, sa.and_(has_ch, tk.xf.is_(None), active)),
+        )
+        .cte("dur_spans")
+        .prefix_with("MATERIALIZED")
+    )
+    secs = business(ctx, spans, ("ticket_id", "tag"), "dur_b")
+    b = secs.c
+
+    def pick(tag: str) -> Any:
+        return sa.func.max(sa.case((b.tag == tag, b.secs), else_=sa.null()))
+
+    per = (
+        sa.select(
+            b.ticket_id,
+            pick("fr").label("fr"),
+            pick("res").label("res"),
+            pick("now").label("open"),
+            pick("ch").label("fr_ch"),
+            pick("ch_now").label("fr_ch_open"),
+        )
+        .group_by(b.ticket_id)
+        .subquery("dur_per")
+    )
+    p = per.c
     return sa.select(
         *tk,
-        sa.case(
-            (tk.xf.is_not(None), business(ctx, tk.id, tk.cal, tk.xc, tk.xf)), else_=sa.null()
-        ).label("fr"),
-        sa.case(
-            (tk.xr.is_not(None), business(ctx, tk.id, tk.cal, tk.xc, tk.xr)), else_=sa.null()
-        ).label("res"),
-        sa.case(
-            (sa.and_(tk.xf.is_(None), active), business(ctx, tk.id, tk.cal, tk.xc, now)),
-            else_=sa.null(),
-        ).label("fr_open"),
-        sa.case(
-            (sa.and_(tk.xr.is_(None), active), business(ctx, tk.id, tk.cal, tk.xc, now)),
-            else_=sa.null(),
-        ).label("res_open"),
-    ).cte("dur")
+        p.fr,
+        p.res,
+        sa.case((sa.and_(tk.xf.is_(None), active), p.open), else_=sa.null()).label("fr_open"),
+        sa.case((sa.and_(tk.xr.is_(None), active), p.open), else_=sa.null()).label("res_open"),
+        p.fr_ch,
+        p.fr_ch_open,
+    ).select_from(ctx.tk.outerjoin(per, p.ticket_id == tk.id))
 
 
 def reply_cycles(ctx: Ctx) -> sa.CTE:
-    """`cycles`: (ticket, cal, target, business seconds or NULL, used so far or NULL)."""
+    """`cycles`: (ticket, priority, target, business seconds or NULL, used so far or NULL)."""
+    if ctx.cycles is not None:
+        return ctx.cycles
+    return reply_cycles_query(ctx).cte("cycles").prefix_with("MATERIALIZED")
+
+
+def reply_cycles_query(ctx: Ctx) -> Query:
+    """The select of `reply_cycles`."""
     m = ctx.t.messages.c
     tk = ctx.tk.c
     n = sa.func.sum(sa.case((m.kind == "reply", 1), else_=0)).over(
@@ -199,7 +272,8 @@ def reply_cycles(ctx: Ctx) -> sa.CTE:
     numbered = (
         sa.select(m.ticket_id, m.kind, epoch(m.created_at).label("x"), n.label("n"))
         .where(m.kind.in_(("customer", "reply")), m.ticket_id.in_(sa.select(tk.id)))
-        .subquery("numbered")
+        .cte("numbered")
+        .prefix_with("MATERIALIZED")
     )
     starts = (
         sa.select(numbered.c.ticket_id, numbered.c.n, sa.func.min(numbered.c.x).label("xs"))
@@ -215,6 +289,7 @@ def reply_cycles(ctx: Ctx) -> sa.CTE:
     joined = (
         sa.select(
             starts.c.ticket_id,
+            starts.c.n,
             starts.c.xs,
             replies.c.xe,
             tk.cal,
@@ -232,21 +307,27 @@ def reply_cycles(ctx: Ctx) -> sa.CTE:
     )
     j = joined.c
     active = ~j.status.in_(DONE)
+    spans = (
+        sa.select(
+            j.ticket_id,
+            j.n,
+            j.cal,
+            j.xs.label("a"),
+            sa.func.coalesce(j.xe, sa.literal(ctx.now)).label("b"),
+        )
+        .where(sa.or_(j.xe.is_not(None), active))
+        .cte("cycle_spans")
+        .prefix_with("MATERIALIZED")
+    )
+    secs = business(ctx, spans, ("ticket_id", "n"), "cyc_b")
+    b = secs.c
     return sa.select(
         j.ticket_id,
         j.priority,
         j.t_nr,
-        sa.case(
-            (j.xe.is_not(None), business(ctx, j.ticket_id, j.cal, j.xs, j.xe)), else_=sa.null()
-        ).label("nr"),
-        sa.case(
-            (
-                sa.and_(j.xe.is_(None), active),
-                business(ctx, j.ticket_id, j.cal, j.xs, sa.literal(ctx.now)),
-            ),
-            else_=sa.null(),
-        ).label("nr_open"),
-    ).cte("cycles")
+        sa.case((j.xe.is_not(None), b.secs), else_=sa.null()).label("nr"),
+        sa.case((sa.and_(j.xe.is_(None), active), b.secs), else_=sa.null()).label("nr_open"),
+    ).select_from(joined.outerjoin(secs, sa.and_(b.ticket_id == j.ticket_id, b.n == j.n)))
 
 
 def linked_later(t: Tables) -> sa.Subquery:
@@ -344,25 +425,14 @@ def by_channel(ctx: Ctx) -> Query:
     the channel's, breached once either is passed; its mean is on the channel's calendar."""
     dur = durations(ctx)
     d = dur.c
-    now = sa.literal(ctx.now)
-    active = ~d.status.in_(DONE)
-    has_target = d.t_ch.is_not(None)
-    fr_ch = sa.case(
-        (sa.and_(has_target, d.xf.is_not(None)), business(ctx, d.id, d.ch_cal, d.xc, d.xf)),
-        else_=sa.null(),
-    )
-    fr_ch_open = sa.case(
-        (sa.and_(has_target, d.xf.is_(None), active), business(ctx, d.id, d.ch_cal, d.xc, now)),
-        else_=sa.null(),
-    )
     per = sa.select(
         d.channel,
         d.fr,
         d.fr_open,
         d.t_fr,
         d.t_ch,
-        fr_ch.label("fr_ch"),
-        fr_ch_open.label("fr_ch_open"),
+        d.fr_ch,
+        d.fr_ch_open,
     ).subquery("per")
     p = per.c
     return (

@@ -107,3 +107,27 @@ def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
 def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """How many rows satisfy `condition` (0 for none)."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+class TempTableAs(sa.sql.expression.Executable, sa.sql.expression.ClauseElement):
+    """`CREATE OR REPLACE TEMP TABLE name AS <select>` (DuckDB), bound parameters and all."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, select: sa.Select[Any]) -> None:
+        self.name = name
+        self.select = select
+
+
+@compiles(TempTableAs)
+def _temp_table_as(element: TempTableAs, compiler: Any, **kw: Any) -> str:
+    body = compiler.process(element.select, **kw)
+    return f"CREATE OR REPLACE TEMP TABLE {element.name} AS {body}"
+
+
+def kept(conn: sa.Connection, name: str, query: sa.Select[Any]) -> sa.CTE:
+    """`query`'s rows computed once into the temporary table `name` (DuckDB only), as a CTE
+    reading that table: what several statements share is then not computed again in each."""
+    conn.execute(TempTableAs(name, query))
+    table = sa.table(name, *(sa.column(c.name, c.type) for c in query.selected_columns))
+    return sa.select(table).cte(f"{name}_k")
