@@ -22,11 +22,12 @@ from typing import Any, Literal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from tierdesk.services.notify import short_reference
 from tierdesk.web import i18n
+from tierdesk.web.constant_gettext import ConstantGettextEnvironment
 from tierdesk.web.sanitize import customer_html
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -59,9 +60,10 @@ class Locale:
 
 
 @cache
-def environment(lang: str) -> Environment:
-    """The Jinja environment of one language (one per language: thread-safe, compiled once)."""
-    env = Environment(
+def environment(lang: str) -> ConstantGettextEnvironment:
+    """The Jinja environment of one language (one per language: thread-safe, compiled once,
+    the literal `_()` of its templates translated when compiled)."""
+    env = ConstantGettextEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -70,6 +72,7 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.translations = i18n.translations(lang)
     env.filters["customer_html"] = lambda text: Markup(customer_html(text))  # noqa: S704 - nh3-cleaned
     env.filters["reference"] = short_reference  # what customers read: T-3f9c1a2b7e
     return env
