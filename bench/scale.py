@@ -1,4 +1,4 @@
-"""List pages and customer search at scale (issue 15), on SQLite.
+"""List pages, customer search and ticket text search at scale (issue 15), on SQLite.
 
     .venv/bin/python bench/scale.py [--sizes 10000 100000] [--million] [--repeat 5]
 
@@ -14,7 +14,12 @@ with their identities, spread over a year, then ANALYZE. Then, each the median o
 - the customer list first and at 99% depth;
 - customer search (`q`): a substring one customer in 200 has, one more than half have (every
   match is read from the index, then the newest 50 taken), one of 1 character (no trigram:
-  LIKE, a scan that stops at 50 hits) and one nobody has.
+  LIKE, a scan that stops at 50 hits) and one nobody has;
+- ticket text search (`TicketFilter.text`, the FTS5 index `ticket_fts` over subject and
+  messages): a common word (2 tickets in 5), a rare one (1 in 10,000, added to the copies'
+  index rows), a Chinese two-character word (訂單, 1 in 5), a common word with a status
+  filter, and no match. Every match is read from the index, then the newest 50 taken: the
+  common word is the costly one (goal: < 50 ms at 1M).
 
 The floor is the first page: a page at any depth should cost what it does. Prints figures;
 asserts nothing. The default run (10k and 100k) takes well under a minute; --million adds 1M.
@@ -34,7 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tierdesk import bootstrap
-from tierdesk.adapters.db.tables import customer_identities, customers, tickets
+from tierdesk.adapters.db.tables import customer_identities, customers, ticket_search, tickets
 from tierdesk.policy import rulebook
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
@@ -51,6 +56,7 @@ TEXTS = [
     "請問我的訂單什麼時候會到？",
     "The app crashes when I open settings",
 ]
+RARE_EVERY = 10_000  # one ticket in this many has the rare word
 PER_SEED_SECONDS = 31_536_000  # the copies spread over a year before the seed
 
 
@@ -88,6 +94,10 @@ def build(url: str, n: int) -> float:
     copies = max(n // SEED - 1, 0)
     with db.engine.begin() as conn:
         _copy(conn, tickets, copies, {"id", "idempotency_key", "channel_message_id"})
+        _copy(conn, ticket_search, copies, {"ticket_id"})  # its triggers fill ticket_fts
+        conn.exec_driver_sql(
+            f"UPDATE ticket_search SET body = body || ' zebra' WHERE row_id % {RARE_EVERY} = 7"  # noqa: S608
+        )
         _copy(conn, customers, copies // 2, {"id", "name"})
         _copy(conn, customer_identities, copies // 2, {"value", "customer_id"})
         conn.exec_driver_sql("ANALYZE")
@@ -171,6 +181,15 @@ def measure(url: str, repeat: int) -> None:
     ):
         took = median_ms(lambda q=q: _customers(db, q, None), repeat)
         print(f"  customer search q={q!r} ({label}): {took:.2f} ms")
+    for label, filters in (
+        ("common word, 2 in 5", TicketFilter(text="order")),
+        ("rare word, 1 in 10,000", TicketFilter(text="zebra")),
+        ("Chinese two-character word, 1 in 5", TicketFilter(text="訂單")),
+        ("common word and a status", TicketFilter(text="order", status=(status,))),
+        ("no match", TicketFilter(text="zzqx")),
+    ):
+        took = median_ms(lambda f=filters: _search(db, f, None), repeat)
+        print(f"  ticket text search q={filters.text!r} ({label}): {took:.2f} ms")
     db.dispose()
 
 

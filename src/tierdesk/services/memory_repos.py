@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from tierdesk.domain.events import TicketEvent
+from tierdesk.domain.kb_text import index_tokens, matches, query_terms
 from tierdesk.services.kb_records import (
     ArticleRecord,
     KbEventRecord,
@@ -129,9 +130,20 @@ def _matches(t: TicketRecord, f: TicketFilter) -> bool:
         return False
     if f.created_to is not None and t.created_at >= f.created_to:
         return False
-    if f.warned_by is not None and (t.due_warn_at is None or t.due_warn_at > f.warned_by):
-        return False
-    return not (f.text and f.text.casefold() not in t.subject.casefold())
+    warned = t.due_warn_at
+    return f.warned_by is None or (warned is not None and warned <= f.warned_by)
+
+
+def _text_matches(t: Tables, text: str) -> set[str]:
+    """The ids of the tickets whose subject and messages (every kind) hold every word of
+    `text`, by the tokens the databases index (`tierdesk.domain.kb_text`)."""
+    terms = query_terms(text)
+    if terms.empty:
+        return set()
+    words: dict[str, set[str]] = {i: set(index_tokens(r.subject)) for i, r in t.tickets.items()}
+    for m in t.messages.values():
+        words.setdefault(m.ticket_id, set()).update(index_tokens(m.body))
+    return {i for i, document in words.items() if matches(terms, document)}
 
 
 class MemoryTickets:
@@ -187,6 +199,9 @@ class MemoryTickets:
     ) -> TicketPage:
         after = decode_cursor(cursor) if cursor is not None else None
         found = [r for r in self._t.tickets.values() if _matches(r, filters)]
+        if filters.text:
+            hits = _text_matches(self._t, filters.text)
+            found = [r for r in found if r.id in hits]
         if filters.order in ("due", "warned"):
             key = due_key if filters.order == "due" else warned_key
             rows = sorted(found, key=key)

@@ -1,4 +1,13 @@
-"""Tickets and their event log on SQLAlchemy Core (the TicketRepository and EventLog ports)."""
+"""Tickets and their event log on SQLAlchemy Core (the TicketRepository and EventLog ports).
+
+Text search (`TicketFilter.text`, issue 15) reads the full-text index over `ticket_search`
+(migration 0017): one row per ticket with the `kb_text` tokens of its subject and of all its
+messages' bodies, written here (`add`, `save` when the subject changes) and by
+`index_message` (the message repository's `add`). The filter is `tickets.id IN` the tickets
+the index matches (SQLite: `ticket_fts MATCH`, every token quoted; PostgreSQL: the tsquery of
+the same tokens on the GIN index `ix_ticket_fts`), combined with the other filters and the
+keyset pages as before.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +19,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from tierdesk.adapters.db.mapping import event_from_row, event_to_row, from_row, to_row
-from tierdesk.adapters.db.tables import ticket_events, tickets
+from tierdesk.adapters.db.repo_kb import fts5_query, tsquery
+from tierdesk.adapters.db.tables import ticket_events, ticket_search, tickets
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.adapters.db.types import UTCDateTime
 from tierdesk.domain.events import TicketEvent
+from tierdesk.domain.kb_text import index_text, query_terms
 from tierdesk.domain.state import TicketStatus
 from tierdesk.services.paging import (
     NO_DUE,
@@ -28,6 +40,9 @@ from tierdesk.services.paging import (
 from tierdesk.services.ports import TicketFilter, TicketPage, TicketRecord
 
 _T = tickets.c
+_S = ticket_search.c
+# Must be the expression of the index `ix_ticket_fts` (migration 0017) for PostgreSQL to use it.
+_PG_VECTOR = "to_tsvector('simple', ticket_search.subject || ' ' || ticket_search.body)"
 _ALL_STATUSES = tuple(str(s) for s in TicketStatus)
 _TIMED = {"due": _T.due_at, "warned": _T.due_warn_at}  # the orders by a time, ascending
 
@@ -71,6 +86,11 @@ class SqlTickets:
 
     def add(self, ticket: TicketRecord) -> None:
         self._tx.insert(tickets, to_row(ticket))
+        self._tx.execute(
+            sa.insert(ticket_search).values(
+                ticket_id=ticket.id, subject=index_text(ticket.subject), body=""
+            )
+        )
 
     def get(self, ticket_id: str) -> TicketRecord | None:
         return self._one(_BY_ID, p_id=ticket_id)
@@ -103,7 +123,17 @@ class SqlTickets:
             .where(_T.id == ticket.id, _T.version == expected_version)
             .values(**values)
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        # a changed subject (no command changes one today; imports and repairs may): a seek
+        # on the ticket's row that writes nothing when the tokens are the same
+        subject = index_text(ticket.subject)
+        self._tx.execute(
+            sa.update(ticket_search)
+            .where(_S.ticket_id == ticket.id, _S.subject != subject)
+            .values(subject=subject)
+        )
+        return True
 
     def find_by_idempotency_key(self, key: str) -> TicketRecord | None:
         return self._one(_BY_KEY, p_key=key)
@@ -124,7 +154,9 @@ class SqlTickets:
         after = decode_cursor(cursor) if cursor is not None else None
         timed = _TIMED.get(filters.order)
         if not filters.status and timed is None:
-            query = sa.select(tickets).where(*_conditions(filters, warned=filters.warned_by))
+            query = sa.select(tickets).where(
+                *_conditions(filters, warned=filters.warned_by, postgres=self._tx.postgres)
+            )
             found = self._tx.newest_first(query, tickets, limit, cursor)
             return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
         place = "none" if after is None else "undated" if after[0] >= NO_DUE else "dated"
@@ -192,7 +224,7 @@ def _statement(postgres: bool, f: TicketFilter, place: str) -> sa.Executable | N
     "undated" (among the rows without the order's time). None when nothing can follow."""
     timed = _TIMED.get(f.order)
     statuses = sorted(set(f.status or _ALL_STATUSES))
-    where = _conditions(f, warned=_WARNED if f.warned_by is not None else None)
+    where = _conditions(f, warned=_WARNED if f.warned_by is not None else None, postgres=postgres)
     row_id = _T.id.collate("C") if postgres else _T.id
     arms: list[sa.Select[Any]] = []
     for status in statuses:
@@ -247,7 +279,7 @@ def _by_time(
 
 
 def _conditions(
-    f: TicketFilter, *, warned: datetime | sa.BindParameter[datetime] | None
+    f: TicketFilter, *, warned: datetime | sa.BindParameter[datetime] | None, postgres: bool
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of a ticket filter but its statuses (empty tuple / None: any): the
     status is each seek's own (`_statement`); `warned` is what due_warn_at must not pass
@@ -271,10 +303,41 @@ def _conditions(
     if f.created_to is not None:
         out.append(_T.created_at < f.created_to)
     if f.text:
-        out.append(_T.subject.icontains(f.text, autoescape=True))
+        out.append(_text_match(f.text, postgres))
     if warned is not None:
         out.append(_T.due_warn_at <= warned)
     return out
+
+
+def _text_match(text: str, postgres: bool) -> sa.ColumnElement[bool]:
+    """The tickets whose subject and messages hold every word of `text` (the last one as a
+    prefix while typed on), by the full-text index; none when `text` has no word."""
+    terms = query_terms(text)
+    if terms.empty:
+        return sa.false()
+    if postgres:
+        q = sa.cast(sa.literal(tsquery(terms)), TSQUERY)
+        matched = sa.select(_S.ticket_id).where(sa.literal_column(_PG_VECTOR).op("@@")(q))
+    else:
+        fts = sa.table("ticket_fts", sa.column("rowid"))
+        match = sa.literal_column("ticket_fts").op("MATCH")(sa.literal(fts5_query(terms)))
+        matched = (
+            sa.select(_S.ticket_id).select_from(fts).join(ticket_search, _S.row_id == fts.c.rowid)
+        ).where(match)
+    return _T.id.in_(matched)
+
+
+def index_message(tx: Tx, ticket_id: str, body: str) -> None:
+    """Add a message's words to its ticket's search tokens (every kind: the customer's,
+    replies and internal notes)."""
+    tokens = index_text(body)
+    if not tokens:
+        return
+    tx.execute(
+        sa.update(ticket_search)
+        .where(_S.ticket_id == ticket_id)
+        .values(body=sa.case((_S.body == "", tokens), else_=_S.body + " " + tokens))
+    )
 
 
 def _newest_position(row: sa.RowMapping) -> tuple[datetime, str]:

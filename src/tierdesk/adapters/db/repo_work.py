@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tierdesk.adapters.db.mapping import from_row, to_row
 from tierdesk.adapters.db.repo_people import update_by_id
+from tierdesk.adapters.db.repo_tickets import index_message
 from tierdesk.adapters.db.tables import (
     actions,
     approvals,
@@ -65,6 +66,10 @@ class SqlMessages(PerTicketTable[MessageRecord]):
 
     def __init__(self, tx: Tx) -> None:
         super().__init__(tx, messages, MessageRecord)
+
+    def add(self, record: MessageRecord) -> None:
+        super().add(record)
+        index_message(self._tx, record.ticket_id, record.body)  # the ticket's search tokens
 
     def find_by_channel_message(self, channel: str, message_id: str) -> MessageRecord | None:
         m = messages.c

@@ -152,6 +152,20 @@ messages = sa.Table(
     sa.UniqueConstraint("channel", "channel_message_id"),
 )
 
+# 0017: each ticket's search tokens (`tierdesk.domain.kb_text.index_text`) of its subject and
+# of all its messages' bodies (customer messages, replies and internal notes), written by the
+# repositories (`repo_tickets`); the full-text index over them is made by the migration outside
+# `metadata` (SQLite: the FTS5 table `ticket_fts` with this table as its external content,
+# kept in step by triggers; PostgreSQL: the GIN index `ix_ticket_fts`).
+ticket_search = sa.Table(
+    "ticket_search",
+    metadata,
+    _row_id(),
+    sa.Column("ticket_id", sa.String(64), _fk("tickets.id"), nullable=False, unique=True),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
 calls = sa.Table(
     "calls",
     metadata,
@@ -628,6 +642,8 @@ SEARCH_INDEX_PREFIXES: tuple[str, ...] = (
     "customer_fts",
     "customer_name_fts",
     "ix_trgm_",
+    "ticket_fts",
+    "ix_ticket_fts",
 )
 
 
@@ -648,6 +664,7 @@ CONSTRAINT_KEYS: dict[str, str] = {
     "pk_ticket_events": "ticket_events.seq",
     "uq_messages_channel_channel_message_id": "messages.channel",
     "uq_messages_id": "messages.id",
+    "uq_ticket_search_ticket_id": "ticket_search.ticket_id",
     "uq_calls_id": "calls.id",
     "uq_escalations_id": "escalations.id",
     "uq_outbox_id": "outbox.id",

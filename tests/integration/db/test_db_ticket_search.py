@@ -1,0 +1,137 @@
+"""Ticket search by text through an index (issue 15): the subject and every message's body
+(the customer's, replies and internal notes), English and Chinese (kb_text tokens: 退款 inside
+申請退款), with the same answers on the in-memory store, SQLite (FTS5 `ticket_fts`) and
+PostgreSQL (GIN `ix_ticket_fts`), combined with the other filters and across cursor pages,
+kept in step when a message is added or the subject changes (migration 0017). The plans show
+the index read, not a scan of tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from db_records import at, customer, message, ticket
+from test_db_query_plans import plan, recorded
+
+from tierdesk.adapters.db import Database
+from tierdesk.services.ports import UnitOfWork
+from tierdesk.services.records import TicketFilter
+
+Factory = Callable[[], UnitOfWork]
+
+
+def _seed(uow_factory: Factory) -> None:
+    with uow_factory() as uow:
+        uow.customers.add(customer("c_1"))
+        uow.tickets.add(ticket("t_order", subject="Where is my order?", created_at=at(1)))
+        uow.tickets.add(
+            ticket(
+                "t_refund", subject="申請退款", language="zh-TW", status="open", created_at=at(2)
+            )
+        )
+        uow.tickets.add(ticket("t_login", subject="Cannot sign in", created_at=at(3)))
+        uow.tickets.add(ticket("t_quote", subject='The "best" (100%) plan*', created_at=at(4)))
+        uow.tickets.add(ticket("t_blank", subject="Hello", created_at=at(5), priority="P1"))
+        uow.messages.add(message("m_1", "t_order", body="My parcel never arrived, tracking 123"))
+        uow.messages.add(
+            message("m_2", "t_login", body="我的帳號被鎖住了", kind="customer", created_at=at(3))
+        )
+        uow.messages.add(
+            message(
+                "m_3", "t_login", body="Password reset link sent", kind="reply", channel="email"
+            )
+        )
+        uow.messages.add(
+            message("m_4", "t_refund", body="Customer is VIP, escalate", kind="note",
+                    channel="internal")
+        )  # fmt: skip
+        uow.messages.add(message("m_5", "t_blank", body="refund my parcel please"))
+        uow.commit()
+
+
+CASES = {
+    "order": ["t_order"],  # the subject
+    "parcel": ["t_blank", "t_order"],  # only in message bodies, newest first
+    "tracking 123": ["t_order"],
+    "password reset": ["t_login"],  # only in an agent's reply
+    "vip": ["t_refund"],  # only in an internal note
+    "退款": ["t_refund"],  # a two-character word inside a longer run
+    "帳號": ["t_login"],  # in a customer's message
+    "申請退款": ["t_refund"],
+    "退款 vip": ["t_refund"],  # subject and note together: every word, anywhere
+    "refund parcel": ["t_blank"],
+    "track": ["t_order"],  # the last word typed on is a prefix
+    "zzqx": [],
+    "order zzqx": [],  # every word is required
+    '"best"': ["t_quote"],  # quotes, operators and LIKE wildcards are text
+    "plan*": ["t_quote"],
+    "100%": ["t_quote"],
+    "(best": ["t_quote"],
+    "best OR order": [],  # OR is a word here, not an operator
+    '"*%(': [],  # no word at all: nothing
+    "SIGN-IN": ["t_login"],
+}
+
+
+def test_search_answers_alike_on_every_store(uow_factory: Factory) -> None:
+    _seed(uow_factory)
+    with uow_factory() as uow:
+        found = {q: [t.id for t in uow.tickets.search(TicketFilter(text=q)).items] for q in CASES}
+    assert found == CASES
+
+
+def test_text_with_other_filters_and_cursor_pages(uow_factory: Factory) -> None:
+    _seed(uow_factory)
+    with uow_factory() as uow:
+        uow.messages.add(message("m_6", "t_refund", body="parcel lost", created_at=at(2)))
+        uow.commit()
+    with uow_factory() as uow:
+        pages: list[list[str]] = []
+        cursor = None
+        while True:
+            page = uow.tickets.search(TicketFilter(text="parcel"), limit=1, cursor=cursor)
+            pages.append([t.id for t in page.items])
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        status = uow.tickets.search(TicketFilter(text="parcel", status=("open", "new")))
+        priority = uow.tickets.search(TicketFilter(text="parcel", priority=("P1",)))
+        opened = uow.tickets.search(TicketFilter(text="parcel", status=("open",)))
+    assert [i for p in pages for i in p] == ["t_blank", "t_refund", "t_order"]
+    assert [t.id for t in status.items] == ["t_blank", "t_refund", "t_order"]
+    assert [t.id for t in priority.items] == ["t_blank"]
+    assert [t.id for t in opened.items] == ["t_refund"]
+
+
+def test_the_index_follows_new_messages_and_a_changed_subject(uow_factory: Factory) -> None:
+    _seed(uow_factory)
+    with uow_factory() as uow:
+        uow.messages.add(message("m_7", "t_order", body="已經退貨", created_at=at(6)))
+        record = uow.tickets.get("t_login")
+        assert record is not None
+        assert uow.tickets.save(replace(record, subject="Locked out", version=2), 1)
+        uow.commit()
+    with uow_factory() as uow:
+
+        def ids(q: str) -> list[str]:
+            return [t.id for t in uow.tickets.search(TicketFilter(text=q)).items]
+
+        assert ids("退貨") == ["t_order"]
+        assert ids("locked") == ["t_login"]
+        assert ids("sign") == []  # the old subject is gone
+        assert ids("帳號") == ["t_login"]  # its messages stay
+
+
+@pytest.mark.parametrize("q", ["parcel", "退款", "zzqx"])
+def test_search_reads_the_index(sql_db: Database, q: str) -> None:
+    _seed(sql_db.uow)
+    with recorded(sql_db) as seen, sql_db.uow() as uow:
+        uow.tickets.search(TicketFilter(text=q))
+    explained = plan(sql_db, *seen[0], bitmaps=True)
+    if sql_db.engine.dialect.name == "sqlite":
+        assert "VIRTUAL TABLE INDEX" in explained and "ticket_fts" in explained, explained
+        assert "SCAN tickets" not in explained and "SCAN ticket_search" not in explained
+    else:
+        assert "ix_ticket_fts" in explained, explained
+        assert "Seq Scan on tickets" not in explained, explained
