@@ -5,6 +5,7 @@ holds the translated text instead of a call."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -19,8 +20,11 @@ SOURCE = (
 )
 
 
-def _runtime_env(lang: str) -> Environment:
-    env = Environment(
+E = TypeVar("E", bound=Environment)
+
+
+def _env(cls: type[E], lang: str) -> E:
+    env = cls(
         autoescape=select_autoescape(["html"], default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -29,13 +33,12 @@ def _runtime_env(lang: str) -> Environment:
     return env
 
 
+def _runtime_env(lang: str) -> Environment:
+    return _env(Environment, lang)
+
+
 def _folding_env(lang: str) -> ConstantGettextEnvironment:
-    env = ConstantGettextEnvironment(
-        autoescape=select_autoescape(["html"], default_for_string=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env = _env(ConstantGettextEnvironment, lang)
     env.translations = i18n.translations(lang)
     return env
 
