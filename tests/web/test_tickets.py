@@ -252,3 +252,23 @@ def test_a_ticket_answer_is_ticketout_without_the_engines_bookkeeping(desk: WebD
     for shown in (ticket, view["ticket"], page["items"][0], note.json()):
         assert shown["id"] == ticket["id"] and "priority" in shown
         assert "sweep_at" not in shown and "escalation_marks" not in shown
+
+
+@pytest.mark.rule("R-ESC-5")
+def test_an_agent_links_repeat_contacts_and_the_third_escalates(desk: WebDesk) -> None:
+    first = desk.open_ticket()
+    second = desk.open_ticket("Need help with my password reset", email="mei@example.com")
+    third = desk.open_ticket("I have a suggestion for your app", email="mei@example.com")
+    r = _post(desk, "qa", f"/api/tickets/{second['id']}/link", {"related_to": first["id"]})
+    assert r.status_code == 403
+    r = _post(desk, "agent_l1", f"/api/tickets/{second['id']}/link", {"related_to": "t_nope"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    r = _post(desk, "agent_l1", f"/api/tickets/{second['id']}/link", {"related_to": first["id"]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["contact_count"], r.json()["related_to"]) == (2, first["id"])
+    r = _post(desk, "agent_l1", f"/api/tickets/{third['id']}/link", {"related_to": second["id"]})
+    assert r.status_code == 200, r.text
+    linked = r.json()
+    assert (linked["contact_count"], linked["related_to"], linked["tier"]) == (3, first["id"], "L2")
+    view = desk.client.get(f"/api/tickets/{third['id']}", headers=desk.auth("qa")).json()
+    assert "contact_linked" in [e["kind"] for e in view["events"]]

@@ -236,6 +236,10 @@ class MergeIn(Versioned):
     reason: Annotated[str, Field(max_length=2000)] = "duplicate"
 
 
+class LinkIn(Versioned):
+    related_to: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class EscalateIn(Versioned):
     to_tier: Annotated[str, Field(min_length=1, max_length=40)]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]

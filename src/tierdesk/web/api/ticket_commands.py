@@ -1,5 +1,5 @@
 """Commands on one ticket: reply, note, pending/resume, assign, escalate, resolve, reopen,
-close, merge, log a call, verify identity, correct the triage.
+close, merge, link a repeat contact, log a call, verify identity, correct the triage.
 
 Each route parses its body and calls ONE service function directly (so mypy checks every
 argument), with what every command shares from `TicketCommand`: the ticket id, the signed-in
@@ -26,6 +26,7 @@ from tierdesk.web.schemas import (
     CallIn,
     CloseIn,
     EscalateIn,
+    LinkIn,
     MergeIn,
     NoteIn,
     OptionalReasonIn,
@@ -214,6 +215,21 @@ def merge(body: MergeIn, c: Command) -> TicketRecord:
             expected_version=c.base(body.version),
             target_id=body.target_id,
             reason=body.reason,
+        )
+    )
+
+
+@router.post("/link", response_model=TicketOut)
+def link(body: LinkIn, c: Command) -> TicketRecord:
+    """Link this ticket to an earlier one on the same issue (`related_to`): it counts as the
+    next contact of that issue, and the repeat-contact escalation (R-ESC-5) applies."""
+    return c.done(
+        lifecycle.link_contact(
+            c.env,
+            ticket_id=c.ticket_id,
+            actor_id=c.actor_id,
+            expected_version=c.base(body.version),
+            related_to=body.related_to,
         )
     )
 
