@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import replace
 
 from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.errors import TierdeskError
@@ -19,13 +18,13 @@ from tierdesk.domain.triage_eval import EvalReport
 from tierdesk.services import versioning
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
-from tierdesk.services.ports import UnitOfWork
-from tierdesk.services.records import ModelVersionRecord, UserRecord, new_id
+from tierdesk.services.records import ModelVersionRecord, new_id
 from tierdesk.services.users import METRICS_ROLES, POLICY_APPROVER_ROLES, actor
 
 MODEL_VIEW_ROLES = METRICS_ROLES  # who may read the versions and their figures (as metrics)
 MODEL_APPROVER_ROLES = POLICY_APPROVER_ROLES  # who may put a model in force (managers, admins)
 PHRASES = "the phrases alone"
+_WHAT = "model version"
 
 log = logging.getLogger("tierdesk.triage")
 
@@ -78,12 +77,7 @@ def approve(env: Env, *, version_id: str, actor_id: str, note: str = "") -> Mode
     unless it is a draft."""
     with env.uow() as uow:
         approver = actor(uow, actor_id, MODEL_APPROVER_ROLES, "approve triage models")
-        version = _draft(uow, version_id, approver, "approve")
-        current = uow.models.effective()
-        if current is not None:
-            uow.models.save(replace(current, status="superseded"))
-        approved = versioning.decided(version, "effective", approver, env.now(), note)
-        uow.models.save(approved)
+        approved = versioning.approve(uow.models, _WHAT, version_id, approver, env.now(), note)
         uow.commit()
     log.info("triage model version %s approved by %s", approved.number, approver.username)
     return approved
@@ -95,15 +89,9 @@ def reject(env: Env, *, version_id: str, actor_id: str, note: str) -> ModelVersi
         raise InvalidInput("note", "say why the model is rejected")
     with env.uow() as uow:
         approver = actor(uow, actor_id, MODEL_APPROVER_ROLES, "reject triage models")
-        version = _draft(uow, version_id, approver, "reject")
-        rejected = versioning.decided(version, "rejected", approver, env.now(), note)
-        uow.models.save(rejected)
+        rejected = versioning.reject(uow.models, _WHAT, version_id, approver, env.now(), note)
         uow.commit()
         return rejected
-
-
-def _draft(uow: UnitOfWork, version_id: str, approver: UserRecord, verb: str) -> ModelVersionRecord:
-    return versioning.draft(uow.models, "model version", version_id, approver, verb)
 
 
 def history(env: Env, *, actor_id: str | None = None) -> list[ModelVersionRecord]:

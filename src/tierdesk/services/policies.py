@@ -54,6 +54,8 @@ from tierdesk.services.users import (
     actor,
 )
 
+_WHAT = "policy version"
+
 
 def _checked(
     source: str, title: str, max_bytes: int = MAX_POLICY_BYTES
@@ -124,13 +126,8 @@ def approve_version(
     announced = _announcing(env, version_id)  # compiled before the write transaction opens
     with env.uow() as uow:
         approver = actor(uow, actor_id, POLICY_APPROVER_ROLES, "approve policy versions")
-        version = _draft(uow, version_id, approver, "approve")
         now = env.now()
-        current = uow.policies.effective()
-        if current is not None:
-            uow.policies.save(replace(current, status="superseded"))
-        approved = versioning.decided(version, "effective", approver, now, note)
-        uow.policies.save(approved)
+        approved = versioning.approve(uow.policies, _WHAT, version_id, approver, now, note)
         staff_notices.record(uow, announced, [_in_force(approved, approver.id, now)])
         uow.commit()
         return approved
@@ -161,17 +158,9 @@ def reject_version(env: Env, *, version_id: str, actor_id: str, note: str) -> Po
         raise InvalidInput("note", "say why the version is rejected")
     with env.uow() as uow:
         approver = actor(uow, actor_id, POLICY_APPROVER_ROLES, "reject policy versions")
-        version = _draft(uow, version_id, approver, "reject")
-        rejected = versioning.decided(version, "rejected", approver, env.now(), note)
-        uow.policies.save(rejected)
+        rejected = versioning.reject(uow.policies, _WHAT, version_id, approver, env.now(), note)
         uow.commit()
         return rejected
-
-
-def _draft(
-    uow: UnitOfWork, version_id: str, approver: UserRecord, verb: str
-) -> PolicyVersionRecord:
-    return versioning.draft(uow.policies, "policy version", version_id, approver, verb)
 
 
 def acknowledge(env: Env, *, version_id: str, actor_id: str) -> AcknowledgementRecord:

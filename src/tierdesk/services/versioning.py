@@ -28,6 +28,11 @@ class VersionReader(Protocol[V]):  # type: ignore[misc]
     def get(self, version_id: str) -> V | None: ...
 
 
+class VersionStore(VersionReader[V], Protocol[V]):
+    def effective(self) -> V | None: ...
+    def save(self, version: V) -> None: ...
+
+
 def draft(
     versions: VersionReader[V], what: str, version_id: str, approver: UserRecord, verb: str
 ) -> V:
@@ -56,3 +61,38 @@ def decided(version: V, status: str, approver: UserRecord, at: datetime, note: s
     return replace(  # type: ignore[type-var]
         version, status=status, approved_by=approver.id, approved_at=at, decision_note=note
     )
+
+
+def approve(
+    versions: VersionStore[V],
+    what: str,
+    version_id: str,
+    approver: UserRecord,
+    at: datetime,
+    note: str,
+) -> V:
+    """The draft `version_id` put in force by `approver` (see `draft` for who may), saved; the
+    version in force before it is saved as superseded (kept)."""
+    version = draft(versions, what, version_id, approver, "approve")
+    current = versions.effective()
+    if current is not None:
+        versions.save(replace(current, status="superseded"))  # type: ignore[type-var]
+    approved = decided(version, "effective", approver, at, note)
+    versions.save(approved)
+    return approved
+
+
+def reject(
+    versions: VersionStore[V],
+    what: str,
+    version_id: str,
+    approver: UserRecord,
+    at: datetime,
+    note: str,
+) -> V:
+    """The draft `version_id` rejected by `approver` with the reason `note`, saved."""
+    rejected = decided(
+        draft(versions, what, version_id, approver, "reject"), "rejected", approver, at, note
+    )
+    versions.save(rejected)
+    return rejected
