@@ -4,6 +4,8 @@ API does, before the service stores them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -13,7 +15,7 @@ from tierdesk.services import tokens, users, webhooks
 from tierdesk.services.errors import Forbidden, InvalidInput, ServiceError
 from tierdesk.services.records import ROLES
 from tierdesk.services.users import USER_ADMIN_ROLES
-from tierdesk.web.console.base import Page, Viewer, refused, show
+from tierdesk.web.console.base import Page, Viewer, attempt, refused, show
 from tierdesk.web.errors import status_for
 
 router = APIRouter(prefix="/admin")
@@ -57,13 +59,14 @@ def users_page(request: Request, page: Page) -> HTMLResponse:
     return _users_page(request, page)
 
 
-def _run_users(request: Request, page: Viewer, run: object, notice: str) -> HTMLResponse:
-    try:
+def _run_users(
+    request: Request, page: Viewer, run: Callable[[], object], notice: str
+) -> HTMLResponse:
+    def command() -> None:
         _admin(page)
-        run()  # type: ignore[operator]
-    except ServiceError as exc:
-        return _users_page(request, page, status=status_for(exc), error=exc)
-    return _users_page(request, page, notice=notice)
+        run()
+
+    return attempt(partial(_users_page, request, page), command, notice=notice)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -154,11 +157,9 @@ def create_token(
 
 @router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(request: Request, page: Page, token_id: Id) -> HTMLResponse:
-    try:
-        tokens.revoke(page.env, page.id, token_id)
-    except ServiceError as exc:
-        return _tokens_page(request, page, status=status_for(exc), error=exc)
-    return _tokens_page(request, page)
+    return attempt(
+        partial(_tokens_page, request, page), lambda: tokens.revoke(page.env, page.id, token_id)
+    )
 
 
 @router.post("/webhooks", response_class=HTMLResponse)
@@ -178,8 +179,7 @@ def add_webhook(
 
 @router.post("/webhooks/{webhook_id}/deactivate", response_class=HTMLResponse)
 def deactivate_webhook(request: Request, page: Page, webhook_id: Id) -> HTMLResponse:
-    try:
-        webhooks.deactivate(page.env, page.id, webhook_id)
-    except ServiceError as exc:
-        return _tokens_page(request, page, status=status_for(exc), error=exc)
-    return _tokens_page(request, page)
+    return attempt(
+        partial(_tokens_page, request, page),
+        lambda: webhooks.deactivate(page.env, page.id, webhook_id),
+    )

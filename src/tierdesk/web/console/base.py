@@ -3,6 +3,7 @@ the sign-in page), the page locale, rendering, and service errors shown in the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -122,6 +123,19 @@ def refused(request: Request, page: Viewer, exc: ServiceError | WebError) -> HTM
     return show(
         request, page, "console/_refused.html", status=status, code=code, message=message, data=data
     )
+
+
+def attempt(
+    render: Callable[..., HTMLResponse], command: Callable[[], object], **done: Any
+) -> HTMLResponse:
+    """Post, then show the page again: `command` run, then `render(**done)` (a notice, say); on
+    a service's refusal `render(status=..., error=...)`, so the refusal shows above the form
+    with its HTTP status and nothing has changed."""
+    try:
+        command()
+    except ServiceError as exc:
+        return render(status=status_for(exc), error=exc)
+    return render(**done)
 
 
 def go(request: Request, url: str) -> Response:

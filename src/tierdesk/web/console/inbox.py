@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -9,8 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from tierdesk.services import approvals, worklist
 from tierdesk.services.errors import ServiceError
-from tierdesk.web.console.base import Page, Viewer, show
-from tierdesk.web.errors import status_for
+from tierdesk.web.console.base import Page, Viewer, attempt, show
 
 router = APIRouter()
 ApprovalId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -47,11 +47,9 @@ def decide(
     decision: Annotated[str, Path(pattern="^(approve|deny)$")],
     note: Note = "",
 ) -> HTMLResponse:
-    try:
-        if decision == "approve":
-            approvals.approve(page.env, approval_id=approval_id, actor_id=page.id, note=note)
-        else:
-            approvals.deny(page.env, approval_id=approval_id, actor_id=page.id, note=note)
-    except ServiceError as exc:
-        return _inbox(request, page, status=status_for(exc), error=exc)
-    return _inbox(request, page, notice="approved" if decision == "approve" else "denied")
+    decided = approvals.approve if decision == "approve" else approvals.deny
+    return attempt(
+        partial(_inbox, request, page),
+        lambda: decided(page.env, approval_id=approval_id, actor_id=page.id, note=note),
+        notice="approved" if decision == "approve" else "denied",
+    )

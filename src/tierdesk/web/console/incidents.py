@@ -5,6 +5,7 @@ and its timeline. The service checks every role; the page only hides what a role
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tierdesk.services import incidents
 from tierdesk.services.errors import ServiceError
-from tierdesk.web.console.base import Page, Viewer, go, refused, show
+from tierdesk.web.console.base import Page, Viewer, attempt, go, refused, show
 from tierdesk.web.errors import status_for
 
 router = APIRouter(prefix="/incidents")
@@ -88,11 +89,7 @@ def incident_page(request: Request, page: Page, incident_id: Id) -> HTMLResponse
 def _run(
     request: Request, page: Viewer, incident_id: str, run: Callable[[], object]
 ) -> HTMLResponse:
-    try:
-        run()
-    except ServiceError as exc:
-        return _incident_page(request, page, incident_id, status=status_for(exc), error=exc)
-    return _incident_page(request, page, incident_id)
+    return attempt(partial(_incident_page, request, page, incident_id), run)
 
 
 @router.post("/{incident_id}/tickets", response_class=HTMLResponse)

@@ -3,6 +3,7 @@ weighed against on the held-out slice, and a manager's approval that puts one in
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from tierdesk.services import model_versions, users
 from tierdesk.services.errors import ServiceError
 from tierdesk.services.records import ModelVersionRecord
-from tierdesk.web.console.base import Page, Viewer, show
+from tierdesk.web.console.base import Page, Viewer, attempt, show
 from tierdesk.web.errors import status_for
 
 router = APIRouter()
@@ -90,15 +91,15 @@ def decide(
     note: Note = "",
 ) -> HTMLResponse:
     """Approve (the model triages from now on, here at once) or reject with a reason."""
-    try:
+
+    def command() -> None:
         if decision == "approve":
             model_versions.approve(page.env, version_id=version_id, actor_id=page.id, note=note)
             page.state.policy.refresh()
         else:
             model_versions.reject(page.env, version_id=version_id, actor_id=page.id, note=note)
-    except ServiceError as exc:
-        return _version(request, page, version_id, status=status_for(exc), error=exc)
-    return _version(request, page, version_id, notice=decision)
+
+    return attempt(partial(_version, request, page, version_id), command, notice=decision)
 
 
 def categories(version: ModelVersionRecord) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ and the viewer's notice settings (channels and quiet hours). Each viewer sees on
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -11,8 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from tierdesk.services import staff_notices
 from tierdesk.services.errors import ServiceError
-from tierdesk.web.console.base import Page, Viewer, refused, show
-from tierdesk.web.errors import status_for
+from tierdesk.web.console.base import Page, Viewer, attempt, refused, show
 
 router = APIRouter(prefix="/notices")
 Field = Annotated[str, Form(max_length=320)]
@@ -88,12 +88,12 @@ def save_settings(
     timezone: Field = "",
 ) -> HTMLResponse:
     channels = [c for c, on in (("email", email_channel), ("line", line_channel)) if on]
-    try:
-        staff_notices.set_settings(
+    return attempt(
+        partial(_settings_page, request, page),
+        lambda: staff_notices.set_settings(
             page.env, page.id, channels=channels, email=email or None,
             line_user_id=line_user_id or None, quiet_start=quiet_start or None,
             quiet_end=quiet_end or None, timezone=timezone or None,
-        )  # fmt: skip
-    except ServiceError as exc:
-        return _settings_page(request, page, status=status_for(exc), error=exc)
-    return _settings_page(request, page, saved=True)
+        ),
+        saved=True,
+    )  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from tierdesk.services.errors import ServiceError
 from tierdesk.services.qa_records import QUEUE_CURSOR_PATTERN
 from tierdesk.services.records import UserRecord
 from tierdesk.web import i18n
-from tierdesk.web.console.base import Page, Viewer, refused, show
+from tierdesk.web.console.base import Page, Viewer, attempt, refused, show
 from tierdesk.web.errors import status_for
 
 router = APIRouter(prefix="/qa")
@@ -161,24 +162,22 @@ def override(
 ) -> Response:
     """Override one item with a comment; the review is shown again (with the refusal, if any)."""
     passed = {"pass": True, "fail": False, "not_shown": None}[verdict]
-    try:
-        qa.override(
+    return attempt(
+        partial(_review_page, request, page, ticket_id),
+        lambda: qa.override(
             page.env, ticket_id=ticket_id, item_id=item_id, passed=passed, comment=comment,
             actor_id=page.id,
-        )  # fmt: skip
-    except ServiceError as exc:
-        return _review_page(request, page, ticket_id, status=status_for(exc), error=exc)
-    return _review_page(request, page, ticket_id)
+        ),
+    )  # fmt: skip
 
 
 @router.post("/tickets/{ticket_id}/confirm", response_class=HTMLResponse)
 def confirm(request: Request, page: Page, ticket_id: Id) -> Response:
     """Accept the review as it stands (it leaves the queue)."""
-    try:
-        qa.confirm(page.env, ticket_id=ticket_id, actor_id=page.id)
-    except ServiceError as exc:
-        return _review_page(request, page, ticket_id, status=status_for(exc), error=exc)
-    return _review_page(request, page, ticket_id)
+    return attempt(
+        partial(_review_page, request, page, ticket_id),
+        lambda: qa.confirm(page.env, ticket_id=ticket_id, actor_id=page.id),
+    )
 
 
 @dataclass(frozen=True)

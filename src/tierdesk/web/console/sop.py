@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
@@ -25,7 +25,7 @@ from tierdesk.policy.loader import preset_path
 from tierdesk.services import policies, users, worklist
 from tierdesk.services.errors import InvalidInput, ServiceError
 from tierdesk.services.records import PolicyVersionRecord
-from tierdesk.web.console.base import Page, Viewer, go, show
+from tierdesk.web.console.base import Page, Viewer, attempt, go, show
 from tierdesk.web.errors import status_for
 from tierdesk.web.sanitize import document_html
 
@@ -106,11 +106,10 @@ def sop_page(request: Request, page: Page) -> HTMLResponse:
 
 @router.post("/{version_id}/acknowledge", response_class=HTMLResponse)
 def acknowledge(request: Request, page: Page, version_id: VersionId) -> HTMLResponse:
-    try:
-        policies.acknowledge(page.env, version_id=version_id, actor_id=page.id)
-    except ServiceError as exc:
-        return _sop(request, page, status=status_for(exc), error=exc)
-    return _sop(request, page)
+    return attempt(
+        partial(_sop, request, page),
+        lambda: policies.acknowledge(page.env, version_id=version_id, actor_id=page.id),
+    )
 
 
 # -- one version: findings, what it changes, the decision --------------------------------------
@@ -258,21 +257,23 @@ def version_page(request: Request, page: Page, version_id: VersionId) -> HTMLRes
 @router.post("/versions/{version_id}/approve", response_class=HTMLResponse)
 def approve(request: Request, page: Page, version_id: VersionId, note: Note = "") -> HTMLResponse:
     """A named approver puts a draft in force; this server runs it at once (as the API)."""
-    try:
+
+    def command() -> None:
         policies.approve_version(page.env, version_id=version_id, actor_id=page.id, note=note)
-    except ServiceError as exc:
-        return _version(request, page, version_id, status=status_for(exc), error=exc)
-    page.state.policy.refresh()
-    return _version(request, page, version_id, notice="approved")
+        page.state.policy.refresh()
+
+    return attempt(partial(_version, request, page, version_id), command, notice="approved")
 
 
 @router.post("/versions/{version_id}/reject", response_class=HTMLResponse)
 def reject(request: Request, page: Page, version_id: VersionId, note: Note = "") -> HTMLResponse:
-    try:
-        policies.reject_version(page.env, version_id=version_id, actor_id=page.id, note=note)
-    except ServiceError as exc:
-        return _version(request, page, version_id, status=status_for(exc), error=exc)
-    return _version(request, page, version_id, notice="rejected")
+    return attempt(
+        partial(_version, request, page, version_id),
+        lambda: policies.reject_version(
+            page.env, version_id=version_id, actor_id=page.id, note=note
+        ),
+        notice="rejected",
+    )
 
 
 # -- proposing a version ----------------------------------------------------------------------
