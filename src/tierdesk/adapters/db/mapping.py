@@ -13,30 +13,12 @@ from typing import Any, TypeVar
 
 from tierdesk.domain.events import EventKind, TicketEvent
 from tierdesk.services.ports import (
-    AcknowledgementRecord,
-    ActionRecord,
-    AddressFailureRecord,
-    ApiTokenRecord,
-    ApprovalRecord,
-    CallRecord,
-    ChannelEventRecord,
-    CustomerRecord,
     EscalationRecord,
-    IdentityRecord,
     InboundMailRecord,
-    IncidentEntryRecord,
-    IncidentRecord,
-    IncidentTicketRecord,
-    MessageRecord,
-    ModelVersionRecord,
     NoticeRecord,
     NoticeSettingsRecord,
-    OutboxRecord,
     PolicyVersionRecord,
-    SessionRecord,
-    SurveyRecord,
     TicketRecord,
-    UserRecord,
     WebhookRecord,
 )
 
@@ -52,35 +34,6 @@ _TUPLE_FIELDS: dict[type[Any], frozenset[str]] = {
     NoticeRecord: frozenset({"rule_ids"}),
     NoticeSettingsRecord: frozenset({"channels"}),
 }
-
-RECORD_TYPES: tuple[type[Any], ...] = (
-    AcknowledgementRecord,
-    ActionRecord,
-    AddressFailureRecord,
-    ApiTokenRecord,
-    ApprovalRecord,
-    CallRecord,
-    ChannelEventRecord,
-    CustomerRecord,
-    EscalationRecord,
-    IdentityRecord,
-    InboundMailRecord,
-    IncidentEntryRecord,
-    IncidentRecord,
-    IncidentTicketRecord,
-    MessageRecord,
-    ModelVersionRecord,
-    NoticeRecord,
-    NoticeSettingsRecord,
-    OutboxRecord,
-    PolicyVersionRecord,
-    SessionRecord,
-    SurveyRecord,
-    TicketRecord,
-    UserRecord,
-    WebhookRecord,
-)
-
 
 _LAYOUTS: dict[type[Any], tuple[tuple[str, bool], ...]] = {}
 
