@@ -34,7 +34,7 @@ def test_the_module_prints_the_reference() -> None:
 
 def test_every_schema_field_is_described() -> None:
     missing = [f"{model}.{key}" for model, key, desc in reference.fields() if not desc.strip()]
-    assert missing == [], "add Field(description=...) in policy/schema.py (or a note)"
+    assert missing == [], "add Field(description=...) in policy/schema/ (or a note)"
 
 
 def test_every_note_names_a_field_that_exists() -> None:

@@ -3,7 +3,7 @@
 The sweeper and every command (`escalation.evaluate`), triage (`at_intake`), the policy compiler
 and checker (`compile`, `check`) and the printed SOP's flowchart (`question`) all look a rule's
 kind up in `REGISTRY`. A new kind is one new module here (its `KIND`, see `base.TriggerKind`),
-one line below, and its policy schema beside the others in `tierdesk.policy.triggers` (the
+one line below, and its policy schema beside the others in `tierdesk.policy.schema.triggers` (the
 schema is pydantic, which the pure domain may not import). The decision matrix (R-ESC-6) is
 `matrix.py`.
 """
