@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cache
 
 from fastapi import Depends, FastAPI
+from starlette.routing import BaseRoute
 
 from tierdesk import bootstrap
 from tierdesk.config import Settings, ensure_secret
@@ -84,27 +86,39 @@ def create_app(
         summary="The customer-service SOP as a running helpdesk.",
         version="0.1.0",
         lifespan=life,
-        dependencies=[Depends(checked_parameters)],
         docs_url=None,  # served from the package by tierdesk.web.docs (no CDN)
         redoc_url=None,
     )
+    app.router.routes.extend(_routes())
     app.state.web = state
     errors.install(app)
+    console.install(app)  # a signed-out console page sends to sign in
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET it stands for
-    app.include_router(api_router())
-    console.install(app)  # the agent console at / (pages, /static)
-    public.install(app)  # the customer pages: survey, contact, magic link, chat
-    app.include_router(help_pages.router)  # the public help centre (/help) and /help/suggest
-    app.include_router(help_console.router)  # the ticket page's suggested articles
-    docs.install(app)  # /docs: the vendored Swagger UI
-    app.include_router(line_channel.router)
     openapi.install(app)  # every answer of every operation in /openapi.json
+    return app
 
-    @app.get("/healthz", response_model=Health, tags=["public"])
+
+@cache
+def _routes() -> tuple[BaseRoute, ...]:
+    """Every route of the app, built once per process: FastAPI analyses each endpoint's
+    signature and models as its router is included (about a second for these 500 routes), and
+    the table is the same for every app, which reads its state per request (`web_state`)."""
+    routes = FastAPI(
+        dependencies=[Depends(checked_parameters)], openapi_url=None, docs_url=None, redoc_url=None
+    )
+    routes.include_router(api_router())
+    console.add_routes(routes)  # the agent console at / (pages, /static)
+    public.add_routes(routes)  # the customer pages: survey, contact, magic link, chat
+    routes.include_router(help_pages.router)  # the public help centre (/help) and /help/suggest
+    routes.include_router(help_console.router)  # the ticket page's suggested articles
+    docs.add_routes(routes)  # /docs: the vendored Swagger UI
+    routes.include_router(line_channel.router)
+
+    @routes.get("/healthz", response_model=Health, tags=["public"])
     def healthz() -> Health:
         """Liveness: the process answers (no sign-in)."""
         return Health(status="ok")
 
-    return app
+    return tuple(routes.router.routes)

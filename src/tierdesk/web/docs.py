@@ -26,7 +26,7 @@ _PAGE = """<!doctype html>
 """
 
 
-def install(app: FastAPI) -> None:
+def add_routes(app: FastAPI) -> None:
     """Add GET /docs (the static mount is the console's, `tierdesk.web.console`)."""
 
     @app.get("/docs", include_in_schema=False)

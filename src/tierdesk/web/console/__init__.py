@@ -29,8 +29,13 @@ PAGES = (
 
 
 def install(app: FastAPI) -> None:
-    """Mount /static, the console's routes and its sign-in redirect on `app`."""
+    """The console's sign-in redirect on `app` (its routes are added by `add_routes`)."""
     base.install(app)
+
+
+def add_routes(app: FastAPI) -> None:
+    """Mount /static and add the console's pages to `app`."""
+    base.mount_static(app)
     router = APIRouter(include_in_schema=False)
     for module in PAGES:
         router.include_router(module.router)

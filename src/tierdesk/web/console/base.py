@@ -153,5 +153,9 @@ def _sign_in_page(request: Request, _: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.mount("/static", pages.static_files(), name="static")
+    """A signed-out viewer of a console page is sent to sign in (the routes are `routes`)."""
     app.add_exception_handler(SignInRequired, _sign_in_page)
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount("/static", pages.static_files(), name="static")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from tierdesk.web.public import chat, contact, customer, survey
 
 
-def install(app: FastAPI) -> None:
+def add_routes(app: FastAPI) -> None:
     """Add the public pages' routes to `app` (the console's install mounts /static)."""
     router = APIRouter(include_in_schema=False)
     for module in (survey, contact, customer, chat):
