@@ -62,8 +62,9 @@ from tierdesk import bootstrap  # noqa: E402
 from tierdesk.config import MailboxSettings, Settings  # noqa: E402
 from tierdesk.policy import rulebook  # noqa: E402
 from tierdesk.services.env import Env  # noqa: E402
-from tierdesk.services.memory import FakeClock, MemoryStore  # noqa: E402
+from tierdesk.services.fake_clock import FakeClock  # noqa: E402
 from tierdesk.services.policies import PolicyInForce  # noqa: E402
+from tierdesk.testing.memory import MemoryStore  # noqa: E402
 
 TEXTS = (
     "Where is my order #{i}? It has not arrived and the tracking page shows nothing.",

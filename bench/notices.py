@@ -32,7 +32,7 @@ from tierdesk.policy import rulebook
 from tierdesk.services import users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import ROLES
 from tierdesk.services.tickets import open_ticket
 

@@ -30,7 +30,7 @@ from tierdesk import bootstrap, demo
 from tierdesk.policy import rulebook
 from tierdesk.services import qa, qa_scoring, users
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 COUNT = [0]

@@ -43,7 +43,7 @@ from tierdesk.adapters.db.tables import customer_identities, customers, ticket_s
 from tierdesk.policy import rulebook
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.paging import encode_cursor
 from tierdesk.services.records import TicketFilter
 from tierdesk.services.tickets import open_ticket

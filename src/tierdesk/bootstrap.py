@@ -175,7 +175,8 @@ class _SystemClock:
 
 
 def system_clock() -> Clock:
-    """The clock of a running helpdesk (aware UTC); tests use `services.memory.FakeClock`."""
+    """The clock of a running helpdesk (aware UTC); tests and the demo's seeding run use
+    `services.fake_clock.FakeClock`."""
     return _SystemClock()
 
 

@@ -21,8 +21,9 @@ from tierdesk.services import email_intake
 from tierdesk.services.customers import Contact
 from tierdesk.services.email_intake import InboundMail, Received, receive
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.tickets import open_ticket
+from tierdesk.testing.memory import MemoryStore
 
 CORPUS = Path(__file__).parents[1] / "data" / "mail"
 PLACEHOLDER = b"t_00000000000000000000000000000000"

@@ -17,8 +17,9 @@ from tierdesk.policy import rulebook
 from tierdesk.services import conversation, users
 from tierdesk.services.email_intake import Received, receive
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.outbox import deliver
+from tierdesk.testing.memory import MemoryStore
 
 CORPUS = Path(__file__).parents[1] / "data" / "mail"
 FROM = "Support <support@desk.example>"

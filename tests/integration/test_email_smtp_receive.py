@@ -16,7 +16,8 @@ from tierdesk import bootstrap
 from tierdesk.config import Settings
 from tierdesk.policy import rulebook
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore, MemoryUnitOfWork
+from tierdesk.services.fake_clock import FakeClock
+from tierdesk.testing.memory import MemoryStore, MemoryUnitOfWork
 from tierdesk.workers.email import run_receiver
 
 MAIL = (

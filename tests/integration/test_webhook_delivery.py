@@ -26,10 +26,11 @@ from tierdesk.policy import rulebook
 from tierdesk.services import users, webhooks
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.outbox import Sender, backoff, deliver
 from tierdesk.services.records import OutboxRecord, WebhookRecord
 from tierdesk.services.tickets import open_ticket
+from tierdesk.testing.memory import MemoryStore
 
 START = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 SECRET = "receiver-shared-secret-0123456789"

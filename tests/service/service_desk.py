@@ -14,9 +14,10 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import ROLES, OutboxRecord, TicketRecord
 from tierdesk.services.tickets import Opened, open_ticket
+from tierdesk.testing.memory import MemoryStore
 
 START = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Taipei, a working day
 

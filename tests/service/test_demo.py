@@ -11,8 +11,9 @@ from tierdesk.bootstrap import password_hasher
 from tierdesk.demo import DEMO_PASSWORD, DemoRefused, DemoSummary, seed
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import ROLES
+from tierdesk.testing.memory import MemoryStore
 
 NOW = datetime.fromisoformat("2026-11-23T03:00:00+00:00")
 HASHER = password_hasher(fast=True)

@@ -10,8 +10,8 @@ from service_desk import Desk
 
 from tierdesk.services import housekeeping, sessions, tokens
 from tierdesk.services.housekeeping import PurgeReport, purge
-from tierdesk.services.memory_repos import MemoryTokens
 from tierdesk.services.records import ApiTokenRecord, SessionRecord
+from tierdesk.testing.memory_repos import MemoryTokens
 
 DAY = timedelta(days=1)
 TICK = timedelta(microseconds=1)

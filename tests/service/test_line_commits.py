@@ -7,7 +7,8 @@ from __future__ import annotations
 from tierdesk.policy import rulebook
 from tierdesk.services import line
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
+from tierdesk.testing.memory import MemoryStore
 
 U1 = "U" + "0123456789abcdef" * 2
 

@@ -12,10 +12,10 @@ from tierdesk.domain.events import EventKind
 from tierdesk.services import lifecycle, webhooks
 from tierdesk.services.customers import Contact
 from tierdesk.services.errors import Forbidden, InvalidInput, NotFound
-from tierdesk.services.memory_repos import MemoryWebhooks
 from tierdesk.services.records import OutboxRecord, WebhookRecord
 from tierdesk.services.tickets import Intake, open_tickets
 from tierdesk.services.unit import finish, load
+from tierdesk.testing.memory_repos import MemoryWebhooks
 
 
 def _hook(desk: Desk, events: list[str], url: str = "https://hooks.example.com/td") -> str:

@@ -12,7 +12,7 @@ from web_desk import HASHER, START, WebDesk, add_role_users, settings
 from tierdesk import bootstrap
 from tierdesk.policy import rulebook
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.web.app import create_app
 
 

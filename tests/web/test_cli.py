@@ -23,7 +23,8 @@ from tierdesk.cli import serve_cmd
 from tierdesk.cli.main import app as cli
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
+from tierdesk.testing.memory import MemoryStore
 from tierdesk.web.app import create_app
 
 runner = CliRunner()

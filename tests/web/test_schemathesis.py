@@ -38,8 +38,9 @@ from tierdesk.policy import rulebook
 from tierdesk.services import tokens, users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.tickets import open_ticket
+from tierdesk.testing.memory import MemoryStore
 from tierdesk.web.app import create_app
 
 pytestmark = pytest.mark.slow

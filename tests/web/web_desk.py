@@ -20,8 +20,9 @@ from tierdesk.domain.classifier import Classifier
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock, MemoryStore
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import ROLES
+from tierdesk.testing.memory import MemoryStore
 from tierdesk.web.app import create_app
 
 START = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Taipei

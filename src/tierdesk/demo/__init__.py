@@ -28,7 +28,7 @@ from tierdesk.domain.errors import TierdeskError
 from tierdesk.policy.loader import preset_path
 from tierdesk.services import policies, users
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import TicketFilter, UserRecord
 
 __all__ = ["DEMO_PASSWORD", "USERS", "DemoRefused", "DemoSummary", "DemoUser", "seed"]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from tierdesk.services import lifecycle
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import TicketRecord
 from tierdesk.services.users import ROLE_TIER
 

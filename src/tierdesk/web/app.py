@@ -1,9 +1,9 @@
 """The FastAPI app factory: `create_app(env, settings)`.
 
-The caller owns the Env: tests pass one on `MemoryStore` + `FakeClock`, `tierdesk serve` one on
-the real database. Routes live in `tierdesk.web.api`; errors are translated by
-`tierdesk.web.errors`; background work (SLA sweeper, outbox) is started by the `lifespan` the
-caller may pass (see `tierdesk.cli.serve_cmd`).
+The caller owns the Env: tests pass one on `MemoryStore` (`tierdesk.testing.memory`) +
+`FakeClock`, `tierdesk serve` one on the real database. Routes live in `tierdesk.web.api`;
+errors are translated by `tierdesk.web.errors`; background work (SLA sweeper, outbox) is
+started by the `lifespan` the caller may pass (see `tierdesk.cli.serve_cmd`).
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from db_records import BACKENDS, SQL_BACKENDS
 from tierdesk import bootstrap
 from tierdesk.adapters.db import Database
 from tierdesk.adapters.db.tables import metadata
-from tierdesk.services.memory import MemoryStore
 from tierdesk.services.ports import UnitOfWork
+from tierdesk.testing.memory import MemoryStore
 
 
 def postgres_server_url() -> str:

@@ -13,7 +13,7 @@ from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import users
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.ports import TicketFilter, UnitOfWork
 from tierdesk.services.records import ROLES, OutboxRecord, TicketRecord
 from tierdesk.services.tickets import open_ticket

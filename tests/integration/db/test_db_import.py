@@ -25,7 +25,7 @@ from tierdesk.cli.main import app as cli
 from tierdesk.policy import rulebook
 from tierdesk.services import exporting, importing
 from tierdesk.services.env import Env
-from tierdesk.services.memory import MemoryStore
+from tierdesk.testing.memory import MemoryStore
 
 DATA = Path(__file__).parents[2] / "data" / "import"
 SINCE = datetime(2025, 3, 1, tzinfo=UTC)

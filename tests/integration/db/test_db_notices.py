@@ -15,7 +15,7 @@ from tierdesk.domain.notify_rules import NoticeEvent
 from tierdesk.policy import rulebook
 from tierdesk.services import incidents, staff_notices
 from tierdesk.services.env import Env
-from tierdesk.services.memory import FakeClock
+from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.ports import (
     DuplicateKey,
     IncidentEntryRecord,

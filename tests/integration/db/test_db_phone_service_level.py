@@ -22,8 +22,8 @@ from tierdesk.policy import rulebook
 from tierdesk.services import lifecycle
 from tierdesk.services.customers import Contact
 from tierdesk.services.errors import InvalidInput
-from tierdesk.services.memory import MemoryStore
 from tierdesk.services.tickets import open_ticket
+from tierdesk.testing.memory import MemoryStore
 
 NOW = datetime(2025, 3, 4, 6, 0, tzinfo=UTC)
 

@@ -328,7 +328,8 @@ def test_the_channel_check_names_the_bot(line: Line) -> None:
 
 def test_line_is_routed_to_its_sender_only_when_configured(tmp_path: Path) -> None:
     from tierdesk.services.env import Env
-    from tierdesk.services.memory import FakeClock, MemoryStore
+    from tierdesk.services.fake_clock import FakeClock
+    from tierdesk.testing.memory import MemoryStore
 
     env = Env(uow=MemoryStore().uow, clock=FakeClock(), rules=rulebook(preset="simple"))
     assert bootstrap.channel_senders(Settings(), env) == {}

@@ -1,7 +1,7 @@
 """Ports: what the services need from storage and time, as Protocols.
 
 Narrow and storage-agnostic: a SQLAlchemy Core adapter (SQLite and PostgreSQL) and the in-memory
-fakes in `tierdesk.services.memory` implement them. Records are in `tierdesk.services.records`
+fakes in `tierdesk.testing.memory` implement them. Records are in `tierdesk.services.records`
 (re-exported here). Rules every implementation keeps:
 
 - Every repository works inside the open UnitOfWork: nothing is visible to others before

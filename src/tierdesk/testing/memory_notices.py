@@ -1,5 +1,5 @@
 """In-memory staff notices and incidents: the `NoticeRepository` and `IncidentRepository`
-ports on the tables of `tierdesk.services.memory` (see there)."""
+ports on the tables of `tierdesk.testing.memory` (see there)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from tierdesk.services.memory_repos import Tables
 from tierdesk.services.ports import DuplicateKey
 from tierdesk.services.staff_records import (
     IncidentEntryRecord,
@@ -16,6 +15,7 @@ from tierdesk.services.staff_records import (
     NoticeRecord,
     NoticeSettingsRecord,
 )
+from tierdesk.testing.memory_repos import Tables
 
 
 def _latest_first(n: NoticeRecord) -> tuple[datetime, str]:

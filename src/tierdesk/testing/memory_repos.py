@@ -1,4 +1,4 @@
-"""In-memory repositories: the tables of `tierdesk.services.memory` (see there)."""
+"""In-memory repositories: the tables of `tierdesk.testing.memory` (see there)."""
 
 from __future__ import annotations
 
@@ -92,13 +92,13 @@ class Tables:
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)
     incident_tickets: dict[tuple[str, str], IncidentTicketRecord] = field(default_factory=dict)
     incident_entries: dict[str, IncidentEntryRecord] = field(default_factory=dict)
-    # the knowledge base (tierdesk.services.memory_kb)
+    # the knowledge base (tierdesk.testing.memory_kb)
     kb_articles: dict[str, ArticleRecord] = field(default_factory=dict)
     kb_translations: dict[tuple[str, str], TranslationRecord] = field(default_factory=dict)
     kb_revisions: dict[tuple[str, str, int], RevisionRecord] = field(default_factory=dict)
     kb_votes: dict[tuple[str, str], VoteRecord] = field(default_factory=dict)
     kb_events: dict[str, KbEventRecord] = field(default_factory=dict)
-    # QA reviews (tierdesk.services.memory_qa): by ticket id; overrides by id
+    # QA reviews (tierdesk.testing.memory_qa): by ticket id; overrides by id
     qa_reviews: dict[str, QaReviewRecord] = field(default_factory=dict)
     qa_overrides: dict[str, QaOverrideRecord] = field(default_factory=dict)
 

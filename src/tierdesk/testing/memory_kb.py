@@ -22,8 +22,8 @@ from tierdesk.services.kb_records import (
     TranslationRecord,
     VoteRecord,
 )
-from tierdesk.services.memory_repos import Tables
 from tierdesk.services.ports import DuplicateKey
+from tierdesk.testing.memory_repos import Tables
 
 TITLE_WEIGHT = 4.0
 K1, B = 1.2, 0.75

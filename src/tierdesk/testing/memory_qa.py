@@ -1,11 +1,10 @@
-"""QA reviews in memory: the `QaRepository` port on the tables of `tierdesk.services.memory`."""
+"""QA reviews in memory: the `QaRepository` port on the tables of `tierdesk.testing.memory`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from tierdesk.domain.state import TicketStatus
-from tierdesk.services.memory_repos import Tables
 from tierdesk.services.qa_records import (
     QaOverrideRecord,
     QaQueuePage,
@@ -14,6 +13,7 @@ from tierdesk.services.qa_records import (
     encode_queue_cursor,
     queue_key,
 )
+from tierdesk.testing.memory_repos import Tables
 
 _DONE = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 

@@ -1,40 +1,17 @@
-"""In-memory implementations of the ports: for service tests, web tests and demos.
+"""In-memory implementations of the ports: for service, web and integration tests and benchmarks.
 
 `MemoryStore` holds the committed data; `store.uow()` opens a `MemoryUnitOfWork` that works on a
 private copy and writes it back on `commit()`, so a failed command changes nothing. Units of work
 are serialized by one lock (a fake needs no row locks), which also makes it safe for the threads
-of a test web server. `FakeClock` is a settable clock: tests move time, never sleep.
+of a test web server. Tests move time with `tierdesk.services.fake_clock.FakeClock`, never sleep.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from tierdesk.services.memory_kb import MemoryKnowledgeBase
-from tierdesk.services.memory_notices import MemoryIncidents, MemoryNotices
-from tierdesk.services.memory_qa import MemoryQa
-from tierdesk.services.memory_repos import (
-    MemoryApprovals,
-    MemoryChannelEvents,
-    MemoryCustomers,
-    MemoryEvents,
-    MemoryMail,
-    MemoryMessages,
-    MemoryModels,
-    MemoryOutbox,
-    MemoryPolicies,
-    MemorySessions,
-    MemorySurveys,
-    MemoryTickets,
-    MemoryTokens,
-    MemoryUsers,
-    MemoryWebhooks,
-    PerTicket,
-    Tables,
-)
 from tierdesk.services.ports import (
     ActionRepository,
     ApiTokenRepository,
@@ -59,25 +36,28 @@ from tierdesk.services.ports import (
     UserRepository,
     WebhookRepository,
 )
-
-
-class FakeClock:
-    """A clock that stands still until moved."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # a Monday, 09:00 Taipei
-        if self._now.tzinfo is None:
-            raise ValueError(f"FakeClock needs an aware time, got naive {self._now}")
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, delta: timedelta) -> datetime:
-        self._now += delta
-        return self._now
-
-    def set(self, when: datetime) -> None:
-        self._now = when
+from tierdesk.testing.memory_kb import MemoryKnowledgeBase
+from tierdesk.testing.memory_notices import MemoryIncidents, MemoryNotices
+from tierdesk.testing.memory_qa import MemoryQa
+from tierdesk.testing.memory_repos import (
+    MemoryApprovals,
+    MemoryChannelEvents,
+    MemoryCustomers,
+    MemoryEvents,
+    MemoryMail,
+    MemoryMessages,
+    MemoryModels,
+    MemoryOutbox,
+    MemoryPolicies,
+    MemorySessions,
+    MemorySurveys,
+    MemoryTickets,
+    MemoryTokens,
+    MemoryUsers,
+    MemoryWebhooks,
+    PerTicket,
+    Tables,
+)
 
 
 class MemoryStore:
