@@ -11,6 +11,8 @@ PYTEST_ARGS ?=
 # PostgreSQL schema or a live server with Chromium, are built once, not once per worker).
 # TEST_JOBS=0 runs it serially in one process; PYTEST_ARGS comes last and wins (-n 4, -x, -k).
 TEST_JOBS ?= 2
+# COV=1 (CI) measures coverage of src/tierdesk and fails under [tool.coverage.report]'s floor.
+COV ?= 0
 MYPY_TESTS := --disable-error-code no-any-return --disable-error-code comparison-overlap \
               --disable-error-code import-untyped --disable-error-code func-returns-value \
               --no-warn-unused-ignores
@@ -36,7 +38,8 @@ run: $(STAMP)
 # __pycache__/ is in .gitignore.
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP)
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile) \
+	  $(if $(filter 1,$(COV)),--cov --cov-report=term,) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
