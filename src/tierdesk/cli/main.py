@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kb_cmd",
     "import_cmd",
     "export_cmd",
+    "qa_cmd",
 )
 
 
@@ -106,6 +107,9 @@ LAZY_COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("db", "db_cmd", "Create and migrate the database schema.", group=True),
     LazyCommand("channels", "channels_cmd", "Customer channels (email, ...).", group=True),
     LazyCommand("kb", "kb_cmd", "Knowledge base articles as Markdown files.", group=True),
+    LazyCommand(
+        "qa", "qa_cmd", "QA reviews: the automatic scores of resolved conversations.", group=True
+    ),
 )
 
 _LAZY = {c.name: c for c in LAZY_COMMANDS}

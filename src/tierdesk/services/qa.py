@@ -15,6 +15,7 @@ refused. Nobody overrides the score of their own conversation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -102,6 +103,22 @@ def _fill(uow: UnitOfWork, env: Env, cap: int = SCORE_CAP) -> int:
         if n < SCORE_BATCH:
             break
     return done
+
+
+def score_all(env: Env, *, progress: Callable[[int], None] | None = None) -> int:
+    """Score every resolved and closed ticket that has no current score (an imported history,
+    say), batch by batch, each committed: how many were scored. `progress` is told each
+    batch's count. An operator's command (the CLI's `tierdesk qa score`): no user is asked."""
+    done = 0
+    while True:
+        with env.uow() as uow:
+            n = qa_scoring.score_pending(uow, env.rules, env.now(), SCORE_BATCH)
+            uow.commit()
+        done += n
+        if progress is not None and n:
+            progress(n)
+        if n < SCORE_BATCH:
+            return done
 
 
 def _names(uow: UnitOfWork, ids: set[str | None]) -> dict[str, str]:

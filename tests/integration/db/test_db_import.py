@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from tierdesk import analytics, bootstrap
 from tierdesk.cli.main import app as cli
 from tierdesk.policy import rulebook
-from tierdesk.services import exporting, importing
+from tierdesk.services import exporting, importing, qa
 from tierdesk.services.env import Env
 from tierdesk.testing.memory import MemoryStore
 
@@ -262,3 +262,32 @@ def test_conversations_become_messages(env: Env) -> None:
     assert (ft.reply_count, ft.status, ft.priority) == (1, "open", "P3")
     report = bootstrap.measure(env, analytics.Scope(SINCE, UNTIL))
     assert metric(report, "next_reply_time") is not None
+
+
+def test_an_imported_history_is_qa_scored_once_batch_by_batch(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    importing.import_text(env, "csv", "tickets.csv", text("tickets.csv"))
+    with env.reader() as uow:
+        pending = uow.qa.unscored(100)
+    assert len(pending) == 3  # c1 closed, c2 and c3 resolved; c4 is still open
+    monkeypatch.setattr(qa, "SCORE_BATCH", 2)
+    batches: list[int] = []
+    assert qa.score_all(env, progress=batches.append) == 3
+    assert batches == [2, 1]
+    with env.reader() as uow:
+        assert uow.qa.unscored(100) == []
+        reviews = [uow.qa.get_review(ticket_id) for ticket_id in pending]
+    assert all(r is not None and r.reviewed_at is None for r in reviews)
+    assert qa.score_all(env) == 0  # each once
+
+
+def test_cli_qa_score_after_an_import(sqlite_url: str) -> None:
+    runner = CliRunner()
+    args = ["--database-url", sqlite_url]
+    assert runner.invoke(cli, ["import", str(DATA / "tickets.csv"), *args]).exit_code == 0
+    first = runner.invoke(cli, ["qa", "score", "--quiet", *args])
+    assert first.exit_code == 0, first.output
+    assert "scored 3 conversation(s)" in first.output
+    again = runner.invoke(cli, ["qa", "score", *args])
+    assert again.exit_code == 0 and "scored 0 conversation(s)" in again.output
