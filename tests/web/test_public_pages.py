@@ -250,13 +250,15 @@ def test_a_chat_opens_a_ticket_appends_messages_and_shows_agent_replies(desk: We
 
 def test_the_chat_page_may_be_framed_only_by_the_configured_sites(rules: Rulebook) -> None:
     with web_desk(rules, chat_frame_ancestors="https://shop.example.com") as desk:
-        csp = desk.client.get("/chat").headers["content-security-policy"]
+        page = desk.client.get("/chat").headers
+        csp = page["content-security-policy"]
         assert "frame-ancestors 'self' https://shop.example.com" in csp
         assert "script-src 'self'" in csp
-        assert (
-            "frame-ancestors 'none'"
-            in desk.client.get("/contact").headers["content-security-policy"]
-        )
+        assert "x-frame-options" not in page  # DENY would contradict the embedding sites
+        contact = desk.client.get("/contact").headers
+        assert "frame-ancestors 'none'" in contact["content-security-policy"]
+        assert contact["x-frame-options"] == "DENY"
+        assert desk.client.get("/healthz").headers["x-frame-options"] == "DENY"
 
 
 def test_a_chat_token_expires_and_is_not_a_magic_link(desk: WebDesk) -> None:

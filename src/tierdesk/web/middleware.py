@@ -16,8 +16,8 @@ from tierdesk.web.pages import CSP
 _SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
 )
+_DENY_FRAMING = (b"x-frame-options", b"DENY")
 
 
 BODY_ERROR = {"path": "body", "field": "body", "in": "body", "message": "too large"}
@@ -73,7 +73,9 @@ def _content_length(scope: Scope) -> int | None:
 class SecurityHeaders:
     """Add nosniff / no-referrer / DENY framing to every response: the API answers JSON only,
     and a browser must never sniff stored customer text into HTML. Every HTML answer that has
-    no Content-Security-Policy of its own gets the pages' (no inline script)."""
+    no Content-Security-Policy of its own gets the pages' (no inline script). A response whose
+    own policy says who may frame it (the chat widget's `frame-ancestors`) gets no
+    X-Frame-Options: DENY would contradict it where a client reads only the older header."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -88,8 +90,11 @@ class SecurityHeaders:
                 headers = [*message.get("headers", ()), *_SECURITY_HEADERS]
                 names = {name.lower(): value for name, value in headers}
                 html = names.get(b"content-type", b"").startswith(b"text/html")
-                if html and b"content-security-policy" not in names:
+                own = names.get(b"content-security-policy")
+                if html and own is None:
                     headers.append((b"content-security-policy", CSP.encode()))
+                if own is None or b"frame-ancestors 'none'" in own:
+                    headers.append(_DENY_FRAMING)
                 message["headers"] = headers
             await send(message)
 
