@@ -72,6 +72,29 @@ def test_a_curt_reply_fails_with_reasons(rules: Rulebook, lang: str, text: str) 
     assert r.score == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize(
+    "lang, text, shown",
+    [
+        (
+            "en",
+            "Thank you for your patience, the refund is on its way.",
+            "Thank you for your patience",
+        ),
+        ("zh-TW", "謝謝您的耐心等候，退款已在處理中。", "耐心等候"),
+        ("zh-TW", "感謝您的耐心，退款已在處理中。", "您的耐心"),
+    ],
+)
+def test_thanking_for_patience_is_empathy(
+    rules: Rulebook, lang: str, text: str, shown: str
+) -> None:
+    tone = score(convo(lang, text), rules.qa_checklist).item("tone")
+    assert tone.passed is True and shown in tone.evidence, tone
+    curt = score(
+        convo(lang, "退款已在處理中。" if lang != "en" else "Refund sent."), rules.qa_checklist
+    )
+    assert curt.item("tone").passed is False
+
+
 @pytest.mark.rule("R-PROC-2")
 def test_identity_must_be_verified_before_an_account_action(rules: Rulebook) -> None:
     late = convo("en", GOOD_EN, account_action_at=T0, identity_verified_at=T0 + timedelta(hours=1))

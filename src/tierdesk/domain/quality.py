@@ -60,8 +60,18 @@ CUES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             r"\bfrustrat",
             r"\bi hear you\b",
             r"\bthat must\b",
+            r"\b(thank you|thanks) for (your|bearing with us and your) patience\b",
         ),
-        "zh-TW": ("理解您", "了解您", "明白您", "造成您的困擾", "感到不便"),
+        "zh-TW": (
+            "理解您",
+            "了解您",
+            "明白您",
+            "造成您的困擾",
+            "感到不便",
+            "耐心等候",
+            "耐心等待",
+            "您的耐心",
+        ),
     },
     "listen": {
         "en": (
