@@ -10,6 +10,7 @@ import pytest
 from tierdesk.bootstrap import password_hasher
 from tierdesk.demo import DEMO_PASSWORD, DemoRefused, DemoSummary, seed
 from tierdesk.domain.rulebook import Rulebook
+from tierdesk.services import qa
 from tierdesk.services.env import Env
 from tierdesk.services.fake_clock import FakeClock
 from tierdesk.services.records import ROLES
@@ -128,3 +129,18 @@ def test_a_naive_now_is_refused(rules: Rulebook) -> None:
     env = Env(uow=MemoryStore().uow, clock=FakeClock(NOW), rules=rules)
     with pytest.raises(ValueError, match="aware"):
         seed(env, now=NOW.replace(tzinfo=None), hash_password=HASHER.hash)
+
+
+def test_most_demo_agents_sign_so_qa_sees_greetings_in_both_languages(
+    rules: Rulebook, demo: tuple[MemoryStore, DemoSummary]
+) -> None:
+    store, _summary = demo
+    env = Env(uow=store.uow, clock=FakeClock(NOW), rules=rules)
+    assert qa.score_all(env) > 0
+    by_lang: dict[str, Counter[bool | None]] = {}
+    for review in store.tables.qa_reviews.values():
+        by_lang.setdefault(review.language, Counter())[review.verdicts["greeting"]] += 1
+    for lang in ("en", "zh-TW"):
+        greeted = by_lang[lang]
+        share = greeted[True] / (greeted[True] + greeted[False])
+        assert 0.5 < share < 0.97, (lang, greeted)  # most greet and sign; some forget

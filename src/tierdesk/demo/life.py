@@ -178,9 +178,10 @@ def _work(sim: Sim, topic: Topic, lang: str, ticket_id: str) -> Life:
 
 def reply(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> None:
     """A reply: from the topic's template (one in five sent unedited, which R-TPL-1 flags)
-    or in the agent's own words."""
+    or in the agent's own words, signed with the agent's and the company's name (mostly)."""
     rng = sim.rng
     template = sim.env.rules.template(topic.template)
+    edited = True
     if template is None or rng.random() < 0.4:
         body, template_id = topic.say(rng, lang, "reply"), None
     else:
@@ -192,17 +193,17 @@ def reply(sim: Sim, topic: Topic, lang: str, ticket_id: str, agent: str) -> None
             "issue": ticket.subject,
         }
         timeline, next_steps, action = "", "", ""
-        if rng.random() >= 0.2:  # else sent with nothing added: flagged unedited
+        edited = rng.random() >= 0.2  # else sent with nothing added: flagged unedited
+        if edited:
             timeline, next_steps = CLOSING[lang]
             action = topic.say(rng, lang, "action")
         values |= {"action": action, "timeline": timeline, "next_steps": next_steps}
         body, template_id = render(template.body.get(lang), values, lang), template.id
+    author = sim.holder(ticket_id, agent)
+    if edited and rng.random() < 0.85:  # most sign; the rest miss QA's greeting item
+        body = f"{body}\n{sim.signature(author, lang)}"
     conversation.reply(
-        sim.env,
-        ticket_id=ticket_id,
-        actor_id=sim.holder(ticket_id, agent),
-        body=body,
-        template_id=template_id,
+        sim.env, ticket_id=ticket_id, actor_id=author, body=body, template_id=template_id
     )
 
 

@@ -50,6 +50,14 @@ class Sim:
             customer = uow.customers.get(ticket.customer_id)
         return customer.name if customer is not None else ""
 
+    def signature(self, user_id: str, lang: str) -> str:
+        """How an agent signs a reply: their name and the company's (QA's greeting item reads
+        either in the first reply)."""
+        with self.env.uow() as uow:
+            user = uow.users.get(user_id)
+        name, business = (user.display_name if user else ""), self.env.rules.business
+        return f"{business} {name}" if lang == "zh-TW" else f"{name}, {business}"
+
     def holder(self, ticket_id: str, agent: str) -> str:
         """Who acts on the ticket now: `agent` while it is in their tier or below (or they
         lead), else an agent of the tier it was escalated to takes it over (R-TIER-1)."""
