@@ -42,11 +42,10 @@ class SmtpError(Exception):
 def connect(relay: Relay) -> smtplib.SMTP:
     """An open, authenticated connection to `relay`; SmtpError when that fails."""
     context = relay.context or ssl.create_default_context()
+    smtp: smtplib.SMTP | None = None
     try:
         if relay.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                relay.host, relay.port, timeout=relay.timeout, context=context
-            )
+            smtp = smtplib.SMTP_SSL(relay.host, relay.port, timeout=relay.timeout, context=context)
         else:
             smtp = smtplib.SMTP(relay.host, relay.port, timeout=relay.timeout)
             if relay.security == "starttls":
@@ -54,10 +53,18 @@ def connect(relay: Relay) -> smtplib.SMTP:
         if relay.username:
             smtp.login(relay.username, relay.password or "")
     except smtplib.SMTPAuthenticationError as exc:
+        _close(smtp)
         raise SmtpError(f"{relay.where}: login refused ({exc.smtp_code})") from None
     except (OSError, smtplib.SMTPException) as exc:
+        _close(smtp)
         raise SmtpError(f"{relay.where}: {type(exc).__name__}: {_safe(exc)}") from None
     return smtp
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    """Drop a connection that failed half-way (no QUIT: the relay may be what failed)."""
+    if smtp is not None:
+        smtp.close()
 
 
 def _safe(exc: BaseException) -> str:
