@@ -37,12 +37,14 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> Server:
-        log = (self.workdir / f"server-{self.port}.log").open("ab")
         env = {**os.environ, "TIERDESK_DATABASE_URL": self.database_url}
         cmd = [sys.executable, "-m", "tierdesk", "serve", "--port", str(self.port), *self.extra]
-        self.proc = subprocess.Popen(
-            cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        with (self.workdir / f"server-{self.port}.log").open(
+            "ab"
+        ) as log:  # the child keeps its copy
+            self.proc = subprocess.Popen(
+                cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

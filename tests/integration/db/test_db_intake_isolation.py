@@ -119,10 +119,14 @@ def test_a_nul_byte_is_422_and_the_concurrent_intakes_are_all_stored(
         public_burst=10_000,
     )
     env = bootstrap.open_env(config, rulebook(preset="cs-sop"), upgrade=False)
+    assert isinstance(env.store, Database)
     app = create_app(env, config, hasher=bootstrap.password_hasher(fast=True))
     forms = [{"email": f"c{n}@example.com", "body": ORDER} for n in range(20)]
     forms.insert(10, {"email": "bad@example.com", "body": "a\x00b"})
-    answers = asyncio.run(_batch(app, forms))
+    try:
+        answers = asyncio.run(_batch(app, forms))
+    finally:
+        env.store.dispose()  # its pooled connections, closed now rather than by the collector
     bad = answers.pop(10)
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "body.body"
     assert [a.status_code for a in answers] == [201] * 20
