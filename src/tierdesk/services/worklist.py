@@ -169,10 +169,10 @@ class Desk:
 
 def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
     """Everything the ticket page shows (see `Desk`)."""
+    view = queries.get_ticket(env, ticket_id, actor_id=actor_id)
+    ticket = view.ticket
     now = env.now()
-    with env.reader() as uow:  # one read: the page shows one moment of the ticket
-        view = queries.ticket_view(uow, env, ticket_id, actor_id=actor_id)
-        ticket = view.ticket
+    with env.reader() as uow:
         customer = uow.customers.get(ticket.customer_id)
         identities = tuple(uow.customers.identities(ticket.customer_id))
         since = now - timedelta(days=HISTORY_DAYS)
