@@ -306,9 +306,6 @@ class MemoryCustomers:
     def get_many(self, customer_ids: Sequence[str]) -> dict[str, CustomerRecord]:
         return {c: self._t.customers[c] for c in customer_ids if c in self._t.customers}
 
-    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
-        return {c.id: c.name for c in self.get_many(customer_ids).values()}
-
     def save(self, customer: CustomerRecord) -> None:
         self._t.customers[customer.id] = customer
 

@@ -264,11 +264,6 @@ def test_customers_are_read_many_at_once_by_id(uow_factory: Factory) -> None:
         got = uow.customers.get_many(["c_2", "c_1", "c_9", "c_1"])
         assert got == {"c_1": uow.customers.get("c_1"), "c_2": uow.customers.get("c_2")}
         assert uow.customers.get_many([]) == {}
-        uow.customers.add(customer("c_3", name="林小美"))
-        uow.commit()
-    with uow_factory() as uow:
-        assert uow.customers.names(["c_3", "c_1", "c_9", "c_3"]) == {"c_3": "林小美", "c_1": "Mei"}
-        assert uow.customers.names([]) == {}
 
 
 def test_messages_are_listed_oldest_first_and_found_by_channel_id(uow_factory: Factory) -> None:

@@ -105,13 +105,6 @@ class SqlCustomers:
         rows = self._tx.execute(query).mappings()
         return {r["id"]: from_row(CustomerRecord, r) for r in rows}
 
-    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
-        ids = list(dict.fromkeys(customer_ids))
-        if not ids:
-            return {}
-        query = sa.select(customers.c.id, customers.c.name).where(customers.c.id.in_(ids))
-        return {row.id: row.name for row in self._tx.execute(query)}
-
     def save(self, customer: CustomerRecord) -> None:
         update_by_id(self._tx, customers, customer)
 

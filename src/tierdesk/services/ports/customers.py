@@ -17,11 +17,6 @@ class CustomerRepository(Protocol):
         """The customers with these ids, by id, in one read (unknown ids are left out)."""
         ...
 
-    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
-        """The names of the customers with these ids, by id, in one read (a list shows only
-        the name: the rest of the row is not read; unknown ids are left out)."""
-        ...
-
     def save(self, customer: CustomerRecord) -> None:
         """Replace an existing customer's row."""
         ...
