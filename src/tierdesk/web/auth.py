@@ -73,16 +73,6 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Session cookie")
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who a request comes from: the principal, the stored user it was loaded from, and the
-    CSRF token of its session ("" for a bearer token)."""
-
-    principal: Principal
-    user: UserRecord
-    csrf: str = ""
-
-
 def authenticate(
     request: Request,
     state: Annotated[WebState, Depends(web_state)],
@@ -91,28 +81,21 @@ def authenticate(
 ) -> Principal:
     """The caller of this request: a valid bearer token, else a valid session cookie (with
     the CSRF header on unsafe methods). 401 without credentials, 403 on a CSRF mismatch."""
-    return identify(request, state, bearer.credentials if bearer else None, cookie).principal
-
-
-def identify(request: Request, state: WebState, bearer: str | None, cookie: str | None) -> Caller:
-    """`authenticate`, answering with the user record and the session's CSRF token too (the
-    console's pages show both: no second read of the user, no second check of the cookie)."""
     now = state.env.now()
     if bearer is not None:
         # Unknown, revoked and expired tokens get the same answer.
-        token_user = tokens.holder(state.env, bearer, now)
+        token_user = tokens.holder(state.env, bearer.credentials, now)
         if token_user is None:
             raise _unauthenticated("the API token is invalid, expired or revoked")
-        return Caller(_principal(token_user, "token"), token_user)
+        return _principal(token_user, "token")
     if cookie is None:
         raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
     payload = state.signer.loads("session", cookie, now)
     if payload is None:
         raise _unauthenticated(_SESSION_GONE)
-    csrf = str(payload.get("c", ""))
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent.encode(), csrf.encode()):
+        if not hmac.compare_digest(sent.encode(), str(payload.get("c", "")).encode()):
             raise WebError(
                 403, "csrf_failed", f"cookie-authenticated {request.method} needs {CSRF_HEADER}"
             )
@@ -122,7 +105,7 @@ def identify(request: Request, state: WebState, bearer: str | None, cookie: str 
     user = sessions.signed_in(state.env, session_id, now) if isinstance(session_id, str) else None
     if user is None:
         raise _unauthenticated(_SESSION_GONE)
-    return Caller(_principal(user, "session", session_id), user, csrf)
+    return _principal(user, "session", session_id)
 
 
 _SESSION_GONE = "the session is invalid, expired or ended; sign in again"
@@ -196,3 +179,10 @@ def sign_in(
     # Readable by the console's script, which echoes it in X-CSRF-Token (double submit).
     response.set_cookie(CSRF_COOKIE, csrf, max_age=age, secure=secure, samesite="lax")
     return user, csrf
+
+
+def csrf_of(state: WebState, request: Request) -> str:
+    """The CSRF token of the request's session cookie ("" without a valid one)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    payload = state.signer.loads("session", cookie, state.env.now()) if cookie else None
+    return str(payload.get("c", "")) if payload else ""
