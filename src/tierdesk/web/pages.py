@@ -62,11 +62,9 @@ class Locale:
 @cache
 def environment(lang: str) -> ConstantGettextEnvironment:
     """The Jinja environment of one language (one per language: thread-safe, compiled once,
-    the literal `_()` of its templates translated when compiled). The templates ship in the
-    package and do not change while it runs: no modification check on every render."""
+    the literal `_()` of its templates translated when compiled)."""
     env = ConstantGettextEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
-        auto_reload=False,
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
