@@ -94,7 +94,7 @@ def queue(
                 page = uow.tickets.search(filters, limit=limit, cursor=cursor)
             except ValueError as exc:
                 raise InvalidInput("cursor", str(exc)) from exc
-        found = uow.customers.get_many([t.customer_id for t in page.items])
+        found = uow.customers.names([t.customer_id for t in page.items])
         people = uow.users.search(None)
         due = {t.id: _stored_clock(env, t, now) for t in page.items}
         unknown = [t.id for t in page.items if t.active and due[t.id] is None]
@@ -107,7 +107,7 @@ def queue(
     rows = tuple(
         QueueRow(
             t,
-            found[t.customer_id].name if t.customer_id in found else t.customer_id,
+            found.get(t.customer_id, t.customer_id),
             names.get(t.assignee_id, t.assignee_id) if t.assignee_id else None,
             due[t.id],
         )

@@ -42,6 +42,7 @@ _C, _I, _U, _P, _A = (
 # The statements of intake, built once so that SQLAlchemy reuses their cache key and compiled
 # form (building a `select(customers)` costs more than running it).
 _CUSTOMER = sa.select(customers).where(_C.id == sa.bindparam("p_id"))
+_NAMES = sa.select(_C.id, _C.name).where(_C.id.in_(sa.bindparam("p_ids", expanding=True)))
 _BY_IDENTITY = (
     sa.select(customers)
     .join(customer_identities, _I.customer_id == _C.id)
@@ -77,6 +78,13 @@ def _merged(postgres: bool) -> sa.Select[Any]:
     )
 
 
+@functools.cache
+def _users_by_name(postgres: bool, by_role: bool) -> sa.Select[Any]:
+    """Users by username (bytewise), of role `p_role` when `by_role`; built once."""
+    query = sa.select(users).order_by(_U.username.collate("C") if postgres else _U.username)
+    return query.where(_U.role == sa.bindparam("p_role")) if by_role else query
+
+
 def update_by_id(tx: Tx, table: sa.Table, record: Any) -> int:
     """Replace the row with the record's id; the number of rows changed (0 or 1)."""
     values = to_row(record)
@@ -104,6 +112,13 @@ class SqlCustomers:
         query = sa.select(customers).where(customers.c.id.in_(ids))
         rows = self._tx.execute(query).mappings()
         return {r["id"]: from_row(CustomerRecord, r) for r in rows}
+
+    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(customer_ids))
+        if not ids:
+            return {}
+        rows = self._tx.execute(_NAMES, {"p_ids": ids})
+        return {row_id: name for row_id, name in rows}
 
     def save(self, customer: CustomerRecord) -> None:
         update_by_id(self._tx, customers, customer)
@@ -205,10 +220,9 @@ class SqlUsers:
         update_by_id(self._tx, users, user)
 
     def search(self, role: str | None = None) -> list[UserRecord]:
-        query = sa.select(users).order_by(self._tx.id_order(_U.username))
-        if role is not None:
-            query = query.where(_U.role == role)
-        return [from_row(UserRecord, r) for r in self._tx.execute(query).mappings()]
+        query = _users_by_name(self._tx.postgres, role is not None)
+        params = {"p_role": role} if role is not None else None
+        return [from_row(UserRecord, r) for r in self._tx.execute(query, params).mappings()]
 
 
 class SqlPolicies:
