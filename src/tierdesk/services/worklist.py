@@ -168,11 +168,11 @@ class Desk:
 
 
 def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
-    """Everything the ticket page shows (see `Desk`)."""
-    view = queries.get_ticket(env, ticket_id, actor_id=actor_id)
-    ticket = view.ticket
-    now = env.now()
+    """Everything the ticket page shows (see `Desk`), in one read-only unit of work."""
     with env.reader() as uow:
+        view = queries.ticket_view(env, uow, ticket_id, actor_id=actor_id)
+        ticket = view.ticket
+        now = env.now()
         customer = uow.customers.get(ticket.customer_id)
         identities = tuple(uow.customers.identities(ticket.customer_id))
         since = now - timedelta(days=HISTORY_DAYS)
