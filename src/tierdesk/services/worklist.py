@@ -16,7 +16,6 @@ from tierdesk.domain.sla import ClockStatus
 from tierdesk.policy.loader import load_text
 from tierdesk.services import approvals, clocks, granted, queries
 from tierdesk.services.clocks import ShownClock
-from tierdesk.services.customers import history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
 from tierdesk.services.notify import reference_prefix
@@ -176,11 +175,12 @@ def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
         customer = uow.customers.get(ticket.customer_id)
         identities = tuple(uow.customers.identities(ticket.customer_id))
         since = now - timedelta(days=HISTORY_DAYS)
-        ids = history_ids(uow, ticket.customer_id)
-        others = [t for t in uow.tickets.recent_for_customers(ids, since) if t.id != ticket.id]
+        # One read of the customer's tickets (oldest first) for the history and the issue.
+        everything = granted.customer_tickets(uow, ticket.customer_id)
+        others = [t for t in everything if t.created_at >= since and t.id != ticket.id]
         people = {u.id: u.display_name for u in uow.users.search(None)}
         on_issue = granted.granted(
-            env.rules, granted.actions_of(uow, granted.issue_ids(uow, ticket))
+            env.rules, granted.actions_of(uow, granted.issue_ids_among(ticket, everything))
         )
     others.sort(key=lambda t: t.created_at, reverse=True)
     return Desk(view, customer, identities, tuple(others), people, now, on_issue)
