@@ -53,6 +53,9 @@ _IDENTITIES = (
     .where(_I.customer_id == sa.bindparam("p_customer"))
     .order_by(_I.row_id)
 )
+# Every request reads its user (authentication, then the service's role check).
+_USER_BY_ID = sa.select(users).where(_U.id == sa.bindparam("p_value"))
+_USER_BY_USERNAME = sa.select(users).where(_U.username == sa.bindparam("p_value"))
 _EFFECTIVE = (
     sa.select(policy_versions).where(_P.status == "effective").order_by(_P.number.desc()).limit(1)
 )
@@ -118,7 +121,7 @@ class SqlCustomers:
         if not ids:
             return {}
         rows = self._tx.execute(_NAMES, {"p_ids": ids})
-        return {row_id: name for row_id, name in rows}
+        return {r.id: r.name for r in rows}
 
     def save(self, customer: CustomerRecord) -> None:
         update_by_id(self._tx, customers, customer)
@@ -203,18 +206,18 @@ class SqlUsers:
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
 
-    def _one(self, where: sa.ColumnElement[bool]) -> UserRecord | None:
-        found = self._tx.execute(sa.select(users).where(where)).mappings().first()
+    def _one(self, query: sa.Select[Any], value: str) -> UserRecord | None:
+        found = self._tx.execute(query, {"p_value": value}).mappings().first()
         return None if found is None else from_row(UserRecord, found)
 
     def add(self, user: UserRecord) -> None:
         self._tx.insert(users, to_row(user))
 
     def get(self, user_id: str) -> UserRecord | None:
-        return self._one(_U.id == user_id)
+        return self._one(_USER_BY_ID, user_id)
 
     def get_by_username(self, username: str) -> UserRecord | None:
-        return self._one(_U.username == username)
+        return self._one(_USER_BY_USERNAME, username)
 
     def save(self, user: UserRecord) -> None:
         update_by_id(self._tx, users, user)
