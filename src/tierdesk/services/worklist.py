@@ -179,9 +179,14 @@ def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
         everything = granted.customer_tickets(uow, ticket.customer_id)
         others = [t for t in everything if t.created_at >= since and t.id != ticket.id]
         people = {u.id: u.display_name for u in uow.users.search(None)}
-        on_issue = granted.granted(
-            env.rules, granted.actions_of(uow, granted.issue_ids_among(ticket, everything))
-        )
+        issue = granted.issue_ids_among(ticket, everything)
+        # The ticket's own actions are in the view already (same unit of work).
+        actions = [
+            a
+            for t in sorted(issue)
+            for a in (view.actions if t == ticket.id else uow.actions.for_ticket(t))
+        ]
+        on_issue = granted.granted(env.rules, actions)
     others.sort(key=lambda t: t.created_at, reverse=True)
     return Desk(view, customer, identities, tuple(others), people, now, on_issue)
 
