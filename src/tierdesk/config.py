@@ -137,6 +137,11 @@ class Settings(BaseSettings):
         "by default: an admin account must not become a door into the internal network).",
     )
     demo: bool = Field(False, description="Seed demo users and tickets on start.")
+    template_reload: bool = Field(
+        False,
+        description="Check the page templates for changes on every render (development; off: "
+        "each template is read and compiled once per process).",
+    )
     # --- email (docs/operations.md, "Email") ---
     email_from: str | None = Field(
         None, description="From address of outgoing mail, e.g. 'Support <support@example.com>'."

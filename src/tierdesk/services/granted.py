@@ -38,8 +38,17 @@ def lock_issue(uow: UnitOfWork, ticket_id: str) -> None:
 def issue_ids(uow: UnitOfWork, record: TicketRecord) -> set[str]:
     """The ticket, the first ticket of its issue, every ticket linked to that one, and every
     ticket merged into any of them."""
+    return issue_ids_among(record, customer_tickets(uow, record.customer_id))
+
+
+def customer_tickets(uow: UnitOfWork, customer_id: str) -> list[TicketRecord]:
+    """Every ticket of the customer and of the customers merged into it, oldest first."""
+    return uow.tickets.recent_for_customers(history_ids(uow, customer_id), _EPOCH)
+
+
+def issue_ids_among(record: TicketRecord, tickets: list[TicketRecord]) -> set[str]:
+    """`issue_ids` of `record` from its customer's tickets (`customer_tickets`), read."""
     root = record.related_to or record.id
-    tickets = uow.tickets.recent_for_customers(history_ids(uow, record.customer_id), _EPOCH)
     ids = {record.id, root} | {t.id for t in tickets if t.related_to == root}
     while True:
         merged = {t.id for t in tickets if t.merged_into in ids} - ids

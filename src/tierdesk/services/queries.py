@@ -10,6 +10,7 @@ from tierdesk.domain.sla import ClockStatus
 from tierdesk.services import clocks
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput, NotFound
+from tierdesk.services.ports import UnitOfWork
 from tierdesk.services.records import (
     ActionRecord,
     ApprovalRecord,
@@ -47,23 +48,28 @@ def get_ticket(env: Env, ticket_id: str, *, actor_id: str) -> TicketView:
     """One ticket with its messages, events, clock statuses, queued messages, escalations,
     approvals, actions, calls and surveys."""
     with env.reader() as uow:
-        actor(uow, actor_id, NOTE_ROLES, "read tickets")
-        ticket = uow.tickets.get(ticket_id)
-        if ticket is None:
-            raise NotFound("ticket", ticket_id)
-        events = uow.events.for_ticket(ticket_id)
-        return TicketView(
-            ticket,
-            tuple(uow.messages.for_ticket(ticket_id)),
-            tuple(events),
-            tuple(clocks.views(env.rules, to_state(ticket), events, env.now())),
-            tuple(uow.outbox.for_ticket(ticket_id)),
-            tuple(uow.escalations.for_ticket(ticket_id)),
-            tuple(uow.approvals.for_ticket(ticket_id)),
-            tuple(uow.actions.for_ticket(ticket_id)),
-            tuple(uow.calls.for_ticket(ticket_id)),
-            tuple(uow.surveys.for_ticket(ticket_id)),
-        )
+        return ticket_view(env, uow, ticket_id, actor_id=actor_id)
+
+
+def ticket_view(env: Env, uow: UnitOfWork, ticket_id: str, *, actor_id: str) -> TicketView:
+    """`get_ticket` read in the caller's (read-only) unit of work."""
+    actor(uow, actor_id, NOTE_ROLES, "read tickets")
+    ticket = uow.tickets.get(ticket_id)
+    if ticket is None:
+        raise NotFound("ticket", ticket_id)
+    events = uow.events.for_ticket(ticket_id)
+    return TicketView(
+        ticket,
+        tuple(uow.messages.for_ticket(ticket_id)),
+        tuple(events),
+        tuple(clocks.views(env.rules, to_state(ticket), events, env.now())),
+        tuple(uow.outbox.for_ticket(ticket_id)),
+        tuple(uow.escalations.for_ticket(ticket_id)),
+        tuple(uow.approvals.for_ticket(ticket_id)),
+        tuple(uow.actions.for_ticket(ticket_id)),
+        tuple(uow.calls.for_ticket(ticket_id)),
+        tuple(uow.surveys.for_ticket(ticket_id)),
+    )
 
 
 def in_order(

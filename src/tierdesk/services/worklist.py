@@ -16,7 +16,6 @@ from tierdesk.domain.sla import ClockStatus
 from tierdesk.policy.loader import load_text
 from tierdesk.services import approvals, clocks, granted, queries
 from tierdesk.services.clocks import ShownClock
-from tierdesk.services.customers import history_ids
 from tierdesk.services.env import Env
 from tierdesk.services.errors import InvalidInput
 from tierdesk.services.notify import reference_prefix
@@ -94,7 +93,7 @@ def queue(
                 page = uow.tickets.search(filters, limit=limit, cursor=cursor)
             except ValueError as exc:
                 raise InvalidInput("cursor", str(exc)) from exc
-        found = uow.customers.get_many([t.customer_id for t in page.items])
+        found = uow.customers.names([t.customer_id for t in page.items])
         people = uow.users.search(None)
         due = {t.id: _stored_clock(env, t, now) for t in page.items}
         unknown = [t.id for t in page.items if t.active and due[t.id] is None]
@@ -107,7 +106,7 @@ def queue(
     rows = tuple(
         QueueRow(
             t,
-            found[t.customer_id].name if t.customer_id in found else t.customer_id,
+            found.get(t.customer_id, t.customer_id),
             names.get(t.assignee_id, t.assignee_id) if t.assignee_id else None,
             due[t.id],
         )
@@ -168,20 +167,26 @@ class Desk:
 
 
 def desk(env: Env, ticket_id: str, *, actor_id: str) -> Desk:
-    """Everything the ticket page shows (see `Desk`)."""
-    view = queries.get_ticket(env, ticket_id, actor_id=actor_id)
-    ticket = view.ticket
-    now = env.now()
+    """Everything the ticket page shows (see `Desk`), in one read-only unit of work."""
     with env.reader() as uow:
+        view = queries.ticket_view(env, uow, ticket_id, actor_id=actor_id)
+        ticket = view.ticket
+        now = env.now()
         customer = uow.customers.get(ticket.customer_id)
         identities = tuple(uow.customers.identities(ticket.customer_id))
         since = now - timedelta(days=HISTORY_DAYS)
-        ids = history_ids(uow, ticket.customer_id)
-        others = [t for t in uow.tickets.recent_for_customers(ids, since) if t.id != ticket.id]
+        # One read of the customer's tickets (oldest first) for the history and the issue.
+        everything = granted.customer_tickets(uow, ticket.customer_id)
+        others = [t for t in everything if t.created_at >= since and t.id != ticket.id]
         people = {u.id: u.display_name for u in uow.users.search(None)}
-        on_issue = granted.granted(
-            env.rules, granted.actions_of(uow, granted.issue_ids(uow, ticket))
-        )
+        issue = granted.issue_ids_among(ticket, everything)
+        # The ticket's own actions are in the view already (same unit of work).
+        actions = [
+            a
+            for t in sorted(issue)
+            for a in (view.actions if t == ticket.id else uow.actions.for_ticket(t))
+        ]
+        on_issue = granted.granted(env.rules, actions)
     others.sort(key=lambda t: t.created_at, reverse=True)
     return Desk(view, customer, identities, tuple(others), people, now, on_issue)
 

@@ -306,6 +306,9 @@ class MemoryCustomers:
     def get_many(self, customer_ids: Sequence[str]) -> dict[str, CustomerRecord]:
         return {c: self._t.customers[c] for c in customer_ids if c in self._t.customers}
 
+    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        return {c: self._t.customers[c].name for c in customer_ids if c in self._t.customers}
+
     def save(self, customer: CustomerRecord) -> None:
         self._t.customers[customer.id] = customer
 

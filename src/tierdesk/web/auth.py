@@ -90,6 +90,23 @@ def authenticate(
         return _principal(token_user, "token")
     if cookie is None:
         raise _unauthenticated("sign in (POST /api/auth/login) or send a bearer token")
+    return session_caller(request, state, cookie).principal
+
+
+@dataclass(frozen=True)
+class SessionCaller:
+    """A cookie-authenticated caller: the principal, the stored user read with the session
+    (this request's read, so a page need not read it again) and the cookie's CSRF token."""
+
+    principal: Principal
+    user: UserRecord
+    csrf: str
+
+
+def session_caller(request: Request, state: WebState, cookie: str) -> SessionCaller:
+    """`authenticate` for a session cookie (the same answers and refusals), with the user
+    and the CSRF token of the one signature check."""
+    now = state.env.now()
     payload = state.signer.loads("session", cookie, now)
     if payload is None:
         raise _unauthenticated(_SESSION_GONE)
@@ -105,7 +122,8 @@ def authenticate(
     user = sessions.signed_in(state.env, session_id, now) if isinstance(session_id, str) else None
     if user is None:
         raise _unauthenticated(_SESSION_GONE)
-    return _principal(user, "session", session_id)
+    principal = _principal(user, "session", session_id)
+    return SessionCaller(principal, user, str(payload.get("c", "")))
 
 
 _SESSION_GONE = "the session is invalid, expired or ended; sign in again"

@@ -60,11 +60,14 @@ class Locale:
 
 
 @cache
-def environment(lang: str) -> ConstantGettextEnvironment:
+def environment(lang: str, reload: bool = False) -> ConstantGettextEnvironment:
     """The Jinja environment of one language (one per language: thread-safe, compiled once,
-    the literal `_()` of its templates translated when compiled)."""
+    the literal `_()` of its templates translated when compiled). Templates are not checked
+    for changes (a stat of each file on every render) unless `reload` (the setting
+    `template_reload`, for development)."""
     env = ConstantGettextEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        auto_reload=reload,
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -110,8 +113,14 @@ def render(
         "money": money,
         **context,
     }
-    html = environment(lang).get_template(template).render(values)
+    html = environment(lang, _reloading(request)).get_template(template).render(values)
     return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def _reloading(request: Request) -> bool:
+    """The app's `template_reload` setting (False for an app without tierdesk's state)."""
+    web = getattr(request.app.state, "web", None)
+    return bool(web is not None and web.settings.template_reload)
 
 
 class Static(StaticFiles):

@@ -266,6 +266,15 @@ def test_customers_are_read_many_at_once_by_id(uow_factory: Factory) -> None:
         assert uow.customers.get_many([]) == {}
 
 
+def test_customer_names_are_read_many_at_once_by_id(uow_factory: Factory) -> None:
+    _seed(uow_factory)
+    with uow_factory() as uow:
+        got = uow.customers.names(["c_2", "c_1", "c_9", "c_1"])
+        full = uow.customers.get_many(["c_1", "c_2"])
+        assert got == {"c_1": full["c_1"].name, "c_2": full["c_2"].name}
+        assert uow.customers.names([]) == {}
+
+
 def test_messages_are_listed_oldest_first_and_found_by_channel_id(uow_factory: Factory) -> None:
     _seed(uow_factory, ticket("t_1"))
     with uow_factory() as uow:

@@ -42,6 +42,7 @@ _C, _I, _U, _P, _A = (
 # The statements of intake, built once so that SQLAlchemy reuses their cache key and compiled
 # form (building a `select(customers)` costs more than running it).
 _CUSTOMER = sa.select(customers).where(_C.id == sa.bindparam("p_id"))
+_NAMES = sa.select(_C.id, _C.name).where(_C.id.in_(sa.bindparam("p_ids", expanding=True)))
 _BY_IDENTITY = (
     sa.select(customers)
     .join(customer_identities, _I.customer_id == _C.id)
@@ -52,6 +53,9 @@ _IDENTITIES = (
     .where(_I.customer_id == sa.bindparam("p_customer"))
     .order_by(_I.row_id)
 )
+# Every request reads its user (authentication, then the service's role check).
+_USER_BY_ID = sa.select(users).where(_U.id == sa.bindparam("p_value"))
+_USER_BY_USERNAME = sa.select(users).where(_U.username == sa.bindparam("p_value"))
 _EFFECTIVE = (
     sa.select(policy_versions).where(_P.status == "effective").order_by(_P.number.desc()).limit(1)
 )
@@ -75,6 +79,13 @@ def _merged(postgres: bool) -> sa.Select[Any]:
         .where(_C.merged_into == sa.bindparam("p_target"))
         .order_by(_C.created_at, customer_id)
     )
+
+
+@functools.cache
+def _users_by_name(postgres: bool, by_role: bool) -> sa.Select[Any]:
+    """Users by username (bytewise), of role `p_role` when `by_role`; built once."""
+    query = sa.select(users).order_by(_U.username.collate("C") if postgres else _U.username)
+    return query.where(_U.role == sa.bindparam("p_role")) if by_role else query
 
 
 def update_by_id(tx: Tx, table: sa.Table, record: Any) -> int:
@@ -104,6 +115,13 @@ class SqlCustomers:
         query = sa.select(customers).where(customers.c.id.in_(ids))
         rows = self._tx.execute(query).mappings()
         return {r["id"]: from_row(CustomerRecord, r) for r in rows}
+
+    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(customer_ids))
+        if not ids:
+            return {}
+        rows = self._tx.execute(_NAMES, {"p_ids": ids})
+        return {r.id: r.name for r in rows}
 
     def save(self, customer: CustomerRecord) -> None:
         update_by_id(self._tx, customers, customer)
@@ -188,27 +206,26 @@ class SqlUsers:
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
 
-    def _one(self, where: sa.ColumnElement[bool]) -> UserRecord | None:
-        found = self._tx.execute(sa.select(users).where(where)).mappings().first()
+    def _one(self, query: sa.Select[Any], value: str) -> UserRecord | None:
+        found = self._tx.execute(query, {"p_value": value}).mappings().first()
         return None if found is None else from_row(UserRecord, found)
 
     def add(self, user: UserRecord) -> None:
         self._tx.insert(users, to_row(user))
 
     def get(self, user_id: str) -> UserRecord | None:
-        return self._one(_U.id == user_id)
+        return self._one(_USER_BY_ID, user_id)
 
     def get_by_username(self, username: str) -> UserRecord | None:
-        return self._one(_U.username == username)
+        return self._one(_USER_BY_USERNAME, username)
 
     def save(self, user: UserRecord) -> None:
         update_by_id(self._tx, users, user)
 
     def search(self, role: str | None = None) -> list[UserRecord]:
-        query = sa.select(users).order_by(self._tx.id_order(_U.username))
-        if role is not None:
-            query = query.where(_U.role == role)
-        return [from_row(UserRecord, r) for r in self._tx.execute(query).mappings()]
+        query = _users_by_name(self._tx.postgres, role is not None)
+        params = {"p_role": role} if role is not None else None
+        return [from_row(UserRecord, r) for r in self._tx.execute(query, params).mappings()]
 
 
 class SqlPolicies:

@@ -17,6 +17,11 @@ class CustomerRepository(Protocol):
         """The customers with these ids, by id, in one read (unknown ids are left out)."""
         ...
 
+    def names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        """The names of the customers with these ids, by id, in one read of only the names
+        (what a list shows; unknown ids are left out)."""
+        ...
+
     def save(self, customer: CustomerRecord) -> None:
         """Replace an existing customer's row."""
         ...

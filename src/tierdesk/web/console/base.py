@@ -18,7 +18,7 @@ from tierdesk.services.errors import ServiceError
 from tierdesk.services.records import UserRecord
 from tierdesk.services.users import ROLE_TIER
 from tierdesk.web import i18n, pages
-from tierdesk.web.auth import SESSION_COOKIE, Principal, authenticate, csrf_of
+from tierdesk.web.auth import SESSION_COOKIE, Principal, session_caller
 from tierdesk.web.errors import WebError, status_for
 from tierdesk.web.state import WebState, web_state
 
@@ -60,15 +60,17 @@ def page_locale(state: WebState, lang: str) -> pages.Locale:
 def viewer(request: Request, state: Annotated[WebState, Depends(web_state)]) -> Viewer:
     """The page's signed-in user: the API's session cookie, and on unsafe methods the API's
     CSRF header (htmx sends it). Signed out -> SignInRequired (the sign-in page)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie is None:
+        raise SignInRequired
     try:
-        principal = authenticate(request, state, None, request.cookies.get(SESSION_COOKIE))
+        caller = session_caller(request, state, cookie)
     except WebError as exc:
         if exc.status == 401:
             raise SignInRequired from exc
         raise
-    return Viewer(
-        principal, users.get_user(state.env, principal.user_id), state, csrf_of(state, request)
-    )
+    # The user read with the session (not again), and the CSRF token of the same cookie.
+    return Viewer(caller.principal, caller.user, state, caller.csrf)
 
 
 Page = Annotated[Viewer, Depends(viewer)]
