@@ -371,7 +371,10 @@ def _text_match(text: str, postgres: bool, *, walk: bool = False) -> sa.ColumnEl
         q = sa.cast(sa.literal(tsquery(terms)), TSQUERY)
         match = sa.literal_column(_PG_VECTOR).op("@@")(q)
         if walk:
-            return sa.exists().where(_S.ticket_id == _T.id, match)
+            # OFFSET 0 keeps the EXISTS a subplan run per ticket walked: PostgreSQL would
+            # otherwise make it a semi-join and may read every match from the GIN index
+            one = sa.select(sa.literal(1)).where(_S.ticket_id == _T.id, match)
+            return one.offset(0).exists()
         return _T.id.in_(sa.select(_S.ticket_id).where(match))
     fts = sa.table("ticket_fts", sa.column("rowid"))
     if walk:
