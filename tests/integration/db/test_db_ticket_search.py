@@ -181,9 +181,7 @@ def _pages(uow_factory: Factory, filters: TicketFilter) -> list[tuple[list[str],
 
 def _oracle(ids: set[str], statuses: tuple[str, ...] = ()) -> list[str]:
     """Newest first (created_at desc, id desc) by the seed's own numbers."""
-    kept = [
-        t for t in ids if not statuses or _STATUSES[int(t[2:]) % 4] in statuses
-    ]
+    kept = [t for t in ids if not statuses or _STATUSES[int(t[2:]) % 4] in statuses]
     return sorted(kept, key=lambda t: (int(t[2:]) // 2, t), reverse=True)
 
 

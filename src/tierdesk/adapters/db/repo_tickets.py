@@ -165,7 +165,7 @@ class SqlTickets:
             raise ValueError(f"limit must be at least 1, got {limit}")
         after = decode_cursor(cursor) if cursor is not None else None
         timed = _TIMED.get(filters.order)
-        walk = bool(filters.text) and self._text_walks(filters.text)
+        walk = filters.text is not None and self._text_walks(filters.text)
         if not filters.status and timed is None:
             query = sa.select(tickets).where(
                 *_conditions(
