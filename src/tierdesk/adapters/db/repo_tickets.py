@@ -13,8 +13,8 @@ would have every match read and kept before the page's 50 rows are cut, so each 
 counts the matches, stopping at `TEXT_LIST_CAP` (`_text_walks`): when there are more, the page
 instead walks the tickets in its own order (the keyset index of its seek) and tests each with
 a correlated EXISTS on the index (SQLite: `ticket_fts MATCH` with `rowid =` the ticket's
-`ticket_search` row; PostgreSQL: the tsvector expression `@@` on that row), stopping after the
-page's rows. Both plans give the same rows, in the same order, with the same cursors.
+`ticket_search` row, a last word typed on tested on that row's tokens; PostgreSQL: the tsvector
+expression `@@` on that row), stopping after the page's rows. Both plans give the same rows, in the same order, with the same cursors.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ _S = ticket_search.c
 _PG_VECTOR = "to_tsvector('simple', ticket_search.subject || ' ' || ticket_search.body)"
 _ALL_STATUSES = tuple(str(s) for s in TicketStatus)
 # A text matching more tickets than this is searched by walking the page's index (see the
-# module docstring): with over this many matches, a walk finds a page's 50 rows sooner than the
-# list of matches is read (at 1M tickets, a match in every 20,000th ticket walks ~1M rows).
+# module docstring). Chosen, not tuned: reading this many matches costs a few ms (bench/scale.py),
+# and a walk reads about tickets / matches rows per row of its page (at 1M tickets and 2,000
+# matches, ~25,000 for 50 rows; far more when the matches are old or other filters cut them).
 TEXT_LIST_CAP = 2000
 _TIMED = {"due": _T.due_at, "warned": _T.due_warn_at}  # the orders by a time, ascending
 
