@@ -14,7 +14,8 @@ counts the matches, stopping at `TEXT_LIST_CAP` (`_text_walks`): when there are 
 instead walks the tickets in its own order (the keyset index of its seek) and tests each with
 a correlated EXISTS on the index (SQLite: `ticket_fts MATCH` with `rowid =` the ticket's
 `ticket_search` row, a last word typed on tested on that row's tokens; PostgreSQL: the tsvector
-expression `@@` on that row), stopping after the page's rows. Both plans give the same rows, in the same order, with the same cursors.
+expression `@@` on that row), stopping after the page's rows. Both plans give the same rows,
+in the same order, with the same cursors.
 """
 
 from __future__ import annotations
