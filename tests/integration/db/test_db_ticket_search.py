@@ -232,7 +232,8 @@ def test_a_common_word_walks_the_keyset_index(
         assert "SEARCH ticket_search USING INDEX" in common, common
         assert "LIST SUBQUERY" in rare and "ticket_fts" in rare, rare  # the list of matches
     else:
-        assert "ix_keyset_tickets" in common, common
+        assert "ix_keyset_tickets" in common and "SubPlan" in common, common  # per ticket
         assert "Sort" not in common.replace("Sort Key", ""), common
         assert "Seq Scan" not in common, common
-        assert "ix_ticket_fts" in rare, rare
+        # the list of matches (which index reads it, on a few dozen rows, is the planner's)
+        assert "SubPlan" not in rare, rare
