@@ -7,6 +7,15 @@ messages' bodies, written here (`add`, `save` when the subject changes) and by
 the index matches (SQLite: `ticket_fts MATCH`, every token quoted; PostgreSQL: the tsquery of
 the same tokens on the GIN index `ix_ticket_fts`), combined with the other filters and the
 keyset pages as before.
+
+That list is the plan for words few tickets hold. A common word ("order", in half of them)
+would have every match read and kept before the page's 50 rows are cut, so each search first
+counts the matches, stopping at `TEXT_LIST_CAP` (`_text_walks`): when there are more, the page
+instead walks the tickets in its own order (the keyset index of its seek) and tests each with
+a correlated EXISTS on the index (SQLite: `ticket_fts MATCH` with `rowid =` the ticket's
+`ticket_search` row, a last word typed on tested on that row's tokens; PostgreSQL: the tsvector
+expression `@@` on that row), stopping after the page's rows. Both plans give the same rows,
+in the same order, with the same cursors.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from tierdesk.adapters.db.tables import ticket_events, ticket_search, tickets
 from tierdesk.adapters.db.tx import Tx
 from tierdesk.adapters.db.types import UTCDateTime
 from tierdesk.domain.events import TicketEvent
-from tierdesk.domain.kb_text import index_text, query_terms
+from tierdesk.domain.kb_text import SearchTerms, index_text, query_terms
 from tierdesk.domain.state import TicketStatus
 from tierdesk.services.paging import (
     NO_DUE,
@@ -44,6 +53,11 @@ _S = ticket_search.c
 # Must be the expression of the index `ix_ticket_fts` (migration 0017) for PostgreSQL to use it.
 _PG_VECTOR = "to_tsvector('simple', ticket_search.subject || ' ' || ticket_search.body)"
 _ALL_STATUSES = tuple(str(s) for s in TicketStatus)
+# A text matching more tickets than this is searched by walking the page's index (see the
+# module docstring). Chosen, not tuned: reading this many matches costs a few ms (bench/scale.py),
+# and a walk reads about tickets / matches rows per row of its page (at 1M tickets and 2,000
+# matches, ~25,000 for 50 rows; far more when the matches are old or other filters cut them).
+TEXT_LIST_CAP = 2000
 _TIMED = {"due": _T.due_at, "warned": _T.due_warn_at}  # the orders by a time, ascending
 
 # The statements of intake and of every command's load, built once so that SQLAlchemy reuses
@@ -153,9 +167,12 @@ class SqlTickets:
             raise ValueError(f"limit must be at least 1, got {limit}")
         after = decode_cursor(cursor) if cursor is not None else None
         timed = _TIMED.get(filters.order)
+        walk = filters.text is not None and self._text_walks(filters.text)
         if not filters.status and timed is None:
             query = sa.select(tickets).where(
-                *_conditions(filters, warned=filters.warned_by, postgres=self._tx.postgres)
+                *_conditions(
+                    filters, warned=filters.warned_by, postgres=self._tx.postgres, walk=walk
+                )
             )
             found = self._tx.newest_first(query, tickets, limit, cursor)
             return TicketPage(*cut([from_row(TicketRecord, r) for r in found], limit))
@@ -163,7 +180,7 @@ class SqlTickets:
         # the statement of this filter and cursor kind, built once (building the arms costs
         # more than running them); the times, the cursor and the limit are its parameters
         shape = replace(filters, warned_by=NO_DUE if filters.warned_by is not None else None)
-        statement = _statement(self._tx.postgres, shape, place)
+        statement = _statement(self._tx.postgres, shape, place, walk)
         if statement is None:  # "breaching soon" after the dated tickets: nothing can follow
             return TicketPage((), None)
         params: dict[str, Any] = {"p_limit": limit + 1}
@@ -186,6 +203,21 @@ class SqlTickets:
             return TicketPage(*cut_by([from_row(TicketRecord, r) for r in chosen], limit, key))
         chosen = heapq.nlargest(limit + 1, rows, key=_newest_position)
         return TicketPage(*cut([from_row(TicketRecord, r) for r in chosen], limit))
+
+    def _text_walks(self, text: str) -> bool:
+        """Whether `text` matches more than TEXT_LIST_CAP tickets (counted up to one more):
+        its pages then walk the tickets rather than list the matches."""
+        terms = query_terms(text)
+        if terms.empty or terms.mode != "all":
+            return False
+        if self._tx.postgres:
+            query = _PG_COUNT
+            params: dict[str, Any] = {"p_query": tsquery(terms)}
+        else:
+            query = _SQLITE_COUNT
+            params = {"p_query": fts5_query(terms)}
+        params["p_cap"] = TEXT_LIST_CAP + 1
+        return int(self._tx.execute(query, params).scalar_one()) > TEXT_LIST_CAP
 
     def recent_for_customers(
         self, customer_ids: Sequence[str], since: datetime
@@ -211,6 +243,16 @@ class SqlTickets:
         return list(self._tx.execute(query).scalars())
 
 
+# The matches of a text, counted up to a cap (`SqlTickets._text_walks`): the index alone.
+_SQLITE_COUNT = sa.text(
+    "SELECT count(*) FROM (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :p_query "
+    "LIMIT :p_cap)"
+)
+_PG_COUNT = sa.text(
+    f"SELECT count(*) FROM (SELECT 1 FROM ticket_search WHERE {_PG_VECTOR} @@ "  # noqa: S608
+    "CAST(:p_query AS tsquery) LIMIT :p_cap) AS matched"
+)
+
 _AFTER_AT = sa.bindparam("p_after_at", type_=UTCDateTime())
 _AFTER_ID = sa.bindparam("p_after_id", type_=sa.String())
 _LIMIT = sa.bindparam("p_limit", type_=sa.Integer())
@@ -218,13 +260,17 @@ _WARNED = sa.bindparam("p_warned_by", type_=UTCDateTime())
 
 
 @functools.lru_cache(maxsize=256)
-def _statement(postgres: bool, f: TicketFilter, place: str) -> sa.Executable | None:
+def _statement(
+    postgres: bool, f: TicketFilter, place: str, walk: bool = False
+) -> sa.Executable | None:
     """The page query of a filter naming statuses or ordered by a time: one arm per status
     (a UNION ALL when there are several), after a cursor `place`d "none", "dated" or
-    "undated" (among the rows without the order's time). None when nothing can follow."""
+    "undated" (among the rows without the order's time). None when nothing can follow.
+    `walk`: the text is tested on each ticket walked (`_text_match`)."""
     timed = _TIMED.get(f.order)
     statuses = sorted(set(f.status or _ALL_STATUSES))
-    where = _conditions(f, warned=_WARNED if f.warned_by is not None else None, postgres=postgres)
+    warned = _WARNED if f.warned_by is not None else None
+    where = _conditions(f, warned=warned, postgres=postgres, walk=walk)
     row_id = _T.id.collate("C") if postgres else _T.id
     arms: list[sa.Select[Any]] = []
     for status in statuses:
@@ -279,11 +325,16 @@ def _by_time(
 
 
 def _conditions(
-    f: TicketFilter, *, warned: datetime | sa.BindParameter[datetime] | None, postgres: bool
+    f: TicketFilter,
+    *,
+    warned: datetime | sa.BindParameter[datetime] | None,
+    postgres: bool,
+    walk: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of a ticket filter but its statuses (empty tuple / None: any): the
     status is each seek's own (`_statement`); `warned` is what due_warn_at must not pass
-    (the filter's time, or the parameter standing for it)."""
+    (the filter's time, or the parameter standing for it); `walk`: the text's plan
+    (`_text_match`)."""
     out: list[sa.ColumnElement[bool]] = []
     for column, allowed in (
         (_T.priority, f.priority),
@@ -303,28 +354,60 @@ def _conditions(
     if f.created_to is not None:
         out.append(_T.created_at < f.created_to)
     if f.text:
-        out.append(_text_match(f.text, postgres))
+        out.append(_text_match(f.text, postgres, walk=walk))
     if warned is not None:
         out.append(_T.due_warn_at <= warned)
     return out
 
 
-def _text_match(text: str, postgres: bool) -> sa.ColumnElement[bool]:
+def _text_match(text: str, postgres: bool, *, walk: bool = False) -> sa.ColumnElement[bool]:
     """The tickets whose subject and messages hold every word of `text` (the last one as a
-    prefix while typed on), by the full-text index; none when `text` has no word."""
+    prefix while typed on), by the full-text index; none when `text` has no word. Not
+    `walk`: `tickets.id IN` the index's matches (read whole, for few). `walk`: a correlated
+    EXISTS testing the ticket's own `ticket_search` row on the index, so that the page's
+    seek stops after its rows (for many)."""
     terms = query_terms(text)
     if terms.empty:
         return sa.false()
     if postgres:
         q = sa.cast(sa.literal(tsquery(terms)), TSQUERY)
-        matched = sa.select(_S.ticket_id).where(sa.literal_column(_PG_VECTOR).op("@@")(q))
-    else:
-        fts = sa.table("ticket_fts", sa.column("rowid"))
-        match = sa.literal_column("ticket_fts").op("MATCH")(sa.literal(fts5_query(terms)))
-        matched = (
-            sa.select(_S.ticket_id).select_from(fts).join(ticket_search, _S.row_id == fts.c.rowid)
-        ).where(match)
+        match = sa.literal_column(_PG_VECTOR).op("@@")(q)
+        if walk:
+            # OFFSET 0 keeps the EXISTS a subplan run per ticket walked: PostgreSQL would
+            # otherwise make it a semi-join and may read every match from the GIN index
+            one = sa.select(sa.literal(1)).where(_S.ticket_id == _T.id, match)
+            return one.offset(0).exists()
+        return _T.id.in_(sa.select(_S.ticket_id).where(match))
+    fts = sa.table("ticket_fts", sa.column("rowid"))
+    if walk:
+        return _sqlite_walk_match(terms, fts)
+    match = sa.literal_column("ticket_fts").op("MATCH")(sa.literal(fts5_query(terms)))
+    matched = (
+        sa.select(_S.ticket_id).select_from(fts).join(ticket_search, _S.row_id == fts.c.rowid)
+    ).where(match)
     return _T.id.in_(matched)
+
+
+def _sqlite_walk_match(terms: SearchTerms, fts: sa.TableClause) -> sa.ColumnElement[bool]:
+    """The test of one walked ticket on SQLite: its `ticket_search` row (by the unique
+    ticket_id), then the index at that rowid for the whole words (`MATCH` with `rowid =`, a
+    seek in each word's list). FTS5 reads a prefix's matches whole on every call, so the last
+    word typed on (a prefix) is tested on the row's stored tokens instead: one starts with it
+    (a space, then the prefix, in the space-separated tokens the index reads; tokens hold only
+    letters and digits, so the prefix has no LIKE wildcard), which is what the index's
+    prefix match and the in-memory store's (`kb_text.matches`) answer."""
+    words, prefix = terms.tokens, None
+    if terms.prefix:
+        words, prefix = words[:-1], words[-1]
+    where: list[sa.ColumnElement[bool]] = [_S.ticket_id == _T.id]
+    if words:
+        whole = fts5_query(replace(terms, tokens=words, prefix=False))
+        match = sa.literal_column("ticket_fts").op("MATCH")(sa.literal(whole))
+        where += [fts.c.rowid == _S.row_id, match]
+    if prefix is not None:
+        stored = sa.literal(" ") + _S.subject + sa.literal(" ") + _S.body
+        where.append(stored.like(sa.literal(f"% {prefix}%")))
+    return sa.exists().where(*where)
 
 
 def index_message(tx: Tx, ticket_id: str, body: str) -> None:
