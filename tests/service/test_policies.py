@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
-from service_desk import ORDER, Desk
+from service_desk import ORDER, START, Desk
 
 from tierdesk.policy.loader import preset_path
-from tierdesk.services import policies
+from tierdesk.services import policies, worklist
 from tierdesk.services.customers import Contact
 from tierdesk.services.env import Env
 from tierdesk.services.errors import (
@@ -18,7 +19,9 @@ from tierdesk.services.errors import (
     InvalidTransition,
     PolicyNotAcknowledged,
 )
-from tierdesk.services.lifecycle import assign
+from tierdesk.services.lifecycle import assign, resolve
+from tierdesk.services.records import TicketFilter
+from tierdesk.services.sweep import sweep
 from tierdesk.services.tickets import open_ticket
 
 SOURCE = preset_path("cs-sop").read_text(encoding="utf-8")
@@ -183,6 +186,38 @@ def test_a_failed_reread_keeps_the_version_in_force_and_tries_again(
     down["now"], ticks.t = False, ticks.t + 5
     assert live.env().rules.category("order_status").priority == "P3"
     assert live.version_id == newer
+
+
+# the same policy with a P3 first response of 1h instead of 4h
+P3_FASTER = SOURCE.replace(
+    "  P3:\n    name: {en: Medium, zh-TW: 中}\n    clock: business\n    first_response: 4h\n",
+    "  P3:\n    name: {en: Medium, zh-TW: 中}\n    clock: business\n    first_response: 1h\n",
+)
+
+
+@pytest.mark.rule("R-DOC-3")
+def test_open_tickets_are_retimed_under_a_newly_approved_version(desk: Desk) -> None:
+    assert P3_FASTER != SOURCE
+    order = desk.open()  # P3 at START, Tuesday 10:00 in Taipei: 4 business hours, due 15:00
+    # (the lunch hour does not count); under the new version 1h: 11:00
+    assert order.due_at == START + timedelta(hours=5) and order.due_clock == "first_response"
+    done = desk.open(email="done@example.com")
+    resolve(desk.env, ticket_id=done.id, actor_id=desk.user["team_lead"], summary="sorted")
+    desk.clock.advance(timedelta(minutes=10))
+    _approve(desk, P3_FASTER, "P3 answered within the hour")
+    approved_at = desk.clock.now()
+    assert desk.ticket(order.id).sweep_at == approved_at + policies.RECLOCK_AFTER
+    assert desk.ticket(done.id).sweep_at is None  # resolved: nothing to re-time
+    desk.clock.advance(policies.RECLOCK_AFTER)
+    in_force = policies.in_force(desk.env)  # what every process runs by then
+    report = sweep(in_force)
+    retimed = desk.ticket(order.id)
+    assert report.looked == 1 and retimed.due_at == START + timedelta(hours=1)
+    assert retimed.version == order.version  # the ticket itself did not change
+    shown = worklist.queue(in_force, TicketFilter(status=("new",)), actor_id=desk.user["team_lead"])
+    assert [(r.ticket.id, r.due.due_at if r.due else None) for r in shown.rows] == [
+        (order.id, START + timedelta(hours=1))
+    ]  # the queue shows the new due time, as the ticket page does
 
 
 @pytest.mark.rule("R-DOC-3")

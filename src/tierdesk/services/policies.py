@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tierdesk.domain.notify_rules import NoticeEvent
@@ -117,18 +117,27 @@ def propose_version(
         return version
 
 
+# Open tickets are re-timed under a newly approved version: the sweeper looks at each this long
+# after the approval (every process runs the version by then: `PolicyInForce` re-reads every
+# RECHECK_SECONDS) and stores its clocks, due time and next look as the new rules set them.
+RECHECK_SECONDS = 5.0
+RECLOCK_AFTER = timedelta(seconds=3 * RECHECK_SECONDS)
+
+
 def approve_version(
     env: Env, *, version_id: str, actor_id: str, note: str = ""
 ) -> PolicyVersionRecord:
     """A named approver approves a draft: it becomes effective, the previous effective
     version becomes superseded (kept). Forbidden for a role that may not approve or for the
-    draft's own author (a second pair of eyes); InvalidTransition unless it is a draft."""
+    draft's own author (a second pair of eyes); InvalidTransition unless it is a draft.
+    Every open ticket is then re-timed under the new rules by the sweeper (`RECLOCK_AFTER`)."""
     announced = _announcing(env, version_id)  # compiled before the write transaction opens
     with env.uow() as uow:
         approver = actor(uow, actor_id, POLICY_APPROVER_ROLES, "approve policy versions")
         now = env.now()
         approved = versioning.approve(uow.policies, _WHAT, version_id, approver, now, note)
         staff_notices.record(uow, announced, [_in_force(approved, approver.id, now)])
+        uow.tickets.sweep_active_by(now + RECLOCK_AFTER)
         uow.commit()
         return approved
 
@@ -287,7 +296,7 @@ class PolicyInForce:
         self,
         base: Env,
         *,
-        recheck: float = 5.0,
+        recheck: float = RECHECK_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._base = base

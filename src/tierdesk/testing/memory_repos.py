@@ -227,6 +227,16 @@ class MemoryTickets:
         due.sort(key=lambda r: (r.sweep_at or now, r.id))
         return [r.id for r in due[:limit]]
 
+    def sweep_active_by(self, at: datetime) -> int:
+        changed = [
+            r
+            for r in self._t.tickets.values()
+            if r.active and (r.sweep_at is None or r.sweep_at > at)
+        ]
+        for r in changed:
+            self._t.tickets[r.id] = replace(r, sweep_at=at)
+        return len(changed)
+
 
 class MemoryEvents:
     def __init__(self, t: Tables) -> None:

@@ -209,6 +209,32 @@ def test_due_for_sweep_lists_earliest_first_up_to_the_limit(uow_factory: Factory
         assert uow.tickets.due_for_sweep(at(20), limit=2) == ["t_early", "t_late"]
 
 
+def test_sweep_active_by_brings_every_open_tickets_look_forward_and_no_other(
+    uow_factory: Factory,
+) -> None:
+    _seed(
+        uow_factory,
+        ticket("t_new", status="new", sweep_at=at(60)),
+        ticket("t_open", status="open"),  # no look planned (a paused or unclocked ticket)
+        ticket("t_pending", status="pending_customer", sweep_at=at(90)),
+        ticket("t_soon", status="open", sweep_at=at(5)),  # already earlier: kept
+        ticket("t_done", status="resolved", sweep_at=None),
+        ticket("t_closed", status="closed", sweep_at=None),
+    )
+    with uow_factory() as uow:
+        changed = uow.tickets.sweep_active_by(at(10))
+        uow.commit()
+    with uow_factory() as uow:
+        looks = {t.id: (t.sweep_at, t.version) for t in uow.tickets.search(TicketFilter()).items}
+        due = uow.tickets.due_for_sweep(at(10), limit=10)
+    assert changed == 3
+    assert looks == {
+        "t_new": (at(10), 1), "t_open": (at(10), 1), "t_pending": (at(10), 1),
+        "t_soon": (at(5), 1), "t_done": (None, 1), "t_closed": (None, 1),
+    }  # fmt: skip
+    assert due == ["t_soon", "t_new", "t_open", "t_pending"]
+
+
 def test_recent_for_customers_lists_their_tickets_since_oldest_first(
     uow_factory: Factory,
 ) -> None:

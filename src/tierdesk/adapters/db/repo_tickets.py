@@ -37,7 +37,7 @@ from tierdesk.adapters.db.tx import Tx
 from tierdesk.adapters.db.types import UTCDateTime
 from tierdesk.domain.events import TicketEvent
 from tierdesk.domain.kb_text import SearchTerms, index_text, query_terms
-from tierdesk.domain.state import TicketStatus
+from tierdesk.domain.state import ACTIVE_STATUSES, TicketStatus
 from tierdesk.services.paging import (
     NO_DUE,
     cut,
@@ -241,6 +241,12 @@ class SqlTickets:
             .limit(limit)
         )
         return list(self._tx.execute(query).scalars())
+
+    def sweep_active_by(self, at: datetime) -> int:
+        later = sa.or_(_T.sweep_at.is_(None), _T.sweep_at > at)
+        active = _T.status.in_([str(s) for s in sorted(ACTIVE_STATUSES)])
+        result = self._tx.execute(sa.update(tickets).where(active, later).values(sweep_at=at))
+        return result.rowcount
 
 
 # The matches of a text, counted up to a cap (`SqlTickets._text_walks`): the index alone.

@@ -62,6 +62,12 @@ class TicketRepository(Protocol):
         """Ids of tickets with `sweep_at <= now`, earliest sweep_at first, at most `limit`."""
         ...
 
+    def sweep_active_by(self, at: datetime) -> int:
+        """Have the sweeper look at every active ticket (new, open, pending) by `at`: its
+        `sweep_at` becomes `at` unless it is earlier already. Returns how many changed. The
+        row's version is not changed (its state is not: only when the sweeper looks)."""
+        ...
+
 
 class EventLog(Protocol):
     def append(self, events: Sequence[TicketEvent]) -> None:
