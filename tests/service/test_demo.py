@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tierdesk.bootstrap import password_hasher
-from tierdesk.demo import DEMO_PASSWORD, DemoRefused, DemoSummary, seed
+from tierdesk.demo import ARTICLES, DEMO_PASSWORD, DemoRefused, DemoSummary, seed
 from tierdesk.domain.rulebook import Rulebook
 from tierdesk.services import qa
 from tierdesk.services.env import Env
@@ -144,3 +144,21 @@ def test_most_demo_agents_sign_so_qa_sees_greetings_in_both_languages(
         greeted = by_lang[lang]
         share = greeted[True] / (greeted[True] + greeted[False])
         assert 0.5 < share < 0.97, (lang, greeted)  # most greet and sign; some forget
+
+
+def test_the_knowledge_base_has_published_articles_in_both_languages(
+    demo: tuple[MemoryStore, DemoSummary],
+) -> None:
+    store, _ = demo
+    users = {u.id: u.username for u in store.tables.users.values()}
+    articles = {a.id: a for a in store.tables.kb_articles.values()}
+    published = [t for t in store.tables.kb_translations.values() if t.state == "published"]
+    assert {(articles[t.article_id].slug, t.language) for t in published} >= {
+        ("track-your-order", "en"), ("track-your-order", "zh-TW"),
+        ("returns-and-refunds", "zh-TW"), ("verify-identity", "en"),
+    }  # fmt: skip
+    assert len(published) == len(store.tables.kb_translations) == 10
+    assert {users[t.approved_by or ""] for t in published} == {"lead.fang"}
+    assert {articles[t.article_id].audience for t in published} == {"public", "internal"}
+    shipped = {f"{articles[t.article_id].slug}.{t.language}.md" for t in published}
+    assert shipped == {p.name for p in ARTICLES.iterdir()}

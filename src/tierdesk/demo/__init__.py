@@ -21,14 +21,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from tierdesk.demo.life import DAYS, simulate
 from tierdesk.demo.sim import Sim
 from tierdesk.domain.errors import TierdeskError
 from tierdesk.policy.loader import preset_path
-from tierdesk.services import policies, users
+from tierdesk.services import kb, kb_files, policies, users
 from tierdesk.services.env import Env
 from tierdesk.services.fake_clock import FakeClock
+from tierdesk.services.kb_records import ArticleFilter
 from tierdesk.services.records import TicketFilter, UserRecord
 
 __all__ = ["DEMO_PASSWORD", "USERS", "DemoRefused", "DemoSummary", "DemoUser", "seed"]
@@ -102,6 +104,7 @@ def seed(
     demo_env = replace(env, clock=clock)
     made = _users(demo_env, (hash_password or _default_hasher())(DEMO_PASSWORD))
     version_id = _policy(demo_env, clock, made)
+    _articles(demo_env, clock, made)
     by_role: dict[str, list[str]] = {}
     for user in made.values():
         by_role.setdefault(user.role, []).append(user.id)
@@ -134,6 +137,23 @@ def _users(env: Env, password_hash: str) -> dict[str, UserRecord]:
         )
         for name, display, role, lang in USERS
     }
+
+
+ARTICLES = Path(__file__).with_name("kb")  # <slug>.<language>.md, as `tierdesk kb import` reads
+
+
+def _articles(env: Env, clock: FakeClock, made: dict[str, UserRecord]) -> None:
+    """The knowledge base's first articles (en and zh-TW), written by an L1 agent and published
+    by the team lead: what the ticket page suggests, the contact page offers and the Top 10
+    Contact Reasons count as "article available"."""
+    author, lead = made["l1.mei"].id, made["lead.fang"].id
+    kb_files.import_dir(env, ARTICLES, actor_id=author)
+    articles = kb.list_articles(env, ArticleFilter(), actor_id=author, limit=200)
+    for article in sorted(articles, key=lambda a: a.article.slug):
+        for t in sorted(article.translations, key=lambda t: t.language):
+            clock.advance(timedelta(minutes=2))
+            kb.submit(env, article_id=article.article.id, language=t.language, actor_id=author)
+            kb.publish(env, article_id=article.article.id, language=t.language, actor_id=lead)
 
 
 def _policy(env: Env, clock: FakeClock, made: dict[str, UserRecord]) -> str:
